@@ -1,0 +1,1 @@
+"""Atrium: an async Python backend foundation."""

@@ -1,0 +1,1 @@
+"""Small named modules shared by every domain."""

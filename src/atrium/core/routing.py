@@ -1,0 +1,106 @@
+"""The route catalogue: every API route's full path template, access level and permission code.
+
+FastAPI 0.165 keeps included routers nested: at request time ``scope["route"].path`` is the
+router-local template, not the full one. The catalogue is built once from the assembled app
+(``iter_route_contexts`` yields full templates) and maps each route object to its entry, so the
+code computed for a request is exactly the code stored in the permission table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.types import Scope
+
+ACCESS_KEY = "x-access"
+PERMISSION_KEY = "x-permission"
+
+
+class Access(StrEnum):
+    """Who may call a route. PERMISSION is the default for every ``/api`` route."""
+
+    PUBLIC = "public"
+    AUTHENTICATED = "authenticated"
+    PERMISSION = "permission"
+
+
+def access(level: Access) -> dict[str, Any]:
+    """The ``openapi_extra`` that declares a route's access level."""
+    return {ACCESS_KEY: level.value}
+
+
+def permission_code(method: str, path: str) -> str:
+    """``GET:/api/v1/users/{user_id}``."""
+    return f"{method.upper()}:{path}"
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInfo:
+    method: str
+    path: str
+    code: str
+    access: Access
+    summary: str
+    tags: tuple[str, ...]
+    name: str
+
+
+class RouteCatalogue:
+    """All API routes of an assembled app, looked up by the route object a request matched."""
+
+    def __init__(self, app: FastAPI) -> None:
+        self._by_route: dict[tuple[int, str], RouteInfo] = {}
+        self._routes: dict[tuple[int, str], APIRoute] = {}
+        for context in iter_route_contexts(app.routes):
+            route = context.original_route
+            if isinstance(route, APIRoute) and context.path:
+                self._add(route, context.path)
+
+    def _add(self, route: APIRoute, path: str) -> None:
+        extra = route.openapi_extra or {}
+        level = Access(extra.get(ACCESS_KEY, Access.PERMISSION.value))
+        summary = route.summary or _first_line(route.description) or route.name
+        tags = tuple(str(tag) for tag in route.tags)
+        for method in sorted(route.methods or ()):
+            info = RouteInfo(
+                method, path, permission_code(method, path), level, summary, tags, route.name
+            )
+            self._by_route[(id(route), method)] = info
+            self._routes[(id(route), method)] = route
+
+    def for_scope(self, scope: Scope) -> RouteInfo | None:
+        """The entry of the route this request matched (None outside the API)."""
+        route = scope.get("route")
+        if route is None:
+            return None
+        return self._by_route.get((id(route), scope["method"]))
+
+    def __iter__(self) -> Iterator[RouteInfo]:
+        return iter(self._by_route.values())
+
+    def under(self, prefix: str) -> list[RouteInfo]:
+        return sorted(
+            (info for info in self._by_route.values() if info.path.startswith(prefix)),
+            key=lambda info: (info.path, info.method),
+        )
+
+
+def _first_line(text: str | None) -> str:
+    return text.strip().splitlines()[0].strip() if text and text.strip() else ""
+
+
+def annotate_openapi(schema: dict[str, Any], catalogue: RouteCatalogue) -> dict[str, Any]:
+    """Add each operation's access level and permission code to the OpenAPI document."""
+    for info in catalogue:
+        operation = schema.get("paths", {}).get(info.path, {}).get(info.method.lower())
+        if operation is None:
+            continue
+        operation[ACCESS_KEY] = info.access.value
+        if info.access is Access.PERMISSION:
+            operation[PERMISSION_KEY] = info.code
+    return schema

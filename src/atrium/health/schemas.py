@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from typing import Literal
+
+from atrium.core.schemas import Schema
+
+CheckStatus = Literal["ok", "timeout", "error"]
+
+
+class Live(Schema):
+    status: Literal["ok"] = "ok"
+
+
+class Ready(Schema):
+    status: Literal["ok", "unavailable"]
+    checks: dict[str, CheckStatus]

@@ -1,0 +1,38 @@
+"""Readiness: each store pinged concurrently, each within its own timeout."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+import structlog
+
+from atrium.core.state import AppState
+from atrium.health.schemas import CheckStatus
+
+log = structlog.get_logger(__name__)
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+async def _check(name: str, ping: Callable[[], Awaitable[object]]) -> tuple[str, CheckStatus]:
+    try:
+        await asyncio.wait_for(ping(), CHECK_TIMEOUT_SECONDS)
+    except TimeoutError:
+        log.warning("readiness_timeout", store=name)
+        return name, "timeout"
+    except Exception as exc:
+        log.warning("readiness_failed", store=name, error=type(exc).__name__)
+        return name, "error"
+    return name, "ok"
+
+
+async def check_all(state: AppState) -> dict[str, CheckStatus]:
+    """``{"sql": "ok", "mongo": "timeout", ...}``."""
+    pings: dict[str, Callable[[], Awaitable[object]]] = {
+        "sql": state.db.ping,
+        "mongo": state.mongo.ping,
+        "redis": state.redis.ping,
+        "storage": state.storage.ping,
+    }
+    results = await asyncio.gather(*(_check(name, ping) for name, ping in pings.items()))
+    return dict(results)

@@ -1,0 +1,168 @@
+"""The application factory: FastAPI, its domains, and the lifespan that opens every store.
+
+A domain is a package found by name (``settings.domains``). It may provide, each optional:
+
+- ``<domain>.router``: ``router`` (an ``APIRouter`` mounted under the API prefix) and/or
+  ``root_router`` (mounted at the root, for health checks and the like);
+- ``<domain>.documents``: ``DOCUMENTS``, the Beanie document models it stores;
+- ``<domain>.lifecycle``: ``install(app, settings)`` at build time (no I/O), and
+  ``async startup(state, app)`` / ``async shutdown(state)`` around serving.
+
+So a team adds a module without touching the core: list its package in ``ATRIUM_DOMAINS``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import structlog
+from beanie import Document
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from atrium.config import Settings, get_settings
+from atrium.core.access import guard
+from atrium.core.errors import install_error_handlers
+from atrium.core.logging import configure_logging
+from atrium.core.middleware import RequestContextMiddleware
+from atrium.core.responses import COMMON_ERROR_RESPONSES
+from atrium.core.routing import RouteCatalogue, annotate_openapi
+from atrium.core.state import AppState, open_state
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Domain:
+    name: str
+    router: APIRouter | None = None
+    root_router: APIRouter | None = None
+    documents: list[type[Document]] = field(default_factory=list)
+    lifecycle: ModuleType | None = None
+
+    def hook(self, name: str) -> Callable[..., Any] | None:
+        return getattr(self.lifecycle, name, None) if self.lifecycle else None
+
+
+def _optional_module(package: str, name: str) -> ModuleType | None:
+    qualified = f"{package}.{name}"
+    if importlib.util.find_spec(qualified) is None:
+        return None
+    return importlib.import_module(qualified)
+
+
+def load_domain(package: str) -> Domain:
+    """Import a domain package's optional router, documents and lifecycle modules."""
+    router_module = _optional_module(package, "router")
+    documents_module = _optional_module(package, "documents")
+    return Domain(
+        name=package,
+        router=getattr(router_module, "router", None),
+        root_router=getattr(router_module, "root_router", None),
+        documents=list(getattr(documents_module, "DOCUMENTS", [])),
+        lifecycle=_optional_module(package, "lifecycle"),
+    )
+
+
+def load_domains(settings: Settings) -> list[Domain]:
+    return [load_domain(package) for package in settings.domains]
+
+
+def document_models(domains: list[Domain]) -> list[type[Document]]:
+    return [model for domain in domains for model in domain.documents]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; nothing here touches the network."""
+    settings = settings or get_settings()
+    configure_logging(settings.logging, settings.environment)
+    domains = load_domains(settings)
+    debug = settings.environment.is_debug
+    app = FastAPI(
+        title=settings.project_name,
+        version="0.1.0",
+        lifespan=_lifespan(settings, domains),
+        docs_url="/docs" if debug else None,
+        redoc_url="/redoc" if debug else None,
+        openapi_url="/openapi.json" if debug else None,
+        responses=COMMON_ERROR_RESPONSES,
+        swagger_ui_parameters={"persistAuthorization": True},
+    )
+    install_error_handlers(app)
+    _include_routers(app, settings, domains)
+    for domain in domains:
+        if install := domain.hook("install"):
+            install(app, settings)
+    _add_middleware(app, settings)
+    app.state.catalogue = RouteCatalogue(app)
+    _annotate_openapi(app)
+    return app
+
+
+def _include_routers(app: FastAPI, settings: Settings, domains: list[Domain]) -> None:
+    api = APIRouter(prefix=settings.api_prefix, dependencies=[Depends(guard)])
+    for domain in domains:
+        if domain.router is not None:
+            api.include_router(domain.router)
+        if domain.root_router is not None:
+            app.include_router(domain.root_router)
+    app.include_router(api)
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors.allow_origins,
+        allow_credentials=settings.cors.allow_credentials,
+        allow_methods=["*"],
+        allow_headers=["*"],
+        expose_headers=["X-Request-ID", "Retry-After"],
+    )
+    # Added last, so outermost: every response (even a CORS refusal) carries the request id.
+    app.add_middleware(RequestContextMiddleware, access_log=settings.logging.access_log)
+
+
+def _annotate_openapi(app: FastAPI) -> None:
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = annotate_openapi(build(), app.state.catalogue)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _lifespan(settings: Settings, domains: list[Domain]) -> Callable[[FastAPI], Any]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        state = await open_state(settings, document_models(domains))
+        app.state.atrium = state
+        started: list[Domain] = []
+        try:
+            for domain in domains:
+                if startup := domain.hook("startup"):
+                    await startup(state, app)
+                started.append(domain)
+            log.info("startup_complete", environment=settings.environment.value)
+            yield
+        finally:
+            await _shutdown(state, started)
+
+    return lifespan
+
+
+async def _shutdown(state: AppState, started: list[Domain]) -> None:
+    for domain in reversed(started):
+        if shutdown := domain.hook("shutdown"):
+            try:
+                await shutdown(state)
+            except Exception:
+                log.exception("shutdown_failed", domain=domain.name)
+    await state.close()

@@ -1,0 +1,168 @@
+"""Test harness: real services, the app's lifespan, isolation per test.
+
+Service URLs come from the environment that ``make test`` exports (``var/test/services.env``,
+written by ``python -m atrium.devservices up --profile test``). Every test that touches SQL runs
+twice, on SQLite and on PostgreSQL; MongoDB gets a fresh database, S3 a fresh bucket and Redis
+is flushed (it is the suite's own server) after each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from uuid import uuid4
+
+import httpx
+import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from pydantic import SecretStr
+from sqlalchemy import delete
+from sqlalchemy.engine import make_url
+from sqlmodel import SQLModel
+
+from atrium.config import (
+    Environment,
+    LoggingSettings,
+    MongoSettings,
+    RedisSettings,
+    Settings,
+    SQLSettings,
+    StorageSettings,
+)
+from atrium.core import migrate
+from atrium.core.state import AppState
+from atrium.main import create_app
+from atrium.models import import_table_models
+
+ROOT = Path(__file__).resolve().parents[1]
+SERVICES_ENV = ROOT / "var" / "test" / "services.env"
+REQUIRED = (
+    "ATRIUM_REDIS__URL",
+    "ATRIUM_MONGO__URL",
+    "ATRIUM_STORAGE__ENDPOINT",
+    "ATRIUM_TEST_POSTGRES_URL",
+)
+
+
+def _load_services_env() -> dict[str, str]:
+    values: dict[str, str] = {}
+    if SERVICES_ENV.exists():
+        for line in SERVICES_ENV.read_text().splitlines():
+            name, sep, value = line.partition("=")
+            if sep and not line.lstrip().startswith("#"):
+                values[name.strip()] = value.strip()
+    values.update({name: os.environ[name] for name in REQUIRED if name in os.environ})
+    missing = [name for name in REQUIRED if name not in values]
+    if missing:
+        pytest.exit(
+            "test services are not running (missing " + ", ".join(missing) + "): "
+            "run `make test`, or `python -m atrium.devservices up --profile test` first",
+            returncode=3,
+        )
+    return values
+
+
+@pytest.fixture(scope="session")
+def services() -> dict[str, str]:
+    return _load_services_env()
+
+
+def _postgres_database(admin_url: str) -> Iterator[str]:
+    import asyncpg
+
+    name = f"atrium_test_{uuid4().hex[:12]}"
+    url = make_url(admin_url)
+    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def sql_url(
+    request: pytest.FixtureRequest,
+    services: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[str]:
+    """A migrated, empty database per backend, shared by the session."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("sqlite") / "atrium.db"
+        url = f"sqlite+aiosqlite:///{path}"
+        migrate.upgrade(_settings(services, url, "unused"))
+        yield url
+        return
+    for url in _postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]):
+        migrate.upgrade(_settings(services, url, "unused"))
+        yield url
+
+
+def _settings(services: dict[str, str], sql_url: str, suffix: str) -> Settings:
+    return Settings(
+        environment=Environment.TESTING,
+        sql=SQLSettings(url=sql_url, pool_size=5),
+        mongo=MongoSettings(url=services["ATRIUM_MONGO__URL"], database=f"t_{suffix}"),
+        redis=RedisSettings(url=services["ATRIUM_REDIS__URL"]),
+        storage=StorageSettings(
+            endpoint=services["ATRIUM_STORAGE__ENDPOINT"],
+            access_key=services.get("ATRIUM_STORAGE__ACCESS_KEY", "atrium"),
+            secret_key=SecretStr(services.get("ATRIUM_STORAGE__SECRET_KEY", "atrium-test")),
+            bucket=f"t-{suffix}",
+        ),
+        logging=LoggingSettings(level="WARNING", access_log=False),
+    )
+
+
+@pytest.fixture
+def settings(services: dict[str, str], sql_url: str) -> Settings:
+    """Settings for one test: its own MongoDB database and bucket."""
+    return _settings(services, sql_url, uuid4().hex[:12])
+
+
+@pytest.fixture
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    """The app with its lifespan running; every store is cleaned afterwards."""
+    application = create_app(settings)
+    async with LifespanManager(application, startup_timeout=30, shutdown_timeout=30):
+        state: AppState = application.state.atrium
+        try:
+            yield application
+        finally:
+            await _clean(state)
+
+
+async def _clean(state: AppState) -> None:
+    import_table_models(state.settings)
+    async with state.db.session() as session:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            await session.execute(delete(table))
+    await state.mongo.client.drop_database(state.settings.mongo.database)
+    await state.redis.flushdb()
+    for key in await state.storage.list_keys():
+        await state.storage.remove(key)
+    await asyncio.to_thread(state.storage.client.remove_bucket, state.storage.bucket)
+
+
+@pytest.fixture
+def state(app: FastAPI) -> AppState:
+    result: AppState = app.state.atrium
+    return result
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http

@@ -1,0 +1,1 @@
+"""A small domain used by the contract tests: validation, expected errors and a bug."""

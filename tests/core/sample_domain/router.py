@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter
+from pydantic import Field
+
+from atrium.core.clock import utcnow
+from atrium.core.errors import Conflict
+from atrium.core.ids import uuid7
+from atrium.core.pagination import Page, PageParamsDep, make_page
+from atrium.core.responses import Envelope, ok
+from atrium.core.routing import Access, access
+from atrium.core.schemas import Schema
+
+router = APIRouter(prefix="/sample", tags=["sample"])
+PUBLIC = access(Access.PUBLIC)
+
+
+class ItemCreate(Schema):
+    display_name: str
+    quantity: Annotated[int, Field(ge=1)]
+
+
+class ItemRead(Schema):
+    id: UUID
+    display_name: str
+    quantity: int
+    created_at: datetime
+
+
+@router.post("/items", openapi_extra=PUBLIC, status_code=201)
+async def create(body: ItemCreate) -> Envelope[ItemRead]:
+    """Echo an item back with an id and a timestamp."""
+    item = ItemRead(
+        id=uuid7(), display_name=body.display_name, quantity=body.quantity, created_at=utcnow()
+    )
+    return ok(item)
+
+
+@router.get("/items", openapi_extra=PUBLIC)
+async def list_items(params: PageParamsDep) -> Envelope[Page[int]]:
+    """Numbers 1..45 in pages."""
+    numbers = list(range(1, 46))[params.offset : params.offset + params.size]
+    return ok(make_page(numbers, 45, params))
+
+
+@router.get("/conflict", openapi_extra=PUBLIC)
+async def conflict() -> Envelope[None]:
+    """Always an expected error."""
+    raise Conflict("That name is taken.", code="SAMPLE_TAKEN")
+
+
+@router.get("/boom", openapi_extra=PUBLIC)
+async def boom() -> Envelope[None]:
+    """Always a bug."""
+    raise RuntimeError("secret internals: password=hunter2")
+
+
+@router.get("/protected")
+async def protected() -> Envelope[None]:
+    """Needs a permission (no policy installed in the foundation)."""
+    return ok(None)
