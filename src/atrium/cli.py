@@ -48,7 +48,7 @@ def serve(
 
 @cli.command()
 def migrate(
-    revision: Annotated[str, typer.Argument(help="Target revision.")] = "head",
+    revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads",
 ) -> None:
     """Apply database migrations (Alembic) up to a revision."""
     from atrium.core import migrate as migrations
@@ -58,11 +58,18 @@ def migrate(
 
 
 @cli.command("makemigration")
-def make_migration(message: Annotated[str, typer.Argument(help="Short description.")]) -> None:
-    """Autogenerate a migration from the models (review it before committing)."""
+def make_migration(
+    message: Annotated[str, typer.Argument(help="Short description.")],
+    branch: Annotated[str, typer.Option(help="The domain's migration branch, e.g. users.")],
+    new_branch: Annotated[bool, typer.Option(help="Start the branch (first migration).")] = False,
+) -> None:
+    """Autogenerate a migration on a domain's branch from the models (review it)."""
     from atrium.core import migrate as migrations
 
-    migrations.revision(get_settings(), message)
+    if new_branch:
+        migrations.revision(get_settings(), message, head="base", branch_label=branch)
+    else:
+        migrations.revision(get_settings(), message, head=f"{branch}@head")
 
 
 @services_cli.command("up")

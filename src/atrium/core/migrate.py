@@ -22,9 +22,17 @@ def alembic_config(settings: Settings) -> Config:
     return config
 
 
-def upgrade(settings: Settings, revision: str = "head") -> None:
+def upgrade(settings: Settings, revision: str = "heads") -> None:
     command.upgrade(alembic_config(settings), revision)
 
 
-def revision(settings: Settings, message: str, autogenerate: bool = True) -> None:
-    command.revision(alembic_config(settings), message=message, autogenerate=autogenerate)
+def revision(settings: Settings, message: str, head: str, branch_label: str | None = None) -> None:
+    """Autogenerate a revision on one domain's branch (``head="users@head"``, or ``"base"``
+    with a new ``branch_label`` to start a domain's own branch)."""
+    command.revision(
+        alembic_config(settings),
+        message=message,
+        autogenerate=True,
+        head=head,
+        branch_label=branch_label,
+    )
