@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from pydantic import Field
 
 from atrium.core.clock import utcnow
@@ -45,6 +45,13 @@ async def list_items(params: PageParamsDep) -> Envelope[Page[int]]:
     """Numbers 1..45 in pages."""
     numbers = list(range(1, 46))[params.offset : params.offset + params.size]
     return ok(make_page(numbers, 45, params))
+
+
+@router.get("/items/{item_id}/code", openapi_extra=PUBLIC)
+async def code(item_id: int, request: Request) -> Envelope[str | None]:
+    """The permission code the catalogue gives the matched route at request time."""
+    info = request.app.state.catalogue.for_scope(request.scope)
+    return ok(info.code if info else None)
 
 
 @router.get("/conflict", openapi_extra=PUBLIC)

@@ -1,0 +1,46 @@
+"""Settings: embedded defaults locally, refusal of default secrets when deployed."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from atrium.config import AuthSettings, Environment, Settings, StorageSettings
+
+
+def test_local_runs_on_embedded_defaults() -> None:
+    settings = Settings(_env_file=None)
+    assert settings.environment is Environment.LOCAL
+    assert settings.sql.url.startswith("sqlite+aiosqlite://")
+    assert settings.celery_broker_url == settings.redis.url
+
+
+def test_nested_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATRIUM_SQL__URL", "postgresql+asyncpg://u@db/atrium")
+    monkeypatch.setenv("ATRIUM_AUTH__ACCESS_TOKEN_TTL_SECONDS", "300")
+    settings = Settings(_env_file=None)
+    assert settings.sql.url == "postgresql+asyncpg://u@db/atrium"
+    assert settings.auth.access_token_ttl_seconds == 300
+
+
+@pytest.mark.parametrize("environment", [Environment.STAGING, Environment.PRODUCTION])
+def test_deployed_environments_refuse_default_secrets(environment: Environment) -> None:
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, environment=environment)
+    message = str(caught.value)
+    assert "ATRIUM_AUTH__JWT_SECRET" in message
+    assert "ATRIUM_STORAGE__SECRET_KEY" in message
+    assert "ATRIUM_AUTH__RSA_PRIVATE_KEYS" in message
+
+
+def test_production_starts_with_real_secrets() -> None:
+    settings = Settings(
+        _env_file=None,
+        environment=Environment.PRODUCTION,
+        auth=AuthSettings(
+            jwt_secret="a-real-secret-of-enough-length-0123456789",  # type: ignore[arg-type]
+            rsa_private_keys={"k1": "/run/secrets/login.pem"},
+        ),
+        storage=StorageSettings(secret_key="real-storage-secret"),  # type: ignore[arg-type]
+    )
+    assert not settings.environment.is_debug

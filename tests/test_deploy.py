@@ -1,0 +1,150 @@
+"""Deployment files: compose services get every setting they need, ports agree with the env files.
+
+No Docker engine runs here, so these read the files instead of running them.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import yaml
+from pydantic import BaseModel
+
+from atrium.config import Environment, Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+APP_SERVICES = ("api", "worker", "beat")
+DATA_PATHS = {
+    "postgres": "/var/lib/postgresql/data",
+    "mongo": "/data/db",
+    "redis": "/data",
+    "minio": "/data",
+}
+# Which compose service serves each URL variable.
+URL_SERVICES = {
+    "ATRIUM_SQL__URL": "postgres",
+    "ATRIUM_TEST_POSTGRES_URL": "postgres",
+    "ATRIUM_MONGO__URL": "mongo",
+    "ATRIUM_REDIS__URL": "redis",
+    "ATRIUM_STORAGE__ENDPOINT": "minio",
+}
+SECRETS = {
+    "POSTGRES_PASSWORD": "pg-secret",
+    "MINIO_ROOT_USER": "minio-user",
+    "MINIO_ROOT_PASSWORD": "minio-secret-value",
+    "ATRIUM_AUTH__JWT_SECRET": "a-real-jwt-secret-0123456789abcdef",
+    "ATRIUM_AUTH__RSA_PRIVATE_KEYS": '{"k1": "/run/secrets/login.pem"}',
+}
+_VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}")
+
+
+def _compose(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((ROOT / name).read_text())
+    return data
+
+
+def _env_file(name: str) -> dict[str, list[str]]:
+    """``KEY=VALUE`` lines, including commented-out examples (``# KEY=VALUE``)."""
+    values: dict[str, list[str]] = {}
+    for line in (ROOT / name).read_text().splitlines():
+        match = re.match(r"^#?\s*(ATRIUM_[A-Z0-9_]+)=(.*)$", line)
+        if match:
+            values.setdefault(match.group(1), []).append(match.group(2))
+    return values
+
+
+def _substitute(value: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group(1), match.group(2) or ""
+        return SECRETS.get(name, default if not match.group(0).count(":?") else "")
+
+    return _VARIABLE.sub(replace, value)
+
+
+def _published_ports(service: dict[str, Any]) -> set[int]:
+    return {int(str(port).split(":")[-2]) for port in service.get("ports", [])}
+
+
+def _port(url: str) -> int:
+    parts = urlsplit(url if "://" in url else f"http://{url}")
+    assert parts.port is not None, url
+    return parts.port
+
+
+@pytest.mark.parametrize("service", APP_SERVICES)
+def test_app_services_get_a_valid_production_configuration(
+    service: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    environment = _compose("docker-compose.yml")["services"][service]["environment"]
+    for name, value in environment.items():
+        monkeypatch.setenv(name, _substitute(str(value)))
+    settings = Settings(_env_file=None)
+    assert settings.environment is Environment.PRODUCTION
+    assert settings.sql.url.startswith("postgresql+asyncpg://atrium:pg-secret@postgres:5432/")
+    assert urlsplit(settings.mongo.url).hostname == "mongo"
+    assert urlsplit(settings.redis.url).hostname == "redis"
+    assert settings.storage.endpoint == "minio:9000"
+    assert settings.storage.secret_key.get_secret_value() == "minio-secret-value"
+
+
+@pytest.mark.parametrize("file", ["docker-compose.yml", "docker-compose-pytest.yml"])
+def test_stores_have_healthchecks_and_real_data_paths(file: str) -> None:
+    services = _compose(file)["services"]
+    for name, data_path in DATA_PATHS.items():
+        service = services[name]
+        assert service["healthcheck"]["test"], name
+        mounts = [str(m).split(":")[-1] for m in service.get("volumes", [])]
+        mounts += list(service.get("tmpfs", []))
+        assert data_path in mounts, (name, mounts)
+
+
+def test_app_services_wait_for_healthy_stores() -> None:
+    services = _compose("docker-compose.yml")["services"]
+    for name in APP_SERVICES:
+        depends = services[name]["depends_on"]
+        assert depends["migrate"]["condition"] == "service_completed_successfully"
+        assert depends["redis"]["condition"] == "service_healthy"
+
+
+@pytest.mark.parametrize(
+    ("compose", "env_file"),
+    [("docker-compose.yml", ".env.example"), ("docker-compose-pytest.yml", ".env.pytest")],
+)
+def test_published_ports_agree_with_env_file(compose: str, env_file: str) -> None:
+    services = _compose(compose)["services"]
+    values = _env_file(env_file)
+    checked = 0
+    for variable, service in URL_SERVICES.items():
+        for url in values.get(variable, []):
+            if url.startswith("sqlite"):
+                continue
+            assert _port(url) in _published_ports(services[service]), (variable, url)
+            checked += 1
+    assert checked >= 4
+
+
+def _fields(model: BaseModel, prefix: str) -> list[str]:
+    names: list[str] = []
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            names += _fields(value, f"{prefix}{name.upper()}__")
+        else:
+            names.append(prefix + name.upper())
+    return names
+
+
+def test_env_example_lists_every_setting() -> None:
+    listed = _env_file(".env.example")
+    missing = [name for name in _fields(Settings(_env_file=None), "ATRIUM_") if name not in listed]
+    assert missing == []
+
+
+def test_env_example_loads_in_local(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(_env_file=ROOT / ".env.example")
+    assert settings.environment is Environment.LOCAL
+    assert settings.storage.secret_key.get_secret_value()  # the dev default, not empty
