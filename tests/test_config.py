@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from pydantic import ValidationError
 
 from atrium.config import AuthSettings, Environment, Settings, StorageSettings
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read the process environment: start each from none of Atrium's variables."""
+    for name in [name for name in os.environ if name.startswith("ATRIUM_")]:
+        monkeypatch.delenv(name)
 
 
 def test_local_runs_on_embedded_defaults() -> None:

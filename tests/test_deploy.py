@@ -5,6 +5,7 @@ No Docker engine runs here, so these read the files instead of running them.
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,12 @@ def _port(url: str) -> int:
     parts = urlsplit(url if "://" in url else f"http://{url}")
     assert parts.port is not None, url
     return parts.port
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in [name for name in os.environ if name.startswith("ATRIUM_")]:
+        monkeypatch.delenv(name)
 
 
 @pytest.mark.parametrize("service", APP_SERVICES)

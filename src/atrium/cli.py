@@ -77,7 +77,12 @@ def services_up(profile: Annotated[str, typer.Option(help="dev or test")] = "dev
     """Start the embedded services (Redis, MongoDB-wire, S3; PostgreSQL for tests)."""
     from atrium import devservices
 
-    for name, value in devservices.up(profile).items():
+    try:
+        values = devservices.up(profile)
+    except devservices.ServicesError as exc:
+        typer.echo(f"atrium services up: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    for name, value in values.items():
         typer.echo(f"{name}={value}")
 
 

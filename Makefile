@@ -1,0 +1,57 @@
+# Single entry points; see README. Each recipe is one bash line so that the uv found (or
+# installed) by scripts/lib.sh stays on PATH for the commands after it.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+BOOT := . scripts/lib.sh && ensure_uv &&
+RUN := uv run --no-sync
+LINT_PATHS := $(wildcard src tests bench scripts migrations)
+FORMAT_PATHS := $(wildcard src tests bench migrations)
+
+.PHONY: help install dev test lint format services-up services-down services-status bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+install: ## install the app (uv sync) and the local service packages (var/services-venv)
+	@$(BOOT) sync_app && ensure_services_venv
+
+dev: ## run API + worker + beat against local services (Ctrl-C stops all)
+	@bash scripts/dev.sh
+
+test: ## run the whole test suite against local services; pytest args via ARGS="..."
+	@bash scripts/test.sh $(ARGS)
+
+lint: ## ruff (lint + format check) and mypy --strict
+	@$(BOOT) sync_app --frozen && \
+	$(RUN) ruff check $(LINT_PATHS) && \
+	$(RUN) ruff format --check $(FORMAT_PATHS) && \
+	$(RUN) mypy
+
+format: ## apply ruff's fixes and formatting
+	@$(BOOT) sync_app --frozen && \
+	$(RUN) ruff check --fix $(LINT_PATHS) && \
+	$(RUN) ruff format $(FORMAT_PATHS)
+
+services-up: ## start the dev services (PROFILE=test for the test ones)
+	@$(BOOT) devsvc up --profile $(or $(PROFILE),dev)
+
+services-down: ## stop the dev services (PROFILE=test for the test ones)
+	@. scripts/lib.sh && devsvc down --profile $(or $(PROFILE),dev)
+
+services-status: ## show the dev services (PROFILE=test for the test ones)
+	@. scripts/lib.sh && devsvc status --profile $(or $(PROFILE),dev)
+
+bench: ## run the benchmarks in bench/ (python -m bench)
+	@if [ -f bench/__main__.py ]; then \
+		$(BOOT) sync_app --frozen && $(RUN) python -m bench $(ARGS); \
+	else \
+		echo "no benchmarks yet (bench/__main__.py is missing)"; \
+	fi
+
+clean: ## stop all local services, remove caches, test data and the services venv (keeps var/dev)
+	@. scripts/lib.sh && devsvc down --profile test && devsvc down --profile dev
+	rm -rf .mypy_cache .ruff_cache .pytest_cache var/test var/services-venv var/.services-venv.lock
+	find $(wildcard src tests bench migrations scripts) -name __pycache__ -type d -prune -exec rm -rf {} +
+	@echo "kept var/dev (your local data); remove it by hand to start from scratch"

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Run the app locally: services (dev profile), migrations, first admin, then API + worker +
+# beat together, each line of their output prefixed with its name. Ctrl-C stops everything
+# this script started, then the services.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+ensure_uv
+sync_app
+ensure_services_venv
+
+CHILDREN=()
+
+# Start "$@" in its own session (so its whole process tree can be stopped together), with
+# each output line prefixed by NAME. The prefixer ignores SIGTERM so that shutdown messages
+# still show; it ends when the command's output closes.
+run_bg() {
+  local name=$1
+  shift
+  setsid bash -c 'set -o pipefail; "$@" 2>&1 | (trap "" TERM; exec sed -u "s/^/[$0] /")' \
+    "$name" "$@" &
+  CHILDREN+=("$!")
+}
+
+stop_all() {
+  local pid deadline
+  trap - EXIT INT TERM
+  for pid in "${CHILDREN[@]}"; do
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+  done
+  deadline=$((SECONDS + 10))
+  for pid in "${CHILDREN[@]}"; do
+    # kill -0 on the group: true while any process of it is left
+    while kill -0 -- "-$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
+    if kill -0 -- "-$pid" 2>/dev/null; then
+      warn "process group $pid did not stop in time: killing it"
+      kill -KILL -- "-$pid" 2>/dev/null || true
+    fi
+  done
+  devsvc down --profile dev || warn "stopping the dev services failed: run 'make services-down'"
+}
+trap stop_all EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+log "starting the dev services"
+devsvc up --profile dev
+load_env_file "$ROOT/var/dev/services.env"
+
+log "migrating the database"
+uv run --no-sync atrium migrate || die "'atrium migrate' failed: fix it before starting the app"
+if ! uv run --no-sync atrium initdb; then
+  warn "'atrium initdb' failed or does not exist yet: continuing without seeding"
+fi
+
+for role in worker beat; do
+  if uv run --no-sync atrium "$role" --help >/dev/null 2>&1; then
+    run_bg "$role" uv run --no-sync atrium "$role"
+  else
+    warn "'atrium $role' is not available: not started"
+  fi
+done
+run_bg api uv run --no-sync atrium serve --reload
+API_PID=${CHILDREN[-1]}
+
+cat <<INFO
+
+  API docs      http://127.0.0.1:8000/docs
+  readiness     http://127.0.0.1:8000/health/ready
+  metrics       http://127.0.0.1:8000/metrics
+  services env  var/dev/services.env    (Ctrl-C stops everything)
+
+INFO
+
+status=0
+wait "$API_PID" || status=$?
+exit "$status"
