@@ -6,8 +6,8 @@ import httpx
 from fastapi import FastAPI
 from pydantic import SecretStr
 
-from atrium.core.storage import Storage
 from atrium.core.state import AppState
+from atrium.core.storage import Storage
 
 
 async def test_live(client: httpx.AsyncClient) -> None:
