@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection
 from sqlmodel import SQLModel
 
 from atrium.config import Settings
-from atrium.core.db import Database
+from atrium.core.db import NAMING_CONVENTION, Database
 from atrium.core.migrate import alembic_config
 from atrium.models import import_table_models
 
@@ -51,4 +51,4 @@ async def test_every_head_is_applied(settings: Settings) -> None:
 
 
 def test_naming_convention_is_set() -> None:
-    assert SQLModel.metadata.naming_convention["fk"].startswith("fk_")
+    assert SQLModel.metadata.naming_convention["fk"] == NAMING_CONVENTION["fk"]
