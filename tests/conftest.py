@@ -65,6 +65,23 @@ def _load_services_env() -> dict[str, str]:
     return values
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests ran on each SQL backend, so a run on only one is visible."""
+    counts: dict[str, dict[str, int]] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            nodeid = getattr(report, "nodeid", "")
+            for backend in ("sqlite", "postgresql"):
+                if f"[{backend}" in nodeid or f"-{backend}]" in nodeid or f"-{backend}-" in nodeid:
+                    per = counts.setdefault(backend, {})
+                    per[outcome] = per.get(outcome, 0) + 1
+    if counts:
+        terminalreporter.section("SQL backends")
+        for backend, per in sorted(counts.items()):
+            figures = ", ".join(f"{n} {outcome}" for outcome, n in sorted(per.items()))
+            terminalreporter.write_line(f"{backend}: {figures}")
+
+
 @pytest.fixture(scope="session")
 def services() -> dict[str, str]:
     return _load_services_env()
