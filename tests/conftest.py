@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from atrium.config import (
+    AuthSettings,
     Environment,
     LoggingSettings,
     MongoSettings,
@@ -139,6 +140,10 @@ def _settings(services: dict[str, str], sql_url: str, suffix: str) -> Settings:
             bucket=f"t-{suffix}",
         ),
         logging=LoggingSettings(level="WARNING", access_log=False),
+        # Cheap Argon2 (about 1 ms a hash; the production default costs ~150 ms here).
+        auth=AuthSettings(
+            password_hash_time_cost=1, password_hash_memory_kib=1024, password_hash_parallelism=1
+        ),
     )
 
 

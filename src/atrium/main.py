@@ -32,7 +32,7 @@ from atrium.core.errors import install_error_handlers
 from atrium.core.logging import configure_logging
 from atrium.core.middleware import RequestContextMiddleware
 from atrium.core.responses import COMMON_ERROR_RESPONSES
-from atrium.core.routing import RouteCatalogue, annotate_openapi
+from atrium.core.routing import PrefixRouter, RouteCatalogue, annotate_openapi
 from atrium.core.state import AppState, open_state
 
 log = structlog.get_logger(__name__)
@@ -106,13 +106,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _include_routers(app: FastAPI, settings: Settings, domains: list[Domain]) -> None:
-    api = APIRouter(prefix=settings.api_prefix, dependencies=[Depends(guard)])
     for domain in domains:
-        if domain.router is not None:
-            api.include_router(domain.router)
         if domain.root_router is not None:
             app.include_router(domain.root_router)
-    app.include_router(api)
+    for domain in domains:
+        if domain.router is not None:
+            app.include_router(
+                PrefixRouter(domain.router, settings.api_prefix),
+                prefix=settings.api_prefix,
+                dependencies=[Depends(guard)],
+            )
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:

@@ -47,7 +47,13 @@ async def test_every_head_is_applied(settings: Settings) -> None:
             )
     finally:
         await db.dispose()
-    assert current == set(script.get_heads())
+    # A head another branch depends on leaves the version table once the dependant is applied,
+    # so compare what is reachable from the recorded heads.
+    applied = {
+        revision.revision
+        for revision in script.revision_map.iterate_revisions(tuple(current), "base")
+    }
+    assert set(script.get_heads()) <= applied
 
 
 def test_naming_convention_is_set() -> None:

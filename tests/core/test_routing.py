@@ -7,7 +7,7 @@ import pytest
 from fastapi import FastAPI
 
 from atrium.config import Settings
-from atrium.core.routing import Access, RouteCatalogue, permission_code
+from atrium.core.routing import Access, RouteCatalogue, literal_prefixes, permission_code
 
 
 @pytest.fixture(autouse=True)
@@ -39,3 +39,20 @@ async def test_access_levels_are_read_from_declarations(app: FastAPI) -> None:
 async def test_request_time_lookup_finds_the_full_template(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/sample/items/42/code")
     assert response.json()["data"] == "GET:/api/v1/sample/items/{item_id}/code"
+
+
+def test_literal_prefixes_cut_at_the_first_segment() -> None:
+    from fastapi import APIRouter
+
+    router = APIRouter()
+    router.get("/users/{user_id}")(lambda: None)
+    router.get("/users")(lambda: None)
+    router.get("/{anything}/x")(lambda: None)
+    assert literal_prefixes(router, "/api/v1") == ("/api/v1", "/api/v1/users")
+
+
+async def test_a_path_outside_every_domain_is_404_and_a_known_path_405(
+    client: httpx.AsyncClient,
+) -> None:
+    assert (await client.get("/api/v1/samplex")).status_code == 404
+    assert (await client.put("/api/v1/sample/items")).status_code == 405

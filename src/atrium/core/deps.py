@@ -14,7 +14,7 @@ from atrium.core.state import AppState
 from atrium.core.storage import Storage
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
     state: AppState = request.app.state.atrium
     return state
 
@@ -22,15 +22,15 @@ def get_state(request: Request) -> AppState:
 StateDep = Annotated[AppState, Depends(get_state)]
 
 
-def get_settings(state: StateDep) -> Settings:
+async def get_settings(state: StateDep) -> Settings:
     return state.settings
 
 
-def get_redis(state: StateDep) -> RedisClient:
+async def get_redis(state: StateDep) -> RedisClient:
     return state.redis
 
 
-def get_storage(state: StateDep) -> Storage:
+async def get_storage(state: StateDep) -> Storage:
     return state.storage
 
 

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
+from starlette.routing import Match
 from starlette.types import Scope
 
 ACCESS_KEY = "x-access"
@@ -92,6 +93,38 @@ class RouteCatalogue:
 
 def _first_line(text: str | None) -> str:
     return text.strip().splitlines()[0].strip() if text and text.strip() else ""
+
+
+class PrefixRouter(APIRouter):
+    """Holds one domain's router and answers "no match" at once for paths outside it.
+
+    FastAPI 0.165 matches included routers route by route, with no prefix short-cut, so a
+    request to the last domain paid for trying every route of the domains before it (about
+    3 µs a route here). This router checks the literal prefixes of its routes first.
+    """
+
+    def __init__(self, router: APIRouter, api_prefix: str) -> None:
+        super().__init__()
+        self.include_router(router)
+        self.path_prefixes = literal_prefixes(router, api_prefix)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path: str = scope["path"]
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):
+            path = path[len(root) :]
+        if not path.startswith(self.path_prefixes):
+            return Match.NONE, {}
+        return super().matches(scope)
+
+
+def literal_prefixes(router: APIRouter, api_prefix: str) -> tuple[str, ...]:
+    """The full-path prefixes a router's routes can match: ``/api/v1/users`` for ``/users/{id}``."""
+    prefixes: set[str] = set()
+    for context in iter_route_contexts(router.routes):
+        first = (context.path or "/").split("/")[1] if context.path else ""
+        prefixes.add(api_prefix if "{" in first or not first else f"{api_prefix}/{first}")
+    return tuple(sorted(prefixes)) or (api_prefix,)
 
 
 def annotate_openapi(schema: dict[str, Any], catalogue: RouteCatalogue) -> dict[str, Any]:

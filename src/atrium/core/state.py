@@ -69,6 +69,7 @@ class AppState:
                 await closer()
             except Exception:
                 log.exception("close_failed", resource=name)
+        self.storage.close()
 
 
 async def open_state(settings: Settings, documents: Sequence[type[Document]]) -> AppState:

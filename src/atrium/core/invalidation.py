@@ -1,0 +1,164 @@
+"""Acknowledged invalidations: in-process caches kept honest across nodes by Redis pub/sub.
+
+A node caches something (a session's validity, a user's permission set) in a dict so the warm
+request path needs no network. A change goes through ``publish_acked``: it publishes an event
+on the cache's channel and waits until every subscribed node has applied it and acknowledged
+(``RPUSH`` to a one-off ack list). So once the change is reported done, no node serves the old
+value again.
+
+Safety nets, for a node that misses a message: caches expire entries after a short lease, a
+fill that raced with an invalidation is dropped (each sink keeps a generation counter), and a
+sink is flushed on every (re)subscribe and serves nothing while the subscription is down or
+silent (``Liveness``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Mapping
+from contextlib import suppress
+from typing import Any, Protocol, cast
+
+import structlog
+
+from atrium.core.ids import uuid7
+from atrium.core.redis import RedisClient
+
+log = structlog.get_logger(__name__)
+
+# The listener wakes at least this often; a subscription silent for longer turns caches off.
+POLL_SECONDS = 1.0
+SILENCE_SECONDS = 3.0
+ACK_TTL_SECONDS = 60
+
+
+class InvalidationSink(Protocol):
+    """What a listener feeds: an in-process cache."""
+
+    def apply(self, event: Mapping[str, Any]) -> None:
+        """Drop what the event names (flush everything for an unknown event)."""
+
+    def heard(self) -> None:
+        """The subscription is alive."""
+
+    def flush(self) -> None:
+        """Forget everything (called on every subscribe)."""
+
+    def silenced(self) -> None:
+        """The subscription is lost: forget everything and answer nothing until heard."""
+
+
+class Liveness:
+    """Whether a push-invalidated cache may answer: subscribed and heard from recently."""
+
+    def __init__(self) -> None:
+        self._heard_at = float("-inf")
+
+    @property
+    def live(self) -> bool:
+        return time.monotonic() - self._heard_at < SILENCE_SECONDS
+
+    def heard(self) -> None:
+        self._heard_at = time.monotonic()
+
+    def lost(self) -> None:
+        self._heard_at = float("-inf")
+
+
+class AckedListener:
+    """Applies a channel's events to a sink and acknowledges them; reconnects on failure."""
+
+    def __init__(self, redis: RedisClient, channel: str, sink: InvalidationSink) -> None:
+        self._redis = redis
+        self._channel = channel
+        self._sink = sink
+        self._subscribed = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, wait_seconds: float = 5.0) -> None:
+        """Run in the background; wait (bounded) for the first subscription."""
+        self._task = asyncio.create_task(self._run(), name=f"invalidations:{self._channel}")
+        try:
+            await asyncio.wait_for(self._subscribed.wait(), wait_seconds)
+        except TimeoutError:
+            log.warning("invalidations_not_subscribed", channel=self._channel)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._task
+        self._sink.silenced()
+
+    async def _run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                await self._listen()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._sink.silenced()
+                log.warning("invalidations_lost", channel=self._channel, error=repr(exc))
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+
+    async def _listen(self) -> None:
+        async with self._redis.pubsub() as pubsub:
+            await pubsub.subscribe(self._channel)
+            while True:
+                message = await pubsub.get_message(timeout=POLL_SECONDS)
+                if message is None:
+                    self._sink.heard()
+                elif message["type"] == "subscribe":
+                    self._sink.flush()  # whatever was missed while away is forgotten
+                    self._sink.heard()
+                    self._subscribed.set()
+                elif message["type"] == "message":
+                    await self._handle(message["data"])
+
+    async def _handle(self, data: str) -> None:
+        try:
+            event = json.loads(data)
+        except ValueError:
+            event = {}
+        event = event if isinstance(event, dict) else {}
+        self._sink.apply(event)
+        self._sink.heard()
+        if isinstance(ack := event.get("ack"), str):
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(ack, "1")
+                pipe.expire(ack, ACK_TTL_SECONDS)
+                await pipe.execute()
+
+
+async def publish_acked(
+    redis: RedisClient, channel: str, ack_prefix: str, event: Mapping[str, Any], ack_seconds: float
+) -> bool:
+    """Publish ``event`` on ``channel`` and wait until every subscriber has applied it.
+
+    Returns False (and logs) if some subscriber did not acknowledge within ``ack_seconds``: that
+    node falls back on its lease.
+    """
+    ack_key = f"{ack_prefix}{uuid7().hex}"
+    receivers = await redis.publish(channel, json.dumps({**event, "ack": ack_key}))
+    deadline = time.monotonic() + ack_seconds
+    received = 0
+    try:
+        while received < receivers:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.001:
+                log.warning("invalidation_unacknowledged", channel=channel, expected=receivers)
+                return False
+            if await _blpop(redis, ack_key, remaining) is not None:
+                received += 1
+        return True
+    finally:
+        await redis.delete(ack_key)
+
+
+async def _blpop(redis: RedisClient, list_key: str, seconds: float) -> list[str] | None:
+    # redis-py types blocking commands as sync-or-async; the asyncio client awaits.
+    return await cast(Awaitable[list[str] | None], redis.blpop([list_key], timeout=seconds))

@@ -1,0 +1,1 @@
+"""Security primitives: the RSA login key ring, JWTs and password hashing."""
