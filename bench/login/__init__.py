@@ -1,0 +1,1 @@
+"""Login latency under concurrency, and event-loop health while logins run."""

@@ -1,0 +1,1 @@
+"""Authentication: RSA-encrypted login, JWT access tokens, rotating refresh sessions."""

@@ -1,0 +1,139 @@
+"""Who is calling: bearer-token authentication, the principal, and the access policy.
+
+``authenticate(request)`` is the reusable part (RBAC's policy calls it first): it decodes the
+access token with the pinned algorithm, checks that its session is live and the token not
+revoked (in-process cache when warm, one Redis round-trip when cold), and stores the
+``Principal`` on ``request.state.principal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Request
+from redis.exceptions import RedisError
+
+from atrium.auth.runtime import AUTH, AuthRuntime
+from atrium.auth.sessions import SessionValidity
+from atrium.auth.tokens import ACCESS, TokenClaims, as_datetime
+from atrium.core.deps import SessionDep, StateDep
+from atrium.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from atrium.core.routing import Access, RouteInfo
+from atrium.core.state import AppState
+from atrium.users import service as users_service
+from atrium.users.models import User
+
+USER_AGENT_MAX_LENGTH = 512
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The authenticated caller of one request."""
+
+    user_id: UUID
+    session_id: str
+    jti: str
+    is_superuser: bool
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ClientInfo:
+    ip: str | None
+    user_agent: str
+
+
+async def client_info(request: Request) -> ClientInfo:
+    user_agent = request.headers.get("user-agent", "")[:USER_AGENT_MAX_LENGTH]
+    return ClientInfo(ip=request.client.host if request.client else None, user_agent=user_agent)
+
+
+def bearer_token(request: Request) -> str:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized(
+            "A bearer access token is required.",
+            code="AUTH_REQUIRED",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return token.strip()
+
+
+async def authenticate(request: Request) -> Principal:
+    """The request's principal; 401 for a missing, invalid, expired or revoked token."""
+    existing = getattr(request.state, "principal", None)
+    if isinstance(existing, Principal):
+        return existing
+    state: AppState = request.app.state.atrium
+    principal = await authenticate_token(state, bearer_token(request))
+    request.state.principal = principal
+    return principal
+
+
+async def authenticate_token(state: AppState, token: str) -> Principal:
+    """Authenticate a raw access token (HTTP, sockets, anything with the app's state)."""
+    auth = state.get(AUTH)
+    claims = auth.tokens.read(ACCESS, token)
+    validity = await session_validity(auth, claims)
+    return Principal(
+        user_id=claims.user_id,
+        session_id=claims.session_id,
+        jti=claims.jti,
+        is_superuser=validity.is_superuser,
+        expires_at=as_datetime(claims.expires_at),
+    )
+
+
+async def session_validity(auth: AuthRuntime, claims: TokenClaims) -> SessionValidity:
+    validity = auth.cache.get(claims.session_id)
+    if validity is None:
+        generation = auth.cache.generation
+        try:
+            validity = await auth.sessions.validity(claims.session_id, claims.jti)
+        except RedisError as exc:
+            raise ServiceUnavailable(
+                "Sessions cannot be checked right now.", code="AUTH_UNAVAILABLE"
+            ) from exc
+        if validity is None:
+            raise Unauthorized("The session has been revoked.", code="AUTH_TOKEN_REVOKED")
+        auth.cache.put(claims.session_id, validity, generation)
+    if validity.user_id != claims.user_id:
+        raise Unauthorized("The token is not valid.", code="AUTH_TOKEN_INVALID")
+    return validity
+
+
+class SessionAccessPolicy:
+    """Any live session passes AUTHENTICATED routes; PERMISSION routes need a superuser
+    until the RBAC domain installs its own policy (which calls ``authenticate`` first)."""
+
+    async def authorize(self, request: Request, route: RouteInfo) -> None:
+        principal = await authenticate(request)
+        if route.access is Access.PERMISSION and not principal.is_superuser:
+            raise Forbidden(f"This needs the permission {route.code}.", code="PERMISSION_DENIED")
+
+
+async def current_principal(request: Request) -> Principal:
+    return await authenticate(request)
+
+
+async def current_user(principal: CurrentPrincipal, session: SessionDep) -> User:
+    """The caller's user row; 403 ``AUTH_USER_DISABLED`` once disabled."""
+    user = await users_service.get(session, principal.user_id)
+    if user is None:
+        raise Unauthorized("The account no longer exists.", code="AUTH_TOKEN_REVOKED")
+    if not user.is_active:
+        raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+    return user
+
+
+async def get_auth(state: StateDep) -> AuthRuntime:
+    return state.get(AUTH)
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+CurrentUser = Annotated[User, Depends(current_user)]
+ClientDep = Annotated[ClientInfo, Depends(client_info)]
+AuthDep = Annotated[AuthRuntime, Depends(get_auth)]

@@ -1,0 +1,153 @@
+"""Authentication routes under ``/api/v1/auth``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from atrium.auth import service
+from atrium.auth.deps import ClientDep, CurrentPrincipal, CurrentUser
+from atrium.auth.documents import LoginOutcome
+from atrium.auth.schemas import (
+    LoginLogRead,
+    LoginRequest,
+    PasswordChange,
+    PublicKeyRead,
+    RefreshRequest,
+    RevokedSessions,
+    SessionRead,
+    SwaggerToken,
+    TokenPair,
+)
+from atrium.core.context import current_request_id
+from atrium.core.deps import SessionDep, StateDep
+from atrium.core.pagination import CursorLimitDep, CursorPage
+from atrium.core.responses import Envelope, error_responses, ok
+from atrium.core.routing import Access, access
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+# Mounted only in local/testing (see lifecycle.install): elsewhere the path is a 404.
+swagger_router = APIRouter(prefix="/auth", tags=["auth"])
+
+SessionID = Annotated[UUID, Path(description="A session id from GET /auth/sessions")]
+PUBLIC = access(Access.PUBLIC)
+# Token responses must not be stored by caches (RFC 6749, section 5.1).
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+AUTHENTICATED = access(Access.AUTHENTICATED)
+LOGIN_ERRORS = error_responses(400, 401, 403, 429)
+TOKEN_ERRORS = error_responses(401, 403)
+
+
+@router.get("/keys/public", openapi_extra=PUBLIC)
+async def public_key(state: StateDep) -> Envelope[PublicKeyRead]:
+    """The active RSA public key (PEM and JWK) to encrypt login passwords with."""
+    return ok(service.public_key(state))
+
+
+@router.post("/login", openapi_extra=PUBLIC, responses=LOGIN_ERRORS)
+async def login(
+    data: LoginRequest, state: StateDep, session: SessionDep, client: ClientDep, response: Response
+) -> Envelope[TokenPair]:
+    """Log in with an RSA-OAEP encrypted password; returns access and refresh tokens."""
+    tokens = await service.login(state, session, data.username, data.kid, data.password, client)
+    response.headers.update(NO_STORE)
+    return ok(tokens)
+
+
+@swagger_router.post(
+    "/login/swagger", openapi_extra=PUBLIC, response_model=SwaggerToken, responses=LOGIN_ERRORS
+)
+async def login_swagger(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    state: StateDep,
+    session: SessionDep,
+    client: ClientDep,
+    response: Response,
+) -> SwaggerToken:
+    """Swagger UI's Authorize: a plain-password login (local and testing only)."""
+    tokens = await service.login_plain(state, session, form.username, form.password, client)
+    response.headers.update(NO_STORE)
+    return SwaggerToken(
+        data=tokens, request_id=current_request_id(), access_token=tokens.access_token
+    )
+
+
+@router.post("/token/refresh", openapi_extra=PUBLIC, responses=TOKEN_ERRORS)
+async def refresh(
+    data: RefreshRequest,
+    state: StateDep,
+    session: SessionDep,
+    client: ClientDep,
+    response: Response,
+) -> Envelope[TokenPair]:
+    """Exchange a refresh token for a new pair; the old refresh token is spent."""
+    tokens = await service.refresh(state, session, data.refresh_token, client)
+    response.headers.update(NO_STORE)
+    return ok(tokens)
+
+
+@router.post("/logout", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
+async def logout(state: StateDep, principal: CurrentPrincipal) -> Envelope[None]:
+    """End this session: its refresh token and this access token stop working."""
+    await service.logout(state, principal)
+    return ok(None)
+
+
+# GET /auth/me is served by atrium.rbac (atrium.rbac.routes.authz): the user's fields plus
+# roles, callable permission codes, button codes and menu tree.
+
+
+@router.get("/sessions", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
+async def list_sessions(
+    state: StateDep, principal: CurrentPrincipal
+) -> Envelope[list[SessionRead]]:
+    """The caller's live sessions (devices), the current one flagged."""
+    return ok(await service.list_sessions(state, principal))
+
+
+@router.delete("/sessions", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
+async def logout_everywhere(
+    state: StateDep, principal: CurrentPrincipal
+) -> Envelope[RevokedSessions]:
+    """Log out everywhere: end every session of the caller, this one included."""
+    return ok(RevokedSessions(revoked=await service.logout_everywhere(state, principal)))
+
+
+@router.delete(
+    "/sessions/{session_id}", openapi_extra=AUTHENTICATED, responses=error_responses(401, 404)
+)
+async def revoke_session(
+    session_id: SessionID, state: StateDep, principal: CurrentPrincipal
+) -> Envelope[None]:
+    """End one of the caller's sessions."""
+    await service.revoke_own_session(state, principal, str(session_id))
+    return ok(None)
+
+
+@router.post(
+    "/password", openapi_extra=AUTHENTICATED, responses=error_responses(400, 401, 403, 429)
+)
+async def change_password(
+    data: PasswordChange,
+    state: StateDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    user: CurrentUser,
+) -> Envelope[None]:
+    """Change the caller's password (both encrypted); every other session ends."""
+    await service.change_password(state, session, principal, user, data)
+    return ok(None)
+
+
+@router.get("/login-logs", responses=error_responses(400, 401, 403))
+async def list_login_logs(
+    limit: CursorLimitDep,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+    username: Annotated[str | None, Query(max_length=320)] = None,
+    outcome: LoginOutcome | None = None,
+) -> Envelope[CursorPage[LoginLogRead]]:
+    """Login attempts, newest first (cursor paginated)."""
+    return ok(await service.list_login_logs(cursor, limit, username, outcome))

@@ -1,0 +1,36 @@
+"""The auth domain's per-process objects, built at startup and kept in ``AppState``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atrium.auth.ratelimit import LoginLimiter
+from atrium.auth.sessions import SessionStore
+from atrium.auth.tokens import TokenService
+from atrium.auth.validity import SessionCache
+from atrium.config import Settings
+from atrium.core.invalidation import AckedListener
+from atrium.core.security.passwords import PasswordHasher
+from atrium.core.security.rsa import KeyRing
+from atrium.core.state import AppState, StateKey
+from atrium.users.service import PasswordPolicy
+
+
+@dataclass(slots=True)
+class AuthRuntime:
+    settings: Settings
+    keys: KeyRing
+    tokens: TokenService
+    sessions: SessionStore
+    cache: SessionCache
+    limiter: LoginLimiter
+    hasher: PasswordHasher
+    policy: PasswordPolicy
+    listener: AckedListener | None = None
+
+
+AUTH: StateKey[AuthRuntime] = StateKey("auth.runtime")
+
+
+def runtime(state: AppState) -> AuthRuntime:
+    return state.get(AUTH)

@@ -1,0 +1,87 @@
+"""Authentication on the wire."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+from uuid import UUID
+
+from pydantic import Field
+
+from atrium.auth.documents import LoginOutcome
+from atrium.core.schemas import Schema
+
+Ciphertext = str
+
+
+class PublicKeyRead(Schema):
+    kid: str
+    alg: Literal["RSA-OAEP-256"] = "RSA-OAEP-256"
+    pem: str = Field(description="SubjectPublicKeyInfo PEM: import with importKey('spki', ...)")
+    jwk: dict[str, str]
+
+
+class LoginRequest(Schema):
+    username: str = Field(min_length=1, max_length=320, description="Username or email")
+    password: Ciphertext = Field(
+        min_length=1,
+        max_length=4096,
+        description="base64(RSA-OAEP-SHA256(UTF-8 JSON {password, nonce, ts})) with key `kid`",
+    )
+    kid: str = Field(min_length=1, max_length=128)
+
+
+class TokenPair(Schema):
+    access_token: str
+    refresh_token: str
+    token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
+    expires_in: int = Field(description="Access token lifetime, seconds")
+    refresh_expires_in: int = Field(description="Refresh token lifetime, seconds")
+
+
+class RefreshRequest(Schema):
+    refresh_token: str = Field(min_length=1, max_length=4096)
+
+
+class PasswordChange(Schema):
+    """Both passwords encrypted exactly like a login's ``password`` (each its own nonce)."""
+
+    current_password: Ciphertext = Field(min_length=1, max_length=4096)
+    new_password: Ciphertext = Field(min_length=1, max_length=4096)
+    kid: str = Field(min_length=1, max_length=128)
+
+
+class SessionRead(Schema):
+    id: str
+    created_at: datetime
+    last_used_at: datetime
+    user_agent: str
+    ip_address: str
+    current: bool
+
+
+class RevokedSessions(Schema):
+    revoked: int
+
+
+class LoginLogRead(Schema):
+    id: str
+    username: str
+    user_id: UUID | None
+    outcome: LoginOutcome
+    reason: str | None
+    method: str
+    ip_address: str | None
+    user_agent: str | None
+    created_at: datetime
+
+
+class SwaggerToken(Schema):
+    """The envelope plus the two OAuth2 fields Swagger UI reads (RFC 6749 names)."""
+
+    code: str = "OK"
+    message: str = "OK"
+    data: TokenPair
+    request_id: str | None = None
+    access_token: str = Field(serialization_alias="access_token")
+    token_type: Literal["bearer"] = Field(default="bearer", serialization_alias="token_type")

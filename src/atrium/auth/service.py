@@ -1,0 +1,349 @@
+"""Authentication rules: login, refresh rotation, logout, sessions, password change.
+
+Public functions take the ``AppState`` so other domains (admin, realtime, workers) can call
+them. They never commit; revocations that depend on a SQL change run after its commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, NoReturn
+from uuid import UUID
+
+import structlog
+from beanie import SortDirection
+from bson import ObjectId
+from bson.errors import InvalidId
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.auth.credentials import Credential, open_credential
+from atrium.auth.deps import ClientInfo, Principal
+from atrium.auth.documents import LoginLog, LoginOutcome
+from atrium.auth.ratelimit import normalize_username
+from atrium.auth.runtime import AUTH, AuthRuntime, runtime
+from atrium.auth.schemas import (
+    LoginLogRead,
+    PasswordChange,
+    PublicKeyRead,
+    SessionRead,
+    TokenPair,
+)
+from atrium.auth.sessions import Rotation, SessionStore
+from atrium.auth.tokens import ACCESS, REFRESH, as_datetime, new_jti
+from atrium.auth.validity import SESSION_REVOKED, USER_SESSIONS_REVOKED, announce
+from atrium.core.clock import utcnow
+from atrium.core.db import after_commit
+from atrium.core.errors import AppError, BadRequest, Forbidden, NotFound, Unauthorized
+from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
+from atrium.core.state import AppState
+from atrium.users import service as users_service
+from atrium.users.models import User, UserStatus
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(slots=True)
+class LoginAttempt:
+    username: str
+    client: ClientInfo
+    method: str = "password"
+    user_id: UUID | None = field(default=None)
+
+
+def public_key(state: AppState) -> PublicKeyRead:
+    """The active login key: id, PEM and JWK."""
+    key = runtime(state).keys.active
+    return PublicKeyRead(kid=key.kid, pem=key.public_pem, jwk=key.jwk)
+
+
+async def login(
+    state: AppState, db: AsyncSession, username: str, kid: str, ciphertext: str, client: ClientInfo
+) -> TokenPair:
+    """A login with an RSA-encrypted password; every attempt lands in the login log."""
+    auth = runtime(state)
+    attempt = LoginAttempt(username, client)
+
+    async def check() -> TokenPair:
+        credential = await _open(auth, kid, ciphertext)
+        return await _password_login(auth, db, attempt, credential.password)
+
+    return await _attempt(auth, attempt, check)
+
+
+async def login_plain(
+    state: AppState, db: AsyncSession, username: str, password: str, client: ClientInfo
+) -> TokenPair:
+    """A plain-password login, for Swagger UI in local/testing only (same checks otherwise)."""
+    auth = runtime(state)
+    attempt = LoginAttempt(username, client, method="swagger")
+    return await _attempt(auth, attempt, lambda: _password_login(auth, db, attempt, password))
+
+
+async def _attempt(
+    auth: AuthRuntime, attempt: LoginAttempt, check: Callable[[], Awaitable[TokenPair]]
+) -> TokenPair:
+    """Rate-limit, run the checks, and log the outcome (with the error code of a failure)."""
+    try:
+        await auth.limiter.hit(attempt.username, attempt.client.ip)
+        tokens = await check()
+    except AppError as exc:
+        await _log(auth, attempt, exc.error_code)
+        raise
+    await _log(auth, attempt, None)
+    return tokens
+
+
+async def _open(auth: AuthRuntime, kid: str, ciphertext: str) -> Credential:
+    skew = auth.settings.auth.login_skew_seconds
+    credential = open_credential(auth.keys, kid, ciphertext, skew)
+    if not await auth.sessions.claim_nonce(credential.nonce, credential.nonce_ttl(skew)):
+        raise BadRequest("This encrypted password was already used.", code="AUTH_REPLAYED_NONCE")
+    return credential
+
+
+async def _password_login(
+    auth: AuthRuntime, db: AsyncSession, attempt: LoginAttempt, password: str
+) -> TokenPair:
+    user = await users_service.get_by_login(db, attempt.username.strip())
+    attempt.user_id = user.id if user else None
+    account = str(user.id) if user else normalize_username(attempt.username)
+    await auth.limiter.check_lockout(account)
+    # An unknown user is verified against a dummy hash: same error, same time.
+    verification = await auth.hasher.verify(password, user.password_hash if user else None)
+    if user is None or not verification.valid:
+        await auth.limiter.record_failure(account)
+        raise Unauthorized(
+            "The username or password is incorrect.", code="AUTH_INVALID_CREDENTIALS"
+        )
+    await auth.limiter.record_success(account)
+    if not user.is_active:
+        raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+    await users_service.record_login(db, user, verification.new_hash)
+    return await _open_session(auth, user, attempt.client)
+
+
+async def _open_session(auth: AuthRuntime, user: User, client: ClientInfo) -> TokenPair:
+    refresh_jti = new_jti()
+    session_id = await auth.sessions.create(
+        user.id, user.is_superuser, refresh_jti, client.user_agent, client.ip or ""
+    )
+    return _token_pair(auth, user.id, session_id, refresh_jti)
+
+
+def _token_pair(auth: AuthRuntime, user_id: UUID, session_id: str, refresh_jti: str) -> TokenPair:
+    access = auth.tokens.issue(ACCESS, user_id, session_id)
+    refresh = auth.tokens.issue(REFRESH, user_id, session_id, refresh_jti)
+    return TokenPair(
+        access_token=access.token,
+        refresh_token=refresh.token,
+        expires_in=auth.tokens.access_ttl,
+        refresh_expires_in=auth.tokens.refresh_ttl,
+    )
+
+
+async def _log(auth: AuthRuntime, attempt: LoginAttempt, reason: str | None) -> None:
+    now = utcnow()
+    retention = timedelta(days=auth.settings.auth.login_log_retention_days)
+    entry = LoginLog(
+        username=normalize_username(attempt.username),
+        user_id=attempt.user_id,
+        outcome=LoginOutcome.FAILURE if reason else LoginOutcome.SUCCESS,
+        reason=reason,
+        method=attempt.method,
+        ip_address=attempt.client.ip,
+        user_agent=attempt.client.user_agent,
+        created_at=now,
+        expires_at=now + retention,
+    )
+    try:
+        await entry.insert()
+    except Exception:  # the log must never decide whether a login works
+        log.exception("login_log_failed", username=entry.username, outcome=entry.outcome)
+
+
+async def refresh(state: AppState, db: AsyncSession, token: str, client: ClientInfo) -> TokenPair:
+    """Rotate a refresh token: a new pair, and the presented refresh token is spent."""
+    auth = runtime(state)
+    claims = auth.tokens.read(REFRESH, token)
+    user = await users_service.get(db, claims.user_id)
+    if user is None or not user.is_active:
+        await revoke_session(state, claims.user_id, claims.session_id)
+        raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+    rotated = new_jti()
+    outcome = await auth.sessions.rotate(
+        claims.session_id, user.id, claims.jti, rotated, client.user_agent, user.is_superuser
+    )
+    if outcome is not Rotation.OK:
+        await _refuse_rotation(state, user.id, claims.session_id, outcome)
+    return _token_pair(auth, user.id, claims.session_id, rotated)
+
+
+async def _refuse_rotation(
+    state: AppState, user_id: UUID, session_id: str, outcome: Rotation
+) -> NoReturn:
+    if outcome is Rotation.MISSING:
+        raise Unauthorized("The session has ended; log in again.", code="AUTH_TOKEN_REVOKED")
+    # The script already deleted the session; make every node forget it too.
+    await _announce_session(state, user_id, session_id)
+    if outcome is Rotation.REUSED:
+        log.warning("refresh_token_reused", user_id=str(user_id), session_id=session_id)
+        raise Unauthorized(
+            "This refresh token was already used; the session is revoked.",
+            code="AUTH_REFRESH_REUSED",
+        )
+    log.warning("refresh_user_agent_mismatch", user_id=str(user_id), session_id=session_id)
+    raise Unauthorized(
+        "This refresh token belongs to another client; the session is revoked.",
+        code="AUTH_USER_AGENT_MISMATCH",
+    )
+
+
+def _store(state: AppState) -> SessionStore:
+    auth = state.find(AUTH)
+    return auth.sessions if auth else SessionStore(state.redis, state.settings)
+
+
+async def _announce_session(state: AppState, user_id: UUID, session_id: str) -> None:
+    event = {"type": SESSION_REVOKED, "userId": str(user_id), "sessionId": session_id}
+    await announce(state.redis, state.settings, event)
+
+
+async def revoke_session(state: AppState, user_id: UUID, session_id: str) -> bool:
+    """End one session on every node (its refresh token dies, its access tokens too)."""
+    live = await _store(state).delete(session_id, user_id)
+    await _announce_session(state, user_id, session_id)
+    return live
+
+
+async def revoke_user_sessions(
+    state: AppState, user_id: UUID, *, except_session_id: str | None = None
+) -> int:
+    """Log a user out everywhere (but ``except_session_id``); returns the sessions ended.
+
+    Returns once every node has dropped them; realtime gets ``user_sessions_revoked``.
+    """
+    count = await _store(state).delete_all(user_id, except_session_id)
+    event = {
+        "type": USER_SESSIONS_REVOKED,
+        "userId": str(user_id),
+        "exceptSessionId": except_session_id,
+    }
+    await announce(state.redis, state.settings, event)
+    return count
+
+
+async def disable_user(state: AppState, db: AsyncSession, user: User) -> None:
+    """Disable a user and, once that is committed, end all their sessions."""
+    await users_service.set_status(db, user, UserStatus.DISABLED)
+    user_id = user.id
+
+    async def kick() -> None:
+        await revoke_user_sessions(state, user_id)
+
+    after_commit(db, kick)
+
+
+async def logout(state: AppState, principal: Principal) -> None:
+    """End the caller's session and refuse its access token until it expires."""
+    await _store(state).revoke_access(principal.jti, int(principal.expires_at.timestamp()))
+    await revoke_session(state, principal.user_id, principal.session_id)
+
+
+async def logout_everywhere(state: AppState, principal: Principal) -> int:
+    """End every session of the caller, this one included."""
+    await _store(state).revoke_access(principal.jti, int(principal.expires_at.timestamp()))
+    return await revoke_user_sessions(state, principal.user_id)
+
+
+async def list_sessions(state: AppState, principal: Principal) -> list[SessionRead]:
+    """The caller's live sessions, oldest first."""
+    records = await _store(state).list(principal.user_id)
+    return [
+        SessionRead(
+            id=record.id,
+            created_at=as_datetime(int(record.created_at)),
+            last_used_at=as_datetime(int(record.last_used_at)),
+            user_agent=record.user_agent,
+            ip_address=record.ip_address,
+            current=record.id == principal.session_id,
+        )
+        for record in records
+    ]
+
+
+async def revoke_own_session(state: AppState, principal: Principal, session_id: str) -> None:
+    """End one of the caller's sessions; 404 for anyone else's (or an unknown one)."""
+    if await _store(state).owner(session_id) != principal.user_id:
+        raise NotFound("No such session.", code="SESSION_NOT_FOUND")
+    if session_id == principal.session_id:
+        await logout(state, principal)
+        return
+    await revoke_session(state, principal.user_id, session_id)
+
+
+async def change_password(
+    state: AppState, db: AsyncSession, principal: Principal, user: User, data: PasswordChange
+) -> None:
+    """Check the current password, store the new one, end every other session."""
+    auth = runtime(state)
+    current = await _open(auth, data.kid, data.current_password)
+    new = await _open(auth, data.kid, data.new_password)
+    account = str(user.id)
+    await auth.limiter.check_lockout(account)
+    if not (await auth.hasher.verify(current.password, user.password_hash)).valid:
+        await auth.limiter.record_failure(account)
+        raise Forbidden("The current password is incorrect.", code="AUTH_INVALID_CREDENTIALS")
+    await users_service.set_password(
+        db, auth.hasher, auth.policy, user, new.password, field="newPassword"
+    )
+    user_id, session_id = user.id, principal.session_id
+
+    async def revoke_others() -> None:
+        await revoke_user_sessions(state, user_id, except_session_id=session_id)
+
+    after_commit(db, revoke_others)
+
+
+async def list_login_logs(
+    cursor: str | None,
+    limit: int,
+    username: str | None = None,
+    outcome: LoginOutcome | None = None,
+) -> CursorPage[LoginLogRead]:
+    """Login attempts, newest first, one cursor page at a time."""
+    query: dict[str, Any] = {}
+    if username:
+        query["username"] = normalize_username(username)
+    if outcome is not None:
+        query["outcome"] = outcome.value
+    if (position := decode_cursor(cursor)) is not None:
+        query["_id"] = {"$lt": _cursor_id(position)}
+    newest_first = [("_id", SortDirection.DESCENDING)]
+    found = await LoginLog.find(query).sort(newest_first).limit(limit + 1).to_list()
+    items = [_log_read(entry) for entry in found[:limit]]
+    more = len(found) > limit
+    next_cursor = encode_cursor({"id": items[-1].id}) if more and items else None
+    return CursorPage[LoginLogRead](items=items, next_cursor=next_cursor)
+
+
+def _cursor_id(position: dict[str, Any]) -> ObjectId:
+    try:
+        return ObjectId(str(position.get("id")))
+    except (InvalidId, TypeError) as exc:
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+
+
+def _log_read(entry: LoginLog) -> LoginLogRead:
+    return LoginLogRead(
+        id=str(entry.id),
+        username=entry.username,
+        user_id=entry.user_id,
+        outcome=entry.outcome,
+        reason=entry.reason,
+        method=entry.method,
+        ip_address=entry.ip_address,
+        user_agent=entry.user_agent,
+        created_at=entry.created_at,
+    )

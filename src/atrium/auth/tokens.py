@@ -1,0 +1,88 @@
+"""Access and refresh tokens: short-lived access JWTs and session-bound refresh JWTs.
+
+Both are signed with ``settings.auth.jwt_secret`` and the pinned ``jwt_algorithm``; the ``typ``
+claim keeps one from being used as the other. Claims: ``sub`` (user id), ``sid`` (session id),
+``jti``, ``iat``, ``exp``, ``typ`` (``access`` or ``refresh``).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID
+
+from atrium.config import AuthSettings
+from atrium.core.errors import Unauthorized
+from atrium.core.security.jwt import TokenCodec, TokenError, TokenExpired
+
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    user_id: UUID
+    session_id: str
+    jti: str
+    expires_at: int  # Unix seconds
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    token: str
+    jti: str
+    expires_at: int
+
+
+def new_jti() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class TokenService:
+    """Issues and reads this deployment's tokens."""
+
+    def __init__(self, settings: AuthSettings) -> None:
+        self._codec = TokenCodec(settings.jwt_secret.get_secret_value(), settings.jwt_algorithm)
+        self.access_ttl = settings.access_token_ttl_seconds
+        self.refresh_ttl = settings.refresh_token_ttl_seconds
+
+    def issue(
+        self, kind: str, user_id: UUID, session_id: str, jti: str | None = None
+    ) -> IssuedToken:
+        now = int(time.time())
+        expires_at = now + (self.access_ttl if kind == ACCESS else self.refresh_ttl)
+        jti = jti or new_jti()
+        claims = {
+            "sub": str(user_id),
+            "sid": session_id,
+            "jti": jti,
+            "typ": kind,
+            "iat": now,
+            "exp": expires_at,
+        }
+        return IssuedToken(self._codec.encode(claims), jti, expires_at)
+
+    def read(self, kind: str, token: str) -> TokenClaims:
+        """The claims of a valid token of this kind; 401 ``AUTH_TOKEN_EXPIRED`` or
+        ``AUTH_TOKEN_INVALID`` otherwise."""
+        try:
+            claims = self._codec.decode(token, kind)
+            return _claims(claims)
+        except TokenExpired as exc:
+            raise Unauthorized("The token has expired.", code="AUTH_TOKEN_EXPIRED") from exc
+        except (TokenError, ValueError, TypeError) as exc:
+            raise Unauthorized("The token is not valid.", code="AUTH_TOKEN_INVALID") from exc
+
+
+def _claims(claims: dict[str, Any]) -> TokenClaims:
+    session_id, jti = claims.get("sid"), claims["jti"]
+    if not isinstance(session_id, str) or not isinstance(jti, str) or not session_id:
+        raise TokenError("missing session or token id")
+    return TokenClaims(UUID(str(claims["sub"])), session_id, jti, int(claims["exp"]))
+
+
+def as_datetime(timestamp: int) -> datetime:
+    return datetime.fromtimestamp(timestamp, UTC)

@@ -1,0 +1,1 @@
+"""Users: the user table and its basic identity operations."""

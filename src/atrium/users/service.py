@@ -1,0 +1,160 @@
+"""Identity operations: create users, find them, set passwords under the configured policy.
+
+Functions flush and never commit: the caller's session (the request's, or a CLI's) commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.config import AuthSettings
+from atrium.core.clock import utcnow
+from atrium.core.errors import Conflict, UnprocessableEntity
+from atrium.core.responses import ErrorDetail
+from atrium.core.security.passwords import PasswordHasher
+from atrium.users import repository
+from atrium.users.models import User, UserStatus
+from atrium.users.schemas import UserCreate, UserUpdate
+
+get = repository.get
+get_by_username = repository.get_by_username
+get_by_email = repository.get_by_email
+get_by_login = repository.get_by_login
+
+
+@dataclass(frozen=True, slots=True)
+class PasswordPolicy:
+    min_length: int = 8
+    max_length: int = 128
+    min_char_classes: int = 1
+    forbid_username: bool = True
+
+    @classmethod
+    def from_settings(cls, settings: AuthSettings) -> PasswordPolicy:
+        return cls(
+            min_length=settings.password_min_length,
+            max_length=settings.password_max_length,
+            min_char_classes=settings.password_min_char_classes,
+            forbid_username=settings.password_forbid_username,
+        )
+
+    def problems(self, password: str, username: str | None = None) -> list[str]:
+        """What is wrong with ``password``; empty when it is acceptable."""
+        found = []
+        if len(password) < self.min_length:
+            found.append(f"must be at least {self.min_length} characters long")
+        if len(password) > self.max_length:
+            found.append(f"must be at most {self.max_length} characters long")
+        if _char_classes(password) < self.min_char_classes:
+            found.append(
+                f"must mix at least {self.min_char_classes} of: lowercase, uppercase, "
+                "digits, other characters"
+            )
+        if self.forbid_username and username and username.casefold() in password.casefold():
+            found.append("must not contain the username")
+        return found
+
+    def check(self, password: str, username: str | None = None, field: str = "password") -> None:
+        """Raise a 422 ``PASSWORD_POLICY`` naming every rule the password breaks."""
+        if problems := self.problems(password, username):
+            details = [
+                ErrorDetail(loc=["body", field], message=p, type="password_policy")
+                for p in problems
+            ]
+            raise UnprocessableEntity(
+                "The password does not meet the policy: " + "; ".join(problems) + ".",
+                code="PASSWORD_POLICY",
+                details=details,
+            )
+
+
+def _char_classes(password: str) -> int:
+    return sum(
+        (
+            any(c.islower() for c in password),
+            any(c.isupper() for c in password),
+            any(c.isdigit() for c in password),
+            any(not c.isalnum() for c in password),
+        )
+    )
+
+
+async def create(
+    session: AsyncSession, hasher: PasswordHasher, policy: PasswordPolicy, data: UserCreate
+) -> User:
+    """A new active user; 409 ``USERNAME_TAKEN`` / ``EMAIL_TAKEN`` when either is in use."""
+    policy.check(data.password, data.username)
+    await _ensure_free(session, data.username, str(data.email))
+    user = User(
+        username=data.username,
+        email=str(data.email),
+        display_name=data.display_name or data.username,
+        is_superuser=data.is_superuser,
+        password_hash=await hasher.hash(data.password),
+    )
+    session.add(user)
+    await _flush_unique(session)
+    return user
+
+
+async def _ensure_free(
+    session: AsyncSession, username: str, email: str, user_id: UUID | None = None
+) -> None:
+    taken = await repository.get_by_username(session, username)
+    if taken is not None and taken.id != user_id:
+        raise Conflict("That username is taken.", code="USERNAME_TAKEN")
+    taken = await repository.get_by_email(session, email)
+    if taken is not None and taken.id != user_id:
+        raise Conflict("That email address is in use.", code="EMAIL_TAKEN")
+
+
+async def _flush_unique(session: AsyncSession) -> None:
+    # Two concurrent creations can both pass the check; the unique index decides.
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("That username or email address is in use.", code="USER_EXISTS") from exc
+
+
+async def update(session: AsyncSession, user: User, data: UserUpdate) -> User:
+    """Change the email or display name."""
+    if data.email is not None:
+        await _ensure_free(session, user.username, str(data.email), user.id)
+        user.email = str(data.email)
+    if data.display_name is not None:
+        user.display_name = data.display_name
+    await _flush_unique(session)
+    return user
+
+
+async def set_password(
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    policy: PasswordPolicy,
+    user: User,
+    password: str,
+    field: str = "password",
+) -> None:
+    """Store a new password that passes the policy (422 ``PASSWORD_POLICY`` otherwise)."""
+    policy.check(password, user.username, field)
+    user.password_hash = await hasher.hash(password)
+    await session.flush()
+
+
+async def set_status(session: AsyncSession, user: User, status: UserStatus) -> None:
+    """Enable or disable; a caller disabling a user must also revoke their sessions
+    (``atrium.auth.service.disable_user`` does both)."""
+    user.status = status
+    await session.flush()
+
+
+async def record_login(session: AsyncSession, user: User, new_hash: str | None = None) -> None:
+    """Stamp the last login and store an upgraded password hash, if any."""
+    user.last_login_at = utcnow()
+    if new_hash is not None:
+        user.password_hash = new_hash
+    await session.flush()
