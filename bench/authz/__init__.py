@@ -1,0 +1,1 @@
+"""Permission check latency and the throughput cost of an authenticated, checked GET."""

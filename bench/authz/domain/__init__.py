@@ -1,0 +1,1 @@
+"""Routes the authz benchmark calls (mounted only by the benchmark's server)."""

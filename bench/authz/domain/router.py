@@ -1,0 +1,48 @@
+"""Four trivial GETs that differ only in what guards them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from atrium.auth.deps import bearer_token
+from atrium.auth.runtime import AUTH
+from atrium.auth.tokens import ACCESS
+from atrium.core.responses import Envelope, ok
+from atrium.core.routing import Access, access
+from atrium.core.state import AppState
+
+PUBLIC = access(Access.PUBLIC)
+root_router = APIRouter(prefix="/bench", tags=["bench"])
+router = APIRouter(prefix="/bench", tags=["bench"])
+
+
+async def decode_only(request: Request) -> str:
+    """A bare bearer-token dependency: decode the JWT, nothing else (the calibration point)."""
+    state: AppState = request.app.state.atrium
+    return str(state.get(AUTH).tokens.read(ACCESS, bearer_token(request)).user_id)
+
+
+@root_router.get("/plain", openapi_extra=PUBLIC)
+async def plain() -> Envelope[str]:
+    """No dependency at all."""
+    return ok("ok")
+
+
+@root_router.get("/jwt-only", openapi_extra=PUBLIC)
+async def jwt_only(user_id: Annotated[str, Depends(decode_only)]) -> Envelope[str]:
+    """Only decodes the bearer token."""
+    return ok("ok")
+
+
+@router.get("/open", openapi_extra=PUBLIC)
+async def open_route() -> Envelope[str]:
+    """Public, under the API guard (which lets it through at once)."""
+    return ok("ok")
+
+
+@router.get("/item")
+async def item() -> Envelope[str]:
+    """Token, session, user status and a permission grant: the full check."""
+    return ok("ok")

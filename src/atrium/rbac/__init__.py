@@ -1,0 +1,1 @@
+"""Roles, route-derived permissions, menus, the permission check and its cache."""

@@ -1,0 +1,134 @@
+"""RBAC on the command line: ``atrium initdb`` also seeds roles and menus; ``atrium rbac sync``.
+
+The auth domain registers ``initdb`` (migrate, first superuser); this module, registered after
+it, wraps that command so one ``atrium initdb`` does both, in that order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import typer
+from redis.exceptions import RedisError
+
+from atrium.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from atrium.rbac.seed import SeedReport
+
+rbac_cli = typer.Typer(help="Roles, permissions and menus.", no_args_is_help=True)
+
+
+def register(cli: typer.Typer) -> None:
+    for command in cli.registered_commands:
+        if command.name == "initdb" and command.callback is not None:
+            command.callback = _then_seed(command.callback)
+            break
+    else:
+        cli.command("initdb")(_initdb)
+    cli.add_typer(rbac_cli, name="rbac")
+
+
+def _then_seed(initdb: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(initdb)  # keeps its signature, so its options stay as they are
+    def command(*args: Any, **kwargs: Any) -> None:
+        initdb(*args, **kwargs)
+        _seed(get_settings())
+
+    return command
+
+
+def _initdb() -> None:
+    """Migrate the database and seed roles, permissions and menus (idempotent)."""
+    from atrium.core import migrate
+
+    settings = get_settings()
+    migrate.upgrade(settings)
+    _seed(settings)
+
+
+def _seed(settings: Settings) -> None:
+    report = asyncio.run(seed_database(settings))
+    if report.changed:
+        typer.echo(
+            f"rbac: {report.sync.added} permission codes added, roles created: "
+            f"{', '.join(report.roles_created) or 'none'}, {report.grants_added} grants, "
+            f"{report.menus_created} menus added"
+        )
+    else:
+        typer.echo("rbac: roles, permissions and menus are up to date")
+
+
+async def seed_database(settings: Settings) -> SeedReport:
+    """Seed with the routes of the app these settings build; invalidate what changed."""
+    from atrium.core.db import Database
+    from atrium.core.redis import create_redis
+    from atrium.main import create_app
+    from atrium.rbac.cache import ChangeSet, invalidate
+    from atrium.rbac.seed import seed
+
+    routes = create_app(settings).state.catalogue.under(settings.api_prefix)
+    db, redis, changes = Database(settings.sql), create_redis(settings.redis), ChangeSet()
+    try:
+        async with db.session() as session:
+            report = await seed(session, changes, routes, settings)
+        try:
+            await invalidate(redis, settings, db, changes)
+        except (RedisError, OSError) as exc:
+            typer.echo(f"rbac: Redis unreachable, cached permissions expire on their own: {exc}")
+        return report
+    finally:
+        await redis.aclose()
+        await db.dispose()
+
+
+@rbac_cli.command("sync")
+def sync_command() -> None:
+    """Sync the app's routes into the permission catalogue now."""
+    asyncio.run(_sync(get_settings()))
+
+
+async def _sync(settings: Settings) -> None:
+    from atrium.core.db import Database
+    from atrium.main import create_app
+    from atrium.rbac.sync import sync_routes
+
+    routes = create_app(settings).state.catalogue.under(settings.api_prefix)
+    db = Database(settings.sql)
+    try:
+        report = await sync_routes(db, routes)
+    finally:
+        await db.dispose()
+    typer.echo(
+        f"permissions: {report.added} added, {report.updated} updated, {report.staled} stale, "
+        f"{report.revived} revived, {report.total} in the app"
+    )
+
+
+@rbac_cli.command("seed")
+def seed_command() -> None:
+    """Seed the admin and user roles and the built-in menus (what initdb adds; idempotent)."""
+    _seed(get_settings())
+
+
+@rbac_cli.command("flush-cache")
+def flush_cache_command() -> None:
+    """Drop every cached permission set on every node (after editing RBAC tables by hand)."""
+    asyncio.run(_flush(get_settings()))
+    typer.echo("permission caches flushed on every node")
+
+
+async def _flush(settings: Settings) -> None:
+    from atrium.core.db import Database
+    from atrium.core.redis import create_redis
+    from atrium.rbac.cache import ChangeSet, invalidate
+
+    db, redis = Database(settings.sql), create_redis(settings.redis)
+    try:
+        await invalidate(redis, settings, db, ChangeSet(everything=True))
+    finally:
+        await redis.aclose()
+        await db.dispose()

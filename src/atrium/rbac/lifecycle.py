@@ -1,0 +1,37 @@
+"""RBAC at startup: sync the route catalogue, start the permission cache and its invalidation
+listener, and install the RBAC access policy in place of auth's (auth starts first)."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from atrium.core.access import ACCESS_POLICY
+from atrium.core.invalidation import AckedListener
+from atrium.core.routing import RouteCatalogue
+from atrium.core.state import AppState, StateKey
+from atrium.rbac import sync
+from atrium.rbac.cache import Permissions, channel
+from atrium.rbac.deps import PERMISSIONS
+from atrium.rbac.policy import RbacAccessPolicy
+
+LISTENER: StateKey[AckedListener] = StateKey("rbac.listener")
+
+
+async def startup(state: AppState, app: FastAPI) -> None:
+    settings = state.settings
+    if settings.rbac.sync_on_startup:
+        catalogue: RouteCatalogue = app.state.catalogue
+        await sync.sync_routes(state.db, catalogue.under(settings.api_prefix))
+    permissions = Permissions(state.db, state.redis, settings)
+    if permissions.local.lease > 0:
+        listener = AckedListener(state.redis, channel(settings), permissions.local)
+        await listener.start()
+        state.set(LISTENER, listener)
+    state.set(PERMISSIONS, permissions)
+    state.set(ACCESS_POLICY, RbacAccessPolicy(permissions))
+
+
+async def shutdown(state: AppState) -> None:
+    listener = state.find(LISTENER)
+    if listener is not None:
+        await listener.stop()

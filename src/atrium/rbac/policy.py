@@ -1,0 +1,53 @@
+"""The access policy RBAC installs in place of auth's: who may call which route.
+
+Order: authenticate (auth's ``authenticate``: token, session, revocation) → the user's
+effective set (in process when warm: no network) → a deleted user is refused (401), a disabled
+one too (403 ``AUTH_USER_DISABLED``) → superusers pass → AUTHENTICATED routes pass → a
+PERMISSION route needs a grant from an active role covering its code (403 ``PERMISSION_DENIED``
+naming the code).
+"""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from atrium.auth.deps import authenticate
+from atrium.core.errors import Forbidden, Unauthorized
+from atrium.core.responses import ErrorDetail
+from atrium.core.routing import Access, RouteInfo
+from atrium.rbac.cache import Permissions, PermissionSet
+
+
+def denied(code: str) -> Forbidden:
+    return Forbidden(
+        f"This needs the permission {code}.",
+        code="PERMISSION_DENIED",
+        details=[ErrorDetail(loc=["permission"], message=code, type="missing_permission")],
+    )
+
+
+def refusal(found: PermissionSet) -> Unauthorized | Forbidden | None:
+    """Why an existing token's user may not call anything, if they may not."""
+    if not found.exists:
+        return Unauthorized("The account no longer exists.", code="AUTH_TOKEN_REVOKED")
+    if not found.active:
+        return Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+    return None
+
+
+class RbacAccessPolicy:
+    """Installed at startup (after auth's) under ``ACCESS_POLICY``."""
+
+    def __init__(self, permissions: Permissions) -> None:
+        self._permissions = permissions
+
+    async def authorize(self, request: Request, route: RouteInfo) -> None:
+        principal = await authenticate(request)
+        found = await self._permissions.get(principal.user_id)
+        if (problem := refusal(found)) is not None:
+            raise problem
+        request.state.permissions = found
+        if found.is_superuser or route.access is Access.AUTHENTICATED:
+            return
+        if not found.allows(route.code):
+            raise denied(route.code)

@@ -1,0 +1,287 @@
+"""RBAC queries: roles, grants, menus, memberships and the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.rbac.models import (
+    Menu,
+    Permission,
+    Role,
+    RoleMenu,
+    RolePermission,
+    RoleStatus,
+    UserRole,
+)
+from atrium.users.models import User, UserStatus
+
+# Role, permission and menu columns typed for SQLAlchemy expressions (SQLModel fields are not).
+_ROLE: Any = Role
+_PERM: Any = Permission
+_MENU: Any = Menu
+_USER: Any = User
+_USER_ROLE: Any = UserRole
+_ROLE_PERM: Any = RolePermission
+_ROLE_MENU: Any = RoleMenu
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+def roles_query(q: str | None = None, status: RoleStatus | None = None) -> Select[Any]:
+    query = select(Role).order_by(_ROLE.name, _ROLE.id)
+    if q:
+        pattern = _like(q)
+        query = query.where(
+            or_(
+                func.lower(_ROLE.name).like(pattern, escape="\\"),
+                func.lower(_ROLE.code).like(pattern, escape="\\"),
+            )
+        )
+    if status is not None:
+        query = query.where(_ROLE.status == status)
+    return query
+
+
+async def all_roles(session: AsyncSession) -> list[Role]:
+    return list((await session.execute(roles_query())).scalars())
+
+
+async def get_role(session: AsyncSession, role_id: UUID) -> Role | None:
+    return await session.get(Role, role_id)
+
+
+async def roles_by_ids(session: AsyncSession, role_ids: Collection[UUID]) -> list[Role]:
+    if not role_ids:
+        return []
+    query = select(Role).where(_ROLE.id.in_(list(role_ids))).order_by(_ROLE.name)
+    return list((await session.execute(query)).scalars())
+
+
+async def role_by(
+    session: AsyncSession, *, name: str | None = None, code: str | None = None
+) -> Role | None:
+    column, value = (_ROLE.name, name) if name is not None else (_ROLE.code, code)
+    query = select(Role).where(func.lower(column) == func.lower(value))
+    return (await session.execute(query)).scalars().first()
+
+
+async def roles_of_user(session: AsyncSession, user_id: UUID) -> list[Role]:
+    query = (
+        select(Role)
+        .join(UserRole, _USER_ROLE.role_id == _ROLE.id)
+        .where(_USER_ROLE.user_id == user_id)
+        .order_by(_ROLE.name)
+    )
+    return list((await session.execute(query)).scalars())
+
+
+async def roles_of_users(
+    session: AsyncSession, user_ids: Collection[UUID]
+) -> dict[UUID, list[Role]]:
+    found: dict[UUID, list[Role]] = {user_id: [] for user_id in user_ids}
+    if not user_ids:
+        return found
+    query = (
+        select(_USER_ROLE.user_id, Role)
+        .join(Role, _USER_ROLE.role_id == _ROLE.id)
+        .where(_USER_ROLE.user_id.in_(list(user_ids)))
+        .order_by(_ROLE.name)
+    )
+    for user_id, role in (await session.execute(query)).all():
+        found[user_id].append(role)
+    return found
+
+
+async def member_ids(session: AsyncSession, role_ids: Collection[UUID]) -> set[UUID]:
+    """Users holding any of ``role_ids``."""
+    if not role_ids:
+        return set()
+    query = select(_USER_ROLE.user_id).where(_USER_ROLE.role_id.in_(list(role_ids))).distinct()
+    return set((await session.execute(query)).scalars())
+
+
+async def set_user_roles(session: AsyncSession, user_id: UUID, role_ids: Collection[UUID]) -> None:
+    await session.execute(delete(UserRole).where(_USER_ROLE.user_id == user_id))
+    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in set(role_ids))
+    await session.flush()
+
+
+async def add_user_role(session: AsyncSession, user_id: UUID, role_id: UUID) -> None:
+    exists = await session.get(UserRole, (user_id, role_id))
+    if exists is None:
+        session.add(UserRole(user_id=user_id, role_id=role_id))
+        await session.flush()
+
+
+async def delete_roles(session: AsyncSession, role_ids: Collection[UUID]) -> None:
+    await session.execute(delete(Role).where(_ROLE.id.in_(list(role_ids))))
+
+
+# --- grants ----------------------------------------------------------------------------------
+
+
+async def grants_of_roles(
+    session: AsyncSession, role_ids: Collection[UUID]
+) -> dict[UUID, list[str]]:
+    found: dict[UUID, list[str]] = {role_id: [] for role_id in role_ids}
+    if not role_ids:
+        return found
+    query = (
+        select(_ROLE_PERM.role_id, _ROLE_PERM.pattern)
+        .where(_ROLE_PERM.role_id.in_(list(role_ids)))
+        .order_by(_ROLE_PERM.pattern)
+    )
+    for role_id, pattern in (await session.execute(query)).all():
+        found[role_id].append(pattern)
+    return found
+
+
+async def set_grants(session: AsyncSession, role_id: UUID, grants: Collection[str]) -> None:
+    await session.execute(delete(RolePermission).where(_ROLE_PERM.role_id == role_id))
+    session.add_all(RolePermission(role_id=role_id, pattern=grant) for grant in set(grants))
+    await session.flush()
+
+
+async def roles_granting(session: AsyncSession, grant: str) -> set[UUID]:
+    query = select(_ROLE_PERM.role_id).where(_ROLE_PERM.pattern == grant)
+    return set((await session.execute(query)).scalars())
+
+
+async def delete_grant(session: AsyncSession, grant: str) -> None:
+    await session.execute(delete(RolePermission).where(_ROLE_PERM.pattern == grant))
+
+
+# --- the effective set -----------------------------------------------------------------------
+
+
+async def user_flags(session: AsyncSession, user_id: UUID) -> tuple[UserStatus, bool] | None:
+    query = select(_USER.status, _USER.is_superuser).where(_USER.id == user_id)
+    row = (await session.execute(query)).first()
+    return None if row is None else (UserStatus(row[0]), bool(row[1]))
+
+
+async def role_states(session: AsyncSession, user_id: UUID) -> list[tuple[UUID, RoleStatus]]:
+    query = (
+        select(_ROLE.id, _ROLE.status)
+        .join(UserRole, _USER_ROLE.role_id == _ROLE.id)
+        .where(_USER_ROLE.user_id == user_id)
+    )
+    return [
+        (role_id, RoleStatus(status)) for role_id, status in (await session.execute(query)).all()
+    ]
+
+
+async def grants_of(session: AsyncSession, role_ids: Collection[UUID]) -> list[str]:
+    if not role_ids:
+        return []
+    query = select(_ROLE_PERM.pattern).where(_ROLE_PERM.role_id.in_(list(role_ids))).distinct()
+    return sorted((await session.execute(query)).scalars())
+
+
+# --- menus -----------------------------------------------------------------------------------
+
+
+async def all_menus(session: AsyncSession) -> list[Menu]:
+    query = select(Menu).order_by(_MENU.sort_order, _MENU.name, _MENU.id)
+    return list((await session.execute(query)).scalars())
+
+
+async def get_menu(session: AsyncSession, menu_id: UUID) -> Menu | None:
+    return await session.get(Menu, menu_id)
+
+
+async def existing_menu_ids(session: AsyncSession, menu_ids: Collection[UUID]) -> set[UUID]:
+    if not menu_ids:
+        return set()
+    query = select(_MENU.id).where(_MENU.id.in_(list(menu_ids)))
+    return set((await session.execute(query)).scalars())
+
+
+async def menu_ids_of_roles(
+    session: AsyncSession, role_ids: Collection[UUID]
+) -> dict[UUID, list[UUID]]:
+    found: dict[UUID, list[UUID]] = {role_id: [] for role_id in role_ids}
+    if not role_ids:
+        return found
+    query = select(_ROLE_MENU.role_id, _ROLE_MENU.menu_id).where(
+        _ROLE_MENU.role_id.in_(list(role_ids))
+    )
+    for role_id, menu_id in (await session.execute(query)).all():
+        found[role_id].append(menu_id)
+    return found
+
+
+async def set_role_menus(session: AsyncSession, role_id: UUID, menu_ids: Collection[UUID]) -> None:
+    await session.execute(delete(RoleMenu).where(_ROLE_MENU.role_id == role_id))
+    session.add_all(RoleMenu(role_id=role_id, menu_id=menu_id) for menu_id in set(menu_ids))
+    await session.flush()
+
+
+async def roles_with_menus(session: AsyncSession, menu_ids: Collection[UUID]) -> set[UUID]:
+    if not menu_ids:
+        return set()
+    query = select(_ROLE_MENU.role_id).where(_ROLE_MENU.menu_id.in_(list(menu_ids)))
+    return set((await session.execute(query)).scalars())
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+async def permissions(session: AsyncSession, include_stale: bool = True) -> Sequence[Permission]:
+    query = select(Permission).order_by(_PERM.path, _PERM.method)
+    if not include_stale:
+        query = query.where(_PERM.stale.is_(False))
+    return list((await session.execute(query)).scalars())
+
+
+async def get_permission(session: AsyncSession, permission_id: UUID) -> Permission | None:
+    return await session.get(Permission, permission_id)
+
+
+# --- users (admin listing) -------------------------------------------------------------------
+
+
+async def count_other_active_superusers(session: AsyncSession, user_id: UUID) -> int:
+    query = (
+        select(func.count())
+        .select_from(User)
+        .where(_USER.is_superuser.is_(True), _USER.status == UserStatus.ACTIVE, _USER.id != user_id)
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+def users_query(
+    q: str | None = None,
+    status: UserStatus | None = None,
+    role_id: UUID | None = None,
+    is_superuser: bool | None = None,
+) -> Select[Any]:
+    query = select(User).order_by(_USER.created_at.desc(), _USER.id.desc())
+    if q:
+        pattern = _like(q)
+        query = query.where(
+            or_(
+                func.lower(_USER.username).like(pattern, escape="\\"),
+                func.lower(_USER.email).like(pattern, escape="\\"),
+                func.lower(_USER.display_name).like(pattern, escape="\\"),
+            )
+        )
+    if status is not None:
+        query = query.where(_USER.status == status)
+    if is_superuser is not None:
+        query = query.where(_USER.is_superuser.is_(is_superuser))
+    if role_id is not None:
+        members = select(_USER_ROLE.user_id).where(_USER_ROLE.role_id == role_id)
+        query = query.where(_USER.id.in_(members))
+    return query

@@ -1,0 +1,51 @@
+"""``GET /auth/me`` with roles, codes, buttons and menus; ``GET /authz/explain``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Query
+
+from atrium.auth.deps import CurrentPrincipal, CurrentUser
+from atrium.core.deps import SessionDep, SettingsDep
+from atrium.core.responses import Envelope, error_responses, ok
+from atrium.core.routing import Access, access
+from atrium.rbac import authz
+from atrium.rbac.deps import CatalogueDep, PermissionsDep
+from atrium.rbac.patterns import METHODS
+from atrium.rbac.schemas import ExplainRead, MeRead
+
+me_router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/authz", tags=["authz"])
+METHOD_PATTERN = "^(?i:" + "|".join(sorted(METHODS)) + ")$"
+
+
+@me_router.get(
+    "/me", openapi_extra=access(Access.AUTHENTICATED), responses=error_responses(401, 403)
+)
+async def me(
+    user: CurrentUser,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    settings: SettingsDep,
+    permissions: PermissionsDep,
+    catalogue: CatalogueDep,
+) -> Envelope[MeRead]:
+    """The logged-in user with roles, callable permission codes, button codes and menu tree."""
+    found = await permissions.get(principal.user_id)
+    return ok(await authz.me(session, user, found, catalogue, settings.api_prefix))
+
+
+@router.get("/explain")
+async def explain(
+    session: SessionDep,
+    settings: SettingsDep,
+    catalogue: CatalogueDep,
+    user_id: Annotated[UUID, Query(alias="userId")],
+    method: Annotated[str, Query(pattern=METHOD_PATTERN)],
+    path: Annotated[str, Query(min_length=1, max_length=1000, description="Template or URL")],
+) -> Envelope[ExplainRead]:
+    """Which role and grant let a user call ``method path``, or why they may not."""
+    result = await authz.explain(session, catalogue, settings.api_prefix, user_id, method, path)
+    return ok(result)

@@ -1,0 +1,41 @@
+"""The permission catalogue: every route's code, grouped by tag; sync on demand."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+
+from atrium.core.deps import SessionDep, StateDep
+from atrium.core.responses import Envelope, error_responses, ok
+from atrium.rbac import service, sync
+from atrium.rbac.deps import CatalogueDep, PublisherDep
+from atrium.rbac.schemas import PermissionGroup, SyncResult
+
+router = APIRouter(prefix="/permissions", tags=["permissions"])
+
+
+@router.get("")
+async def list_permissions(
+    session: SessionDep,
+    include_stale: Annotated[bool, Query(alias="includeStale")] = True,
+) -> Envelope[list[PermissionGroup]]:
+    """Every route's permission code, grouped by tag (stale ones flagged)."""
+    return ok(await service.grouped_permissions(session, include_stale))
+
+
+@router.post("/sync")
+async def sync_now(state: StateDep, catalogue: CatalogueDep) -> Envelope[SyncResult]:
+    """Sync this server's routes into the catalogue now (startup does it too)."""
+    report = await sync.sync_routes(state.db, catalogue.under(state.settings.api_prefix))
+    return ok(SyncResult.model_validate(report, from_attributes=True))
+
+
+@router.delete("/{permission_id}", responses=error_responses(404, 409))
+async def delete(permission_id: Annotated[UUID, Path()], publisher: PublisherDep) -> Envelope[None]:
+    """Remove a stale code and the exact grants of it."""
+    row = await service.get_permission(publisher.session, permission_id)
+    await service.delete_stale_permission(publisher.session, publisher.changes, row)
+    await publisher.publish()
+    return ok(None)

@@ -1,0 +1,121 @@
+"""Roles: CRUD, their grants and menus, and the caller's own roles."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+
+from atrium.auth.deps import CurrentPrincipal
+from atrium.core.deps import SessionDep
+from atrium.core.pagination import Page, PageParamsDep
+from atrium.core.responses import Envelope, error_responses, ok
+from atrium.core.routing import Access, access
+from atrium.rbac import repository, service
+from atrium.rbac.deps import PublisherDep
+from atrium.rbac.models import RoleStatus
+from atrium.rbac.schemas import (
+    MAX_IDS,
+    Deleted,
+    RoleCreate,
+    RoleDetail,
+    RoleGrantsUpdate,
+    RoleMenusUpdate,
+    RoleRead,
+    RoleUpdate,
+)
+
+router = APIRouter(prefix="/roles", tags=["roles"])
+RoleID = Annotated[UUID, Path()]
+NOT_FOUND = error_responses(404)
+WRITE_ERRORS = error_responses(404, 409)
+
+
+@router.get("")
+async def list_roles(
+    session: SessionDep,
+    params: PageParamsDep,
+    q: Annotated[str | None, Query(max_length=64, description="Name or code contains")] = None,
+    status: RoleStatus | None = None,
+) -> Envelope[Page[RoleRead]]:
+    """Roles, by name, in pages."""
+    return ok(await service.roles_page(session, params, q, status))
+
+
+@router.get("/all")
+async def all_roles(session: SessionDep) -> Envelope[list[RoleRead]]:
+    """Every role, by name (for pickers)."""
+    roles = await repository.all_roles(session)
+    return ok([RoleRead.model_validate(role, from_attributes=True) for role in roles])
+
+
+@router.get("/mine", openapi_extra=access(Access.AUTHENTICATED))
+async def mine(session: SessionDep, principal: CurrentPrincipal) -> Envelope[list[RoleRead]]:
+    """The caller's roles."""
+    roles = await repository.roles_of_user(session, principal.user_id)
+    return ok([RoleRead.model_validate(role, from_attributes=True) for role in roles])
+
+
+@router.get("/{role_id}", responses=NOT_FOUND)
+async def get(role_id: RoleID, session: SessionDep) -> Envelope[RoleDetail]:
+    """A role with its grants and menu ids."""
+    role = await service.get_role(session, role_id)
+    return ok(await service.role_detail(session, role))
+
+
+@router.post("", status_code=201, responses=error_responses(409))
+async def create(data: RoleCreate, session: SessionDep) -> Envelope[RoleRead]:
+    """Create a role (no grants yet)."""
+    role = await service.create_role(session, data)
+    return ok(RoleRead.model_validate(role, from_attributes=True))
+
+
+@router.patch("/{role_id}", responses=WRITE_ERRORS)
+async def update(role_id: RoleID, data: RoleUpdate, publisher: PublisherDep) -> Envelope[RoleRead]:
+    """Rename, describe, enable or disable a role; takes effect on the next request."""
+    role = await service.get_role(publisher.session, role_id)
+    await service.update_role(publisher.session, publisher.changes, role, data)
+    await publisher.publish()
+    return ok(RoleRead.model_validate(role, from_attributes=True))
+
+
+@router.delete("/{role_id}", responses=NOT_FOUND)
+async def delete(role_id: RoleID, publisher: PublisherDep) -> Envelope[Deleted]:
+    """Delete a role; its holders lose what it granted on the next request."""
+    count = await service.delete_roles(publisher.session, publisher.changes, [role_id])
+    await publisher.publish()
+    return ok(Deleted(deleted=count))
+
+
+@router.delete("", responses=NOT_FOUND)
+async def delete_many(
+    publisher: PublisherDep,
+    ids: Annotated[list[UUID], Query(min_length=1, max_length=MAX_IDS, description="Role ids")],
+) -> Envelope[Deleted]:
+    """Delete several roles (ids that do not exist are skipped)."""
+    count = await service.delete_roles(publisher.session, publisher.changes, ids)
+    await publisher.publish()
+    return ok(Deleted(deleted=count))
+
+
+@router.put("/{role_id}/permissions", responses=error_responses(404))
+async def set_permissions(
+    role_id: RoleID, data: RoleGrantsUpdate, publisher: PublisherDep
+) -> Envelope[RoleDetail]:
+    """Replace a role's grants: exact codes or patterns (``*`` one segment, ``**`` the rest)."""
+    role = await service.get_role(publisher.session, role_id)
+    await service.set_grants(publisher.session, publisher.changes, role, data.grants)
+    await publisher.publish()
+    return ok(await service.role_detail(publisher.session, role))
+
+
+@router.put("/{role_id}/menus", responses=NOT_FOUND)
+async def set_menus(
+    role_id: RoleID, data: RoleMenusUpdate, publisher: PublisherDep
+) -> Envelope[RoleDetail]:
+    """Replace a role's menus and buttons."""
+    role = await service.get_role(publisher.session, role_id)
+    await service.set_role_menus(publisher.session, publisher.changes, role, data.menu_ids)
+    await publisher.publish()
+    return ok(await service.role_detail(publisher.session, role))

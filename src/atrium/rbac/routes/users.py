@@ -1,0 +1,135 @@
+"""User administration: list, get, create, update, enable/disable, reset password, roles, delete.
+
+Each route is protected by its own derived code. Disabling, resetting a password and deleting
+end the user's sessions on every node before the answer.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path, Query
+
+from atrium.auth.deps import AuthDep, CurrentPrincipal
+from atrium.core.deps import SessionDep
+from atrium.core.pagination import Page, PageParamsDep
+from atrium.core.responses import Envelope, error_responses, ok
+from atrium.rbac import user_admin
+from atrium.rbac.deps import PublisherDep
+from atrium.rbac.schemas import (
+    AdminUserCreate,
+    AdminUserRead,
+    AdminUserUpdate,
+    PasswordReset,
+    UserRolesUpdate,
+)
+from atrium.users.models import UserStatus
+
+router = APIRouter(prefix="/users", tags=["users"])
+UserID = Annotated[UUID, Path()]
+NOT_FOUND = error_responses(404)
+WRITE_ERRORS = error_responses(404, 409, 422)
+
+
+@router.get("")
+async def list_users(
+    session: SessionDep,
+    params: PageParamsDep,
+    q: Annotated[
+        str | None, Query(max_length=64, description="Username, email or name contains")
+    ] = None,
+    status: UserStatus | None = None,
+    role_id: Annotated[UUID | None, Query(alias="roleId")] = None,
+    is_superuser: Annotated[bool | None, Query(alias="isSuperuser")] = None,
+) -> Envelope[Page[AdminUserRead]]:
+    """Users, newest first, filtered and in pages."""
+    page = await user_admin.list_users(
+        session, params, q=q, status=status, role_id=role_id, is_superuser=is_superuser
+    )
+    return ok(page)
+
+
+@router.get("/{user_id}", responses=NOT_FOUND)
+async def get(user_id: UserID, session: SessionDep) -> Envelope[AdminUserRead]:
+    """One user with their roles."""
+    return ok(await user_admin.read(session, await user_admin.get_user(session, user_id)))
+
+
+@router.post("", status_code=201, responses=WRITE_ERRORS)
+async def create(
+    data: AdminUserCreate, publisher: PublisherDep, auth: AuthDep
+) -> Envelope[AdminUserRead]:
+    """Create a user (password under the policy) with roles."""
+    user = await user_admin.create_user(publisher, auth.hasher, auth.policy, data)
+    await publisher.publish()
+    return ok(await user_admin.read(publisher.session, user))
+
+
+@router.patch("/{user_id}", responses=WRITE_ERRORS)
+async def update(
+    user_id: UserID, data: AdminUserUpdate, publisher: PublisherDep
+) -> Envelope[AdminUserRead]:
+    """Change a user's email, display name or superuser flag."""
+    user = await user_admin.get_user(publisher.session, user_id)
+    await user_admin.update_user(publisher, user, data)
+    await publisher.publish()
+    return ok(await user_admin.read(publisher.session, user))
+
+
+@router.post("/{user_id}/enable", responses=NOT_FOUND)
+async def enable(
+    user_id: UserID, publisher: PublisherDep, principal: CurrentPrincipal
+) -> Envelope[AdminUserRead]:
+    """Enable a user."""
+    return ok(await _set_status(publisher, user_id, UserStatus.ACTIVE, principal.user_id))
+
+
+@router.post("/{user_id}/disable", responses=error_responses(404, 409))
+async def disable(
+    user_id: UserID, publisher: PublisherDep, principal: CurrentPrincipal
+) -> Envelope[AdminUserRead]:
+    """Disable a user: refused from the next request on, logged out everywhere."""
+    return ok(await _set_status(publisher, user_id, UserStatus.DISABLED, principal.user_id))
+
+
+async def _set_status(
+    publisher: PublisherDep, user_id: UUID, status: UserStatus, actor: UUID
+) -> AdminUserRead:
+    user = await user_admin.get_user(publisher.session, user_id)
+    await user_admin.set_status(publisher, user, status, actor)
+    await publisher.publish()
+    return await user_admin.read(publisher.session, user)
+
+
+@router.post("/{user_id}/password", responses=WRITE_ERRORS)
+async def reset_password(
+    user_id: UserID, data: PasswordReset, publisher: PublisherDep, auth: AuthDep
+) -> Envelope[None]:
+    """Set a new password for a user (under the policy); their sessions end."""
+    user = await user_admin.get_user(publisher.session, user_id)
+    await user_admin.reset_password(publisher, auth.hasher, auth.policy, user, data.password)
+    await publisher.publish()
+    return ok(None)
+
+
+@router.put("/{user_id}/roles", responses=NOT_FOUND)
+async def set_roles(
+    user_id: UserID, data: UserRolesUpdate, publisher: PublisherDep
+) -> Envelope[AdminUserRead]:
+    """Replace a user's roles; takes effect on their next request."""
+    user = await user_admin.get_user(publisher.session, user_id)
+    await user_admin.set_roles(publisher, user, data.role_ids)
+    await publisher.publish()
+    return ok(await user_admin.read(publisher.session, user))
+
+
+@router.delete("/{user_id}", responses=error_responses(404, 409))
+async def delete(
+    user_id: UserID, publisher: PublisherDep, principal: CurrentPrincipal
+) -> Envelope[None]:
+    """Delete a user and end their sessions."""
+    user = await user_admin.get_user(publisher.session, user_id)
+    await user_admin.delete_user(publisher, user, principal.user_id)
+    await publisher.publish()
+    return ok(None)

@@ -1,0 +1,217 @@
+"""RBAC on the wire: roles, grants, menus, the catalogue, user administration, ``me``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from pydantic import EmailStr, Field, StringConstraints
+
+from atrium.core.schemas import Schema
+from atrium.rbac.models import MenuType, PermissionAccess, RoleStatus
+from atrium.users.schemas import UserCreate, UserRead
+
+RoleCode = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=2, max_length=64, pattern=r"^[A-Za-z][A-Za-z0-9_.:-]*$"
+    ),
+]
+RoleName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Text255 = Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)]
+MenuName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+ButtonCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+MAX_GRANTS = 2000
+MAX_IDS = 1000
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+class RoleCreate(Schema):
+    name: RoleName
+    code: RoleCode
+    description: Text255 = ""
+    status: RoleStatus = RoleStatus.ACTIVE
+
+
+class RoleUpdate(Schema):
+    name: RoleName | None = None
+    code: RoleCode | None = None
+    description: Text255 | None = None
+    status: RoleStatus | None = None
+
+
+class RoleBrief(Schema):
+    id: UUID
+    name: str
+    code: str
+    status: RoleStatus
+
+
+class RoleRead(RoleBrief):
+    description: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class RoleDetail(RoleRead):
+    grants: list[str]
+    menu_ids: list[UUID]
+
+
+class RoleGrantsUpdate(Schema):
+    """Exact codes (``GET:/api/v1/users/{user_id}``) or patterns (``*:/api/v1/users/**``)."""
+
+    grants: list[str] = Field(max_length=MAX_GRANTS)
+
+
+class RoleMenusUpdate(Schema):
+    menu_ids: list[UUID] = Field(max_length=MAX_IDS)
+
+
+class Deleted(Schema):
+    deleted: int
+
+
+# --- menus -----------------------------------------------------------------------------------
+
+
+class MenuCreate(Schema):
+    parent_id: UUID | None = None
+    type: MenuType
+    name: MenuName
+    route_path: Text255 | None = None
+    component: Text255 | None = None
+    icon: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sort_order: int = Field(default=0, ge=-1_000_000, le=1_000_000)
+    button_code: ButtonCode | None = None
+    visible: bool = True
+
+
+class MenuUpdate(Schema):
+    """Only the fields sent change; send ``parentId: null`` to move a node to the top."""
+
+    parent_id: UUID | None = None
+    type: MenuType | None = None
+    name: MenuName | None = None
+    route_path: Text255 | None = None
+    component: Text255 | None = None
+    icon: Annotated[str, StringConstraints(max_length=64)] | None = None
+    sort_order: int | None = Field(default=None, ge=-1_000_000, le=1_000_000)
+    button_code: ButtonCode | None = None
+    visible: bool | None = None
+
+
+class MenuRead(Schema):
+    id: UUID
+    parent_id: UUID | None
+    type: MenuType
+    name: str
+    route_path: str | None
+    component: str | None
+    icon: str | None
+    sort_order: int
+    button_code: str | None
+    visible: bool
+
+
+class MenuNode(MenuRead):
+    children: list[MenuNode] = []
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+class PermissionRead(Schema):
+    id: UUID
+    method: str
+    path: str
+    code: str
+    access: PermissionAccess
+    summary: str
+    tags: list[str]
+    stale: bool
+
+
+class PermissionGroup(Schema):
+    tag: str
+    permissions: list[PermissionRead]
+
+
+class SyncResult(Schema):
+    added: int
+    updated: int
+    staled: int
+    revived: int
+    total: int
+
+
+# --- user administration ---------------------------------------------------------------------
+
+
+class AdminUserCreate(UserCreate):
+    role_ids: list[UUID] = Field(default_factory=list, max_length=MAX_IDS)
+
+
+class AdminUserUpdate(Schema):
+    email: EmailStr | None = Field(default=None, max_length=320)
+    display_name: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] | None
+    ) = None
+    is_superuser: bool | None = None
+
+
+class PasswordReset(Schema):
+    password: str = Field(min_length=1, max_length=1024, repr=False)
+
+
+class UserRolesUpdate(Schema):
+    role_ids: list[UUID] = Field(max_length=MAX_IDS)
+
+
+class AdminUserRead(UserRead):
+    roles: list[RoleBrief]
+
+
+# --- me and explain --------------------------------------------------------------------------
+
+
+class MeRead(UserRead):
+    """The user's own fields (as before RBAC) plus what a frontend renders from."""
+
+    roles: list[RoleBrief]
+    permissions: list[str] = Field(description="Every current code the caller may call")
+    buttons: list[str] = Field(description="Button codes of the caller's menus")
+    menus: list[MenuNode] = Field(description="The caller's visible menu tree")
+
+
+class GrantMatch(Schema):
+    role_id: UUID
+    role_code: str
+    role_name: str
+    role_status: RoleStatus
+    grant: str
+    effective: bool = Field(description="False when the role is disabled")
+
+
+class RouteRef(Schema):
+    method: str
+    path: str
+    code: str
+    access: str
+
+
+class ExplainRead(Schema):
+    user_id: UUID
+    method: str
+    path: str
+    route: RouteRef | None
+    allowed: bool
+    reason: str = Field(
+        description="PUBLIC, AUTHENTICATED, SUPERUSER, GRANTED, NO_GRANT, ROLE_DISABLED, "
+        "USER_DISABLED, USER_NOT_FOUND or NO_ROUTE"
+    )
+    message: str
+    matches: list[GrantMatch]

@@ -1,0 +1,315 @@
+"""Roles, their grants and menus, the menu tree and the catalogue.
+
+Functions flush and never commit. Each change records what it touched in a ``ChangeSet``; the
+caller commits and then invalidates (``atrium.rbac.deps.Publisher``) before answering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from uuid import UUID
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.core.errors import Conflict, NotFound, UnprocessableEntity
+from atrium.core.pagination import Page, PageParams, make_page, paginate
+from atrium.core.responses import ErrorDetail
+from atrium.rbac import repository
+from atrium.rbac.cache import ChangeSet
+from atrium.rbac.models import Menu, MenuType, Permission, Role, RoleStatus
+from atrium.rbac.patterns import InvalidGrant, normalize
+from atrium.rbac.schemas import (
+    MenuCreate,
+    MenuNode,
+    MenuRead,
+    MenuUpdate,
+    PermissionGroup,
+    PermissionRead,
+    RoleCreate,
+    RoleDetail,
+    RoleRead,
+    RoleUpdate,
+)
+
+UNTAGGED = "untagged"
+
+
+# --- roles -----------------------------------------------------------------------------------
+
+
+async def roles_page(
+    session: AsyncSession, params: PageParams, q: str | None, status: RoleStatus | None
+) -> Page[RoleRead]:
+    """Roles by name, one page, filtered by name or code and status."""
+    page = await paginate(session, repository.roles_query(q, status), params)
+    items = [RoleRead.model_validate(role, from_attributes=True) for role in page.items]
+    return make_page(items, page.total, params)
+
+
+async def get_role(session: AsyncSession, role_id: UUID) -> Role:
+    role = await repository.get_role(session, role_id)
+    if role is None:
+        raise NotFound("No such role.", code="ROLE_NOT_FOUND")
+    return role
+
+
+async def role_detail(session: AsyncSession, role: Role) -> RoleDetail:
+    grants = (await repository.grants_of_roles(session, [role.id]))[role.id]
+    menus = (await repository.menu_ids_of_roles(session, [role.id]))[role.id]
+    base = RoleRead.model_validate(role, from_attributes=True)
+    return RoleDetail(**base.model_dump(by_alias=False), grants=grants, menu_ids=sorted(menus))
+
+
+async def _ensure_role_free(
+    session: AsyncSession, name: str | None, code: str | None, role_id: UUID | None = None
+) -> None:
+    if name is not None:
+        taken = await repository.role_by(session, name=name)
+        if taken is not None and taken.id != role_id:
+            raise Conflict("A role with this name exists.", code="ROLE_NAME_TAKEN")
+    if code is not None:
+        taken = await repository.role_by(session, code=code)
+        if taken is not None and taken.id != role_id:
+            raise Conflict("A role with this code exists.", code="ROLE_CODE_TAKEN")
+
+
+async def _flush_role(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # a concurrent creation won the unique index
+        raise Conflict("A role with this name or code exists.", code="ROLE_EXISTS") from exc
+
+
+async def create_role(session: AsyncSession, data: RoleCreate) -> Role:
+    """A new role with no grants; 409 when the name or code is taken."""
+    await _ensure_role_free(session, data.name, data.code)
+    role = Role(name=data.name, code=data.code, description=data.description, status=data.status)
+    session.add(role)
+    await _flush_role(session)
+    return role
+
+
+async def update_role(
+    session: AsyncSession, changes: ChangeSet, role: Role, data: RoleUpdate
+) -> Role:
+    """Rename, re-describe, enable or disable a role (its holders' sets are invalidated)."""
+    await _ensure_role_free(session, data.name, data.code, role.id)
+    for name in ("name", "code", "description"):
+        if (value := getattr(data, name)) is not None:
+            setattr(role, name, value)
+    if data.status is not None and data.status != role.status:
+        role.status = data.status
+        changes.roles(role.id)
+    await _flush_role(session)
+    return role
+
+
+async def delete_roles(
+    session: AsyncSession, changes: ChangeSet, role_ids: Collection[UUID]
+) -> int:
+    """Delete roles (their links go with them); 404 if none of them exists."""
+    roles = await repository.roles_by_ids(session, set(role_ids))
+    if not roles:
+        raise NotFound("No such role.", code="ROLE_NOT_FOUND")
+    found = [role.id for role in roles]
+    changes.users(*await repository.member_ids(session, found))  # read before the links go
+    await repository.delete_roles(session, found)
+    await session.flush()
+    return len(found)
+
+
+def normalize_grants(grants: Iterable[str]) -> list[str]:
+    """Canonical, de-duplicated grants; 422 ``INVALID_GRANT`` naming every bad one."""
+    valid: set[str] = set()
+    problems: list[ErrorDetail] = []
+    for index, grant in enumerate(grants):
+        try:
+            valid.add(normalize(grant))
+        except InvalidGrant as exc:
+            problems.append(
+                ErrorDetail(loc=["body", "grants", index], message=str(exc), type="grant")
+            )
+    if problems:
+        raise UnprocessableEntity(
+            "Some grants are not codes or patterns.", code="INVALID_GRANT", details=problems
+        )
+    return sorted(valid)
+
+
+async def set_grants(
+    session: AsyncSession, changes: ChangeSet, role: Role, grants: Iterable[str]
+) -> list[str]:
+    """Replace a role's grants."""
+    canonical = normalize_grants(grants)
+    await repository.set_grants(session, role.id, canonical)
+    changes.roles(role.id)
+    return canonical
+
+
+async def add_grants(
+    session: AsyncSession, changes: ChangeSet, role: Role, grants: Iterable[str]
+) -> int:
+    """Add grants a role lacks (the seed uses this); how many were added."""
+    current = set((await repository.grants_of_roles(session, [role.id]))[role.id])
+    wanted = set(normalize_grants(grants))
+    if wanted <= current:
+        return 0
+    await repository.set_grants(session, role.id, current | wanted)
+    changes.roles(role.id)
+    return len(wanted - current)
+
+
+async def set_role_menus(
+    session: AsyncSession, changes: ChangeSet, role: Role, menu_ids: Collection[UUID]
+) -> list[UUID]:
+    """Replace a role's menus; 404 ``MENU_NOT_FOUND`` if one does not exist."""
+    wanted = set(menu_ids)
+    if missing := wanted - await repository.existing_menu_ids(session, wanted):
+        raise NotFound(f"No such menu: {sorted(map(str, missing))[0]}.", code="MENU_NOT_FOUND")
+    await repository.set_role_menus(session, role.id, wanted)
+    changes.roles(role.id)
+    return sorted(wanted)
+
+
+# --- menus -----------------------------------------------------------------------------------
+
+
+def build_tree(menus: Iterable[Menu]) -> list[MenuNode]:
+    """Nest menus under their parents (orphans, whose parent is not listed, become roots)."""
+    nodes = {menu.id: MenuNode.model_validate(menu, from_attributes=True) for menu in menus}
+    roots: list[MenuNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.parent_id) if node.parent_id else None
+        (parent.children if parent else roots).append(node)
+    return roots
+
+
+async def menu_tree(session: AsyncSession) -> list[MenuNode]:
+    return build_tree(await repository.all_menus(session))
+
+
+async def get_menu(session: AsyncSession, menu_id: UUID) -> Menu:
+    menu = await repository.get_menu(session, menu_id)
+    if menu is None:
+        raise NotFound("No such menu.", code="MENU_NOT_FOUND")
+    return menu
+
+
+async def _check_parent(
+    session: AsyncSession, parent_id: UUID | None, menu_id: UUID | None = None
+) -> None:
+    if parent_id is None:
+        return
+    parent = await repository.get_menu(session, parent_id)
+    if parent is None:
+        raise NotFound("No such parent menu.", code="MENU_NOT_FOUND")
+    if parent.type == MenuType.BUTTON:
+        raise Conflict("A button cannot hold other menus.", code="MENU_PARENT_IS_BUTTON")
+    if menu_id is not None and menu_id in await _ancestors(session, parent):
+        raise Conflict("A menu cannot move under itself.", code="MENU_CYCLE")
+
+
+async def _ancestors(session: AsyncSession, menu: Menu) -> set[UUID]:
+    seen = {menu.id}
+    while menu.parent_id is not None and menu.parent_id not in seen:
+        parent = await repository.get_menu(session, menu.parent_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        menu = parent
+    return seen
+
+
+def _check_button(kind: MenuType, button_code: str | None) -> None:
+    if kind == MenuType.BUTTON and not button_code:
+        raise UnprocessableEntity("A button needs a button code.", code="MENU_BUTTON_CODE_REQUIRED")
+
+
+async def create_menu(session: AsyncSession, data: MenuCreate) -> Menu:
+    """A new node of the menu tree."""
+    _check_button(data.type, data.button_code)
+    await _check_parent(session, data.parent_id)
+    menu = Menu(**data.model_dump(by_alias=False))
+    session.add(menu)
+    await session.flush()
+    return menu
+
+
+async def update_menu(
+    session: AsyncSession, changes: ChangeSet, menu: Menu, data: MenuUpdate
+) -> Menu:
+    """Change the fields sent; moving a node checks for cycles."""
+    sent = data.model_dump(by_alias=False, exclude_unset=True)
+    if "parent_id" in sent and sent["parent_id"] != menu.parent_id:
+        await _check_parent(session, sent["parent_id"], menu.id)
+    _check_button(sent.get("type") or menu.type, sent.get("button_code", menu.button_code))
+    for name, value in sent.items():
+        if value is not None or name in (
+            "parent_id",
+            "route_path",
+            "component",
+            "icon",
+            "button_code",
+        ):
+            setattr(menu, name, value)
+    await session.flush()
+    changes.roles(*await repository.roles_with_menus(session, [menu.id]))
+    return menu
+
+
+async def delete_menu(session: AsyncSession, changes: ChangeSet, menu: Menu) -> None:
+    """Delete a node and everything under it."""
+    subtree = _subtree_ids(menu.id, await repository.all_menus(session))
+    changes.roles(*await repository.roles_with_menus(session, subtree))
+    await session.delete(menu)
+    await session.flush()
+
+
+def _subtree_ids(root: UUID, menus: Iterable[Menu]) -> set[UUID]:
+    children: dict[UUID, list[UUID]] = {}
+    for menu in menus:
+        if menu.parent_id is not None:
+            children.setdefault(menu.parent_id, []).append(menu.id)
+    found, todo = set(), [root]
+    while todo:
+        current = todo.pop()
+        if current not in found:
+            found.add(current)
+            todo.extend(children.get(current, []))
+    return found
+
+
+def menu_read(menu: Menu) -> MenuRead:
+    return MenuRead.model_validate(menu, from_attributes=True)
+
+
+# --- the catalogue ---------------------------------------------------------------------------
+
+
+async def grouped_permissions(session: AsyncSession, include_stale: bool) -> list[PermissionGroup]:
+    """Every catalogued code, grouped by the route's first tag."""
+    groups: dict[str, list[PermissionRead]] = {}
+    for row in await repository.permissions(session, include_stale):
+        tag = row.tags[0] if row.tags else UNTAGGED
+        groups.setdefault(tag, []).append(PermissionRead.model_validate(row, from_attributes=True))
+    return [PermissionGroup(tag=tag, permissions=groups[tag]) for tag in sorted(groups)]
+
+
+async def get_permission(session: AsyncSession, permission_id: UUID) -> Permission:
+    row = await repository.get_permission(session, permission_id)
+    if row is None:
+        raise NotFound("No such permission.", code="PERMISSION_NOT_FOUND")
+    return row
+
+
+async def delete_stale_permission(
+    session: AsyncSession, changes: ChangeSet, row: Permission
+) -> None:
+    """Remove a stale code and every exact grant of it (patterns are left alone)."""
+    if not row.stale:
+        raise Conflict("Only stale permissions can be deleted.", code="PERMISSION_NOT_STALE")
+    changes.roles(*await repository.roles_granting(session, row.code))
+    await repository.delete_grant(session, row.code)
+    await session.delete(row)
+    await session.flush()

@@ -1,0 +1,143 @@
+"""User administration: it touches users, roles, permission caches and sessions at once, so it
+lives above all of them. Functions flush; the route publishes (commit, invalidate, kick)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.core.errors import Conflict, NotFound
+from atrium.core.pagination import Page, PageParams, make_page, paginate
+from atrium.core.security.passwords import PasswordHasher
+from atrium.rbac import repository
+from atrium.rbac.deps import Publisher
+from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, AdminUserUpdate, RoleBrief
+from atrium.users import service as users_service
+from atrium.users.models import User, UserStatus
+from atrium.users.schemas import UserCreate, UserUpdate
+from atrium.users.service import PasswordPolicy
+
+
+async def get_user(session: AsyncSession, user_id: UUID) -> User:
+    user = await users_service.get(session, user_id)
+    if user is None:
+        raise NotFound("No such user.", code="USER_NOT_FOUND")
+    return user
+
+
+async def read(session: AsyncSession, user: User) -> AdminUserRead:
+    roles = await repository.roles_of_user(session, user.id)
+    return _read(user, roles)
+
+
+def _read(user: User, roles: Collection[object]) -> AdminUserRead:
+    briefs = [RoleBrief.model_validate(role, from_attributes=True) for role in roles]
+    return AdminUserRead.model_validate({**_user_fields(user), "roles": briefs})
+
+
+def _user_fields(user: User) -> dict[str, object]:
+    return {name: getattr(user, name) for name in AdminUserRead.model_fields if name != "roles"}
+
+
+async def list_users(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    q: str | None,
+    status: UserStatus | None,
+    role_id: UUID | None,
+    is_superuser: bool | None,
+) -> Page[AdminUserRead]:
+    query = repository.users_query(q, status, role_id, is_superuser)
+    page = await paginate(session, query, params)
+    roles = await repository.roles_of_users(session, [user.id for user in page.items])
+    return make_page([_read(user, roles[user.id]) for user in page.items], page.total, params)
+
+
+async def _check_roles(session: AsyncSession, role_ids: Collection[UUID]) -> set[UUID]:
+    wanted = set(role_ids)
+    found = {role.id for role in await repository.roles_by_ids(session, wanted)}
+    if missing := wanted - found:
+        raise NotFound(f"No such role: {sorted(map(str, missing))[0]}.", code="ROLE_NOT_FOUND")
+    return wanted
+
+
+async def create_user(
+    publisher: Publisher, hasher: PasswordHasher, policy: PasswordPolicy, data: AdminUserCreate
+) -> User:
+    """A new active user with the given roles."""
+    session = publisher.session
+    role_ids = await _check_roles(session, data.role_ids)
+    fields = data.model_dump(by_alias=False, exclude={"role_ids"})
+    user = await users_service.create(session, hasher, policy, UserCreate(**fields))
+    await repository.set_user_roles(session, user.id, role_ids)
+    publisher.changes.users(user.id)
+    return user
+
+
+async def update_user(publisher: Publisher, user: User, data: AdminUserUpdate) -> User:
+    """Change the email, display name or superuser flag."""
+    session = publisher.session
+    await users_service.update(
+        session, user, UserUpdate(email=data.email, display_name=data.display_name)
+    )
+    if data.is_superuser is not None and data.is_superuser != user.is_superuser:
+        if not data.is_superuser:
+            await _keep_a_superuser(session, user)
+        user.is_superuser = data.is_superuser
+        await session.flush()
+        publisher.changes.users(user.id)
+    return user
+
+
+async def _keep_a_superuser(session: AsyncSession, user: User) -> None:
+    if not user.is_superuser or user.status != UserStatus.ACTIVE:
+        return
+    if not await repository.count_other_active_superusers(session, user.id):
+        raise Conflict("This is the last active superuser.", code="LAST_SUPERUSER")
+
+
+def _not_self(user: User, actor_id: UUID, action: str) -> None:
+    if user.id == actor_id:
+        raise Conflict(f"You cannot {action} your own account.", code="CANNOT_CHANGE_SELF")
+
+
+async def set_status(publisher: Publisher, user: User, status: UserStatus, actor_id: UUID) -> User:
+    """Enable or disable; disabling ends every session of the user, on every node."""
+    if status == user.status:
+        return user
+    if status == UserStatus.DISABLED:
+        _not_self(user, actor_id, "disable")
+        await _keep_a_superuser(publisher.session, user)
+        publisher.revoke_sessions(user.id)
+    await users_service.set_status(publisher.session, user, status)
+    publisher.changes.users(user.id)
+    return user
+
+
+async def reset_password(
+    publisher: Publisher, hasher: PasswordHasher, policy: PasswordPolicy, user: User, password: str
+) -> None:
+    """Set a new password (under the policy) and end the user's sessions."""
+    await users_service.set_password(publisher.session, hasher, policy, user, password)
+    publisher.revoke_sessions(user.id)
+
+
+async def set_roles(publisher: Publisher, user: User, role_ids: Collection[UUID]) -> User:
+    """Replace the user's roles."""
+    wanted = await _check_roles(publisher.session, role_ids)
+    await repository.set_user_roles(publisher.session, user.id, wanted)
+    publisher.changes.users(user.id)
+    return user
+
+
+async def delete_user(publisher: Publisher, user: User, actor_id: UUID) -> None:
+    """Delete a user (their role links go too) and end their sessions."""
+    _not_self(user, actor_id, "delete")
+    await _keep_a_superuser(publisher.session, user)
+    publisher.changes.users(user.id)
+    publisher.revoke_sessions(user.id)
+    await publisher.session.delete(user)
+    await publisher.session.flush()

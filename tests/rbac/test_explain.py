@@ -1,0 +1,82 @@
+"""``GET /authz/explain``: which role and grant allow a request, or why it is refused."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from atrium.core.state import AppState
+from tests.rbac.helpers import API, Actor, actor, create_role, data, set_roles
+
+EXPLAIN = f"{API}/authz/explain"
+
+
+async def _explain(
+    client: httpx.AsyncClient, admin: Actor, user: UUID, method: str, path: str
+) -> Any:
+    params = {"userId": str(user), "method": method, "path": path}
+    return data(await client.get(EXPLAIN, params=params, headers=admin.headers))
+
+
+async def test_explains_grants_denials_and_disabled_roles(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    reader = await create_role(client, admin, "reader", ["GET:/api/v1/probe/*"])
+    await set_roles(client, admin, bob.id, [reader])
+    granted = await _explain(client, admin, bob.id, "get", "/api/v1/probe/items/42")
+    assert granted["route"]["code"] == "GET:/api/v1/probe/items/{item_id}"
+    assert (granted["allowed"], granted["reason"]) == (False, "NO_GRANT")
+    alpha = await _explain(client, admin, bob.id, "GET", "/api/v1/probe/alpha")
+    assert (alpha["allowed"], alpha["reason"]) == (True, "GRANTED")
+    assert alpha["matches"] == [
+        {
+            "roleId": str(reader),
+            "roleCode": "reader",
+            "roleName": "Reader",
+            "roleStatus": "active",
+            "grant": "GET:/api/v1/probe/*",
+            "effective": True,
+        }
+    ]
+    data(
+        await client.patch(
+            f"{API}/roles/{reader}", json={"status": "disabled"}, headers=admin.headers
+        )
+    )
+    disabled = await _explain(client, admin, bob.id, "GET", "/api/v1/probe/alpha")
+    assert (disabled["allowed"], disabled["reason"]) == (False, "ROLE_DISABLED")
+
+
+async def test_explains_the_other_verdicts(client: httpx.AsyncClient, state: AppState) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    cases = [
+        (admin.id, "GET", "/api/v1/probe/beta", True, "SUPERUSER"),
+        (bob.id, "GET", "/api/v1/probe/whoami", True, "AUTHENTICATED"),
+        (bob.id, "GET", "/api/v1/probe/open", True, "PUBLIC"),
+        (bob.id, "GET", "/api/v1/nowhere", False, "NO_ROUTE"),
+        (
+            UUID("01900000-0000-7000-8000-000000000000"),
+            "GET",
+            "/api/v1/probe/beta",
+            False,
+            "USER_NOT_FOUND",
+        ),
+        (bob.id, "GET", "/api/v1/users/{user_id}", False, "NO_GRANT"),
+    ]
+    for user, method, path, allowed, reason in cases:
+        verdict = await _explain(client, admin, user, method, path)
+        assert (verdict["allowed"], verdict["reason"]) == (allowed, reason), path
+    data(await client.post(f"{API}/users/{bob.id}/disable", headers=admin.headers))
+    verdict = await _explain(client, admin, bob.id, "GET", "/api/v1/probe/whoami")
+    assert (verdict["allowed"], verdict["reason"]) == (False, "USER_DISABLED")
+    bad = await client.get(
+        EXPLAIN,
+        params={"userId": str(bob.id), "method": "FETCH", "path": "/"},
+        headers=admin.headers,
+    )
+    assert bad.status_code == 422

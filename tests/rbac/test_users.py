@@ -1,0 +1,117 @@
+"""User administration through the API."""
+
+from __future__ import annotations
+
+import httpx
+
+from atrium.core.state import AppState
+from tests.auth.helpers import PASSWORD, USER_AGENT, login
+from tests.rbac.helpers import API, actor, create_role, data, set_roles
+
+USERS = f"{API}/users"
+NEW_PASSWORD = "another-Battery-staple-7"
+
+
+async def test_list_filters_and_pages(client: httpx.AsyncClient, state: AppState) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    role = await create_role(client, admin, "reader")
+    for name in ("anna", "bert", "carl"):
+        who = await actor(client, state, name)
+        if name != "bert":
+            await set_roles(client, admin, who.id, [role])
+    h = admin.headers
+    page = data(await client.get(USERS, params={"size": 2}, headers=h))
+    assert (page["total"], page["pages"]) == (4, 2)
+    assert [u["username"] for u in page["items"]] == ["carl", "bert"]  # newest first
+    by_role = data(await client.get(USERS, params={"roleId": str(role)}, headers=h))
+    assert sorted(u["username"] for u in by_role["items"]) == ["anna", "carl"]
+    assert by_role["items"][0]["roles"][0]["code"] == "reader"
+    assert [
+        u["username"] for u in data(await client.get(USERS, params={"q": "ER"}, headers=h))["items"]
+    ] == ["bert"]
+    supers = data(await client.get(USERS, params={"isSuperuser": "true"}, headers=h))
+    assert [u["username"] for u in supers["items"]] == ["root"]
+    assert "passwordHash" not in page["items"][0]
+
+
+async def test_create_with_roles_then_update(client: httpx.AsyncClient, state: AppState) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    role = await create_role(client, admin, "reader", ["GET:/api/v1/probe/alpha"])
+    body = {
+        "username": "dora",
+        "email": "dora@example.com",
+        "password": PASSWORD,
+        "roleIds": [str(role)],
+    }
+    created = data(await client.post(USERS, json=body, headers=admin.headers), 201)
+    assert [r["code"] for r in created["roles"]] == ["reader"]
+    taken = await client.post(USERS, json={**body, "email": "x@example.com"}, headers=admin.headers)
+    assert (taken.status_code, taken.json()["code"]) == (409, "USERNAME_TAKEN")
+    weak = await client.post(
+        USERS,
+        json={**body, "username": "eve", "email": "e@example.com", "password": "x"},
+        headers=admin.headers,
+    )
+    assert (weak.status_code, weak.json()["code"]) == (422, "PASSWORD_POLICY")
+    dora = (await login(client, "dora")).json()["data"]["accessToken"]
+    headers = {"Authorization": f"Bearer {dora}", "User-Agent": USER_AGENT}
+    assert (await client.get(f"{API}/probe/alpha", headers=headers)).status_code == 200
+    assert (await client.get(f"{API}/probe/beta", headers=headers)).status_code == 403
+    url = f"{USERS}/{created['id']}"
+    updated = data(
+        await client.patch(
+            url, json={"displayName": "Dora D", "isSuperuser": True}, headers=admin.headers
+        )
+    )
+    assert (updated["displayName"], updated["isSuperuser"]) == ("Dora D", True)
+    assert (await client.get(f"{API}/probe/beta", headers=headers)).status_code == 200  # now
+
+
+async def test_disable_ends_sessions_and_enable_lets_them_back(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    disabled = data(await client.post(f"{USERS}/{bob.id}/disable", headers=admin.headers))
+    assert disabled["status"] == "disabled"
+    assert (await client.get(f"{API}/probe/whoami", headers=bob.headers)).status_code == 401
+    assert (await login(client, "bob")).status_code in (401, 403)
+    data(await client.post(f"{USERS}/{bob.id}/enable", headers=admin.headers))
+    assert (await login(client, "bob")).status_code == 200
+
+
+async def test_reset_password_ends_sessions(client: httpx.AsyncClient, state: AppState) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    url = f"{USERS}/{bob.id}/password"
+    data(await client.post(url, json={"password": NEW_PASSWORD}, headers=admin.headers))
+    assert (await client.get(f"{API}/probe/whoami", headers=bob.headers)).status_code == 401
+    assert (await login(client, "bob")).status_code == 401
+    assert (await login(client, "bob", NEW_PASSWORD)).status_code == 200
+
+
+async def test_delete_and_the_guards_on_oneself(client: httpx.AsyncClient, state: AppState) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    for method, path in (("POST", "disable"), ("DELETE", "")):
+        own = await client.request(
+            method, f"{USERS}/{admin.id}/{path}".rstrip("/"), headers=admin.headers
+        )
+        assert (own.status_code, own.json()["code"]) == (409, "CANNOT_CHANGE_SELF")
+    last = await client.patch(
+        f"{USERS}/{admin.id}", json={"isSuperuser": False}, headers=admin.headers
+    )
+    assert (last.status_code, last.json()["code"]) == (409, "LAST_SUPERUSER")
+    data(await client.delete(f"{USERS}/{bob.id}", headers=admin.headers))
+    assert (await client.get(f"{USERS}/{bob.id}", headers=admin.headers)).status_code == 404
+    assert (await client.get(f"{API}/probe/whoami", headers=bob.headers)).status_code == 401
+
+
+async def test_assigning_unknown_roles_is_refused(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    body = {"roleIds": ["01900000-0000-7000-8000-000000000000"]}
+    refused = await client.put(f"{USERS}/{bob.id}/roles", json=body, headers=admin.headers)
+    assert (refused.status_code, refused.json()["code"]) == (404, "ROLE_NOT_FOUND")
