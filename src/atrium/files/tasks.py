@@ -1,0 +1,15 @@
+"""Celery tasks of files: the periodic cleanup of abandoned uploads and orphaned objects."""
+
+from __future__ import annotations
+
+from atrium.files import cleanup
+from atrium.worker.resources import worker_state
+from atrium.worker.typed import task
+
+
+@task(name="files.cleanup")
+async def cleanup_uploads() -> dict[str, int]:
+    """Remove abandoned pending uploads and objects without metadata; counts of each."""
+    state = await worker_state()
+    report = await cleanup.cleanup(state.storage)
+    return report.as_dict()
