@@ -1,0 +1,1 @@
+"""Benchmarks of the scheduler (beat) and of async tasks on a worker."""

@@ -1,0 +1,1 @@
+"""A tasks-only domain for the worker benchmark."""

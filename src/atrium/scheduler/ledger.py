@@ -1,0 +1,155 @@
+"""The run ledger: claim a slot before publishing, then record what the worker reports."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import BulkWriteError
+
+from atrium.core.clock import utcnow
+from atrium.scheduler.documents import RunStatus, TaskRun
+
+RESULT_LIMIT = 4096
+TRACEBACK_LIMIT = 8192
+DUPLICATE_KEY = 11000
+# A message header marks runs that are in the ledger (the worker records only those).
+LEDGER_HEADER = "atrium_ledger"
+
+
+@dataclass(slots=True)
+class Claims:
+    """What a claim found: the runs now ours, and when the taken slots were dispatched."""
+
+    ours: list[TaskRun]
+    taken: dict[str, datetime | None]  # our run's task id -> the holder's dispatched_at
+
+
+class RunLedger:
+    """Claims and bookkeeping of beat's runs, on one MongoDB collection."""
+
+    def __init__(self, collection: AsyncCollection[dict[str, Any]] | None = None) -> None:
+        self._collection = collection
+
+    @property
+    def collection(self) -> AsyncCollection[dict[str, Any]]:
+        if self._collection is None:  # Beanie's (initialised by the process's start-up)
+            self._collection = TaskRun.get_pymongo_collection()
+        return self._collection
+
+    @collection.setter
+    def collection(self, value: AsyncCollection[dict[str, Any]]) -> None:
+        self._collection = value
+
+    async def claim(self, runs: Sequence[TaskRun]) -> Claims:
+        """Insert the runs; a slot taken by another run is not an error.
+
+        A run that reuses the task id of an earlier claim of the same slot (a retry after a
+        failure) finds that claim still there and counts it as its own: a MongoDB error after a
+        claim never loses the slot.
+        """
+        if not runs:
+            return Claims([], {})
+        documents = [run.model_dump(by_alias=True, exclude={"id", "revision_id"}) for run in runs]
+        try:
+            await self.collection.insert_many(documents, ordered=False)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(error.get("code") != DUPLICATE_KEY for error in errors):
+                raise
+            conflicts = [runs[error["index"]] for error in errors]
+            return await self._resolve(runs, conflicts)
+        return Claims(list(runs), {})
+
+    async def _resolve(self, runs: Sequence[TaskRun], conflicts: list[TaskRun]) -> Claims:
+        holders = await self._holders(conflicts)
+        taken: dict[str, datetime | None] = {}
+        for run in conflicts:
+            holder = holders.get((run.periodic_task_id, run.scheduled_at))
+            if holder is None or holder["task_id"] != run.task_id:
+                taken[run.task_id] = None if holder is None else holder.get("dispatched_at")
+        return Claims([run for run in runs if run.task_id not in taken], taken)
+
+    async def _holders(self, runs: list[TaskRun]) -> dict[tuple[Any, Any], dict[str, Any]]:
+        query = {
+            "periodic_task_id": {"$in": list({run.periodic_task_id for run in runs})},
+            "scheduled_at": {"$in": list({run.scheduled_at for run in runs})},
+        }
+        projection = {"periodic_task_id": 1, "scheduled_at": 1, "task_id": 1, "dispatched_at": 1}
+        found: dict[tuple[Any, Any], dict[str, Any]] = {}
+        async for doc in self.collection.find(query, projection):
+            found[(doc["periodic_task_id"], doc["scheduled_at"])] = doc
+        return found
+
+    async def release(self, task_ids: Sequence[str]) -> None:
+        """Forget claims whose message could not be published (their slot may be tried again)."""
+        if task_ids:
+            await self.collection.delete_many(
+                {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value}
+            )
+
+    async def mark_sent(self, task_ids: Sequence[str]) -> None:
+        if task_ids:
+            await self.collection.update_many(
+                {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value},
+                {"$set": {"status": RunStatus.SENT.value}},
+            )
+
+
+async def release(task_ids: Sequence[str]) -> None:
+    await RunLedger().release(task_ids)
+
+
+async def mark_sent(task_ids: Sequence[str]) -> None:
+    await RunLedger().mark_sent(task_ids)
+
+
+async def record_start(task_id: str, worker: str | None, started_at: datetime) -> None:
+    await _set(task_id, status=RunStatus.STARTED.value, started_at=started_at, worker=worker)
+
+
+async def record_retry(task_id: str, reason: str) -> None:
+    await TaskRun.get_pymongo_collection().update_one(
+        {"task_id": task_id},
+        {
+            "$set": {"status": RunStatus.RETRY.value, "error": reason[:RESULT_LIMIT]},
+            "$inc": {"retries": 1},
+        },
+    )
+
+
+async def record_finish(
+    task_id: str,
+    *,
+    success: bool,
+    duration_ms: float | None,
+    result: Any = None,
+    error: str | None = None,
+    traceback: str | None = None,
+) -> None:
+    await _set(
+        task_id,
+        status=(RunStatus.SUCCESS if success else RunStatus.FAILURE).value,
+        finished_at=utcnow(),
+        duration_ms=duration_ms,
+        result=json_safe(result) if success else None,
+        error=error[:RESULT_LIMIT] if error else None,
+        traceback=traceback[-TRACEBACK_LIMIT:] if traceback else None,
+    )
+
+
+async def _set(task_id: str, **values: Any) -> None:
+    await TaskRun.get_pymongo_collection().update_one({"task_id": task_id}, {"$set": values})
+
+
+def json_safe(value: Any) -> Any:
+    """The result as stored: JSON values as they are (if small), anything else as its repr."""
+    try:
+        text = json.dumps(value)
+    except (TypeError, ValueError):
+        return repr(value)[:RESULT_LIMIT]
+    return value if len(text) <= RESULT_LIMIT else text[:RESULT_LIMIT]

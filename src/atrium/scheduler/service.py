@@ -1,0 +1,311 @@
+"""Periodic task rules: validation against registered tasks, next fire times, run now.
+
+Saves only flush: the caller's session commits (the request's, or the CLI's). Beat sees every
+committed change through the database triggers, whoever made it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import structlog
+from celery import Celery
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.core.clock import utcnow
+from atrium.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
+from atrium.core.pagination import Page, PageParams
+from atrium.core.responses import ErrorDetail
+from atrium.scheduler import ledger
+from atrium.scheduler import repository as repo
+from atrium.scheduler.crontab import zone
+from atrium.scheduler.documents import RunStatus, RunTrigger, TaskRun
+from atrium.scheduler.models import PeriodicTask
+from atrium.scheduler.publisher import Message, Publisher, reserved_headers
+from atrium.scheduler.schedules import (
+    CLOCKED_GRACE_MS,
+    ScheduleSpec,
+    Timing,
+    compile_schedule,
+    from_ms,
+    to_ms,
+)
+from atrium.scheduler.schemas import (
+    SCHEDULE_FIELDS,
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTaskCreate,
+    PeriodicTaskRead,
+    PeriodicTaskUpdate,
+    Preview,
+    PreviewRequest,
+    ScheduleIn,
+    SolarSchedule,
+    schedule_columns,
+    spec_of,
+)
+from atrium.worker.app import registered_task_names
+
+log = structlog.get_logger(__name__)
+
+
+# -- reading ----------------------------------------------------------------------------------
+
+
+def schedule_of(task: PeriodicTask) -> ScheduleIn:
+    if task.kind == "interval":
+        return IntervalSchedule(every=task.interval_seconds or 0)
+    if task.kind == "crontab":
+        return CrontabSchedule(
+            minute=task.crontab_minute or "*",
+            hour=task.crontab_hour or "*",
+            day_of_week=task.crontab_day_of_week or "*",
+            day_of_month=task.crontab_day_of_month or "*",
+            month_of_year=task.crontab_month_of_year or "*",
+        )
+    if task.kind == "solar":
+        return SolarSchedule.model_validate(
+            {
+                "event": task.solar_event,
+                "latitude": task.solar_latitude,
+                "longitude": task.solar_longitude,
+            }
+        )
+    return ClockedSchedule(at=task.clocked_at or utcnow())
+
+
+def timing_of(task: PeriodicTask) -> Timing | None:
+    """The task's timing exactly as beat computes it (None if disabled or unusable)."""
+    if not task.enabled:
+        return None
+    try:
+        schedule = compile_schedule(spec_of(schedule_of(task), task.timezone))
+    except ValueError:
+        return None
+    return Timing(
+        schedule=schedule,
+        changed_ms=to_ms(task.schedule_changed_at),
+        last_ms=None if task.last_run_at is None else to_ms(task.last_run_at),
+        start_ms=None if task.start_at is None else to_ms(task.start_at),
+        expires_ms=None if task.expires_at is None else to_ms(task.expires_at),
+        clocked_ms=None if task.clocked_at is None else to_ms(task.clocked_at),
+    )
+
+
+def to_read(task: PeriodicTask) -> PeriodicTaskRead:
+    timing = timing_of(task)
+    slot = None if timing is None else timing.next_slot()
+    values: dict[str, Any] = task.model_dump()
+    values.update(schedule=schedule_of(task), next_run_at=None if slot is None else from_ms(slot))
+    return PeriodicTaskRead.model_validate(values)
+
+
+async def get(session: AsyncSession, task_id: UUID) -> PeriodicTask:
+    task = await repo.get(session, task_id)
+    if task is None:
+        raise NotFound("No periodic task has this id.", code="SCHEDULER_TASK_NOT_FOUND")
+    return task
+
+
+async def page(
+    session: AsyncSession,
+    params: PageParams,
+    *,
+    enabled: bool | None = None,
+    kind: str | None = None,
+    search: str | None = None,
+) -> Page[PeriodicTaskRead]:
+    found = await repo.page(session, params, enabled=enabled, kind=kind, search=search)
+    return Page[PeriodicTaskRead](
+        items=[to_read(task) for task in found.items],
+        total=found.total,
+        page=found.page,
+        size=found.size,
+        pages=found.pages,
+    )
+
+
+def preview(
+    spec: ScheduleSpec,
+    count: int,
+    *,
+    start_at: datetime | None = None,
+    expires_at: datetime | None = None,
+    clocked_at: datetime | None = None,
+    last_run_at: datetime | None = None,
+) -> Preview:
+    """The next ``count`` fire times from now, in the schedule's timezone."""
+    timing = Timing(
+        schedule=compile_schedule(spec),
+        changed_ms=to_ms(utcnow()),
+        last_ms=None if last_run_at is None else to_ms(last_run_at),
+        start_ms=None if start_at is None else to_ms(start_at),
+        expires_ms=None if expires_at is None else to_ms(expires_at),
+        clocked_ms=None if clocked_at is None else to_ms(clocked_at),
+    )
+    tz = zone(spec.timezone)
+    times = [from_ms(slot).astimezone(tz) for slot in timing.preview(count)]
+    return Preview(timezone=spec.timezone, fire_times=times)
+
+
+def preview_request(body: PreviewRequest) -> Preview:
+    clocked = body.schedule.at if isinstance(body.schedule, ClockedSchedule) else None
+    spec = spec_of(body.schedule, body.timezone)
+    return preview(
+        spec, body.count, start_at=body.start_at, expires_at=body.expires_at, clocked_at=clocked
+    )
+
+
+def preview_task(task: PeriodicTask, count: int) -> Preview:
+    """What beat will do next for a saved task (its run state included)."""
+    timing = timing_of(task)
+    tz = zone(task.timezone)
+    times = [] if timing is None else [from_ms(s).astimezone(tz) for s in timing.preview(count)]
+    return Preview(timezone=task.timezone, fire_times=times)
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+def ensure_registered(app: Celery, name: str) -> None:
+    if name not in registered_task_names(app):
+        detail = ErrorDetail(loc=["body", "task"], message="not a registered task", type="unknown")
+        raise UnprocessableEntity(
+            f"No task named {name!r} is registered.", code="UNKNOWN_TASK", details=[detail]
+        )
+
+
+def ensure_callable(app: Celery, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+    """The task exists and its signature accepts ``args`` and ``kwargs`` (else 422)."""
+    ensure_registered(app, name)
+    task = app.tasks[name]
+    if not getattr(task, "typing", True):
+        return  # the task asked Celery not to check its arguments
+    try:
+        signature = inspect.signature(task.run)
+    except (TypeError, ValueError):
+        return  # no introspectable signature: nothing to check against
+    try:
+        signature.bind(*args, **kwargs)
+    except TypeError as exc:
+        detail = ErrorDetail(loc=["body", "kwargs"], message=str(exc), type="arguments")
+        raise UnprocessableEntity(
+            f"The arguments do not fit {name}{signature}: {exc}.",
+            code="TASK_ARGUMENTS_MISMATCH",
+            details=[detail],
+        ) from exc
+
+
+def ensure_not_passed(schedule: ScheduleIn | None) -> None:
+    """A clocked time already past would never fire (it expires when saved): refuse it."""
+    if not isinstance(schedule, ClockedSchedule):
+        return
+    if schedule.at < utcnow() - timedelta(milliseconds=CLOCKED_GRACE_MS):
+        detail = ErrorDetail(loc=["body", "schedule", "at"], message="in the past", type="past")
+        raise UnprocessableEntity(
+            "A clocked time must not be in the past (use run now instead).",
+            code="CLOCKED_TIME_PASSED",
+            details=[detail],
+        )
+
+
+async def create(session: AsyncSession, app: Celery, body: PeriodicTaskCreate) -> PeriodicTask:
+    ensure_callable(app, body.task, body.args, body.kwargs)
+    ensure_not_passed(body.schedule)
+    values = body.model_dump(exclude={"schedule"})
+    task = PeriodicTask(**values, **schedule_columns(body.schedule))
+    session.add(task)
+    await _flush(session, task)
+    return task
+
+
+async def update(
+    session: AsyncSession, app: Celery, task: PeriodicTask, body: PeriodicTaskUpdate
+) -> PeriodicTask:
+    changes = body.model_dump(exclude_unset=True, exclude={"schedule"})
+    if body.task is not None or body.args is not None or body.kwargs is not None:
+        ensure_callable(
+            app,
+            body.task if body.task is not None else task.task,
+            body.args if body.args is not None else task.args,
+            body.kwargs if body.kwargs is not None else task.kwargs,
+        )
+    ensure_not_passed(body.schedule)
+    if body.schedule is not None:
+        changes.update(schedule_columns(body.schedule))
+    for name, value in changes.items():
+        if value is not None or name in SCHEDULE_FIELDS or name in {"start_at", "expires_at"}:
+            setattr(task, name, value)
+    await _flush(session, task)
+    return task
+
+
+async def set_enabled(session: AsyncSession, task: PeriodicTask, enabled: bool) -> PeriodicTask:
+    if task.enabled != enabled:
+        task.enabled = enabled
+        await _flush(session, task)
+    return task
+
+
+async def delete(session: AsyncSession, task: PeriodicTask) -> None:
+    await session.delete(task)
+    await session.flush()
+
+
+async def _flush(session: AsyncSession, task: PeriodicTask) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict(
+            "A periodic task with this name exists.", code="SCHEDULER_TASK_NAME_TAKEN"
+        ) from exc
+    await session.refresh(task)  # the triggers stamp schedule_changed_at in the database
+
+
+# -- run now ----------------------------------------------------------------------------------
+
+
+def ensure_own_headers(headers: dict[str, Any]) -> None:
+    """A row written in plain SQL may carry headers the API refuses: never send them."""
+    reserved = reserved_headers(headers)
+    if reserved:
+        raise UnprocessableEntity(
+            f"The task's headers override message headers: {', '.join(reserved)}.",
+            code="RESERVED_HEADERS",
+        )
+
+
+async def run_now(app: Celery, task: PeriodicTask) -> TaskRun:
+    """Publish the task once, now, outside its schedule (recorded in the ledger as manual)."""
+    ensure_own_headers(task.headers)
+    run = TaskRun(
+        periodic_task_id=task.id,
+        periodic_task_name=task.name,
+        task=task.task,
+        task_id=str(uuid4()),
+        trigger=RunTrigger.MANUAL,
+        dispatched_by="api",
+    )
+    await run.insert()
+    options: dict[str, Any] = {"headers": {**task.headers, ledger.LEDGER_HEADER: "1"}}
+    for name in ("queue", "routing_key", "priority"):
+        if getattr(task, name) is not None:
+            options[name] = getattr(task, name)
+    message = Message(task.task, run.task_id, list(task.args), dict(task.kwargs), options)
+    publisher = Publisher(app)
+    try:
+        sent = await publisher.publish([message])
+    finally:
+        await asyncio.to_thread(publisher.close)
+    if not sent[0]:
+        await ledger.release([run.task_id])
+        raise ServiceUnavailable("The broker did not accept the task.", code="BROKER_UNAVAILABLE")
+    await ledger.mark_sent([run.task_id])
+    run.status = RunStatus.SENT
+    return run

@@ -1,0 +1,14 @@
+"""Worker side of the scheduler: run-ledger signals, and a built-in task for smoke checks."""
+
+from __future__ import annotations
+
+from atrium.scheduler import runs
+from atrium.worker.typed import task
+
+runs.connect()
+
+
+@task(name="scheduler.ping")
+def ping(message: str = "pong") -> str:
+    """Answer ``message``: schedule it to check that beat and the workers are alive."""
+    return message

@@ -1,0 +1,1 @@
+"""Celery workers: the app, the per-process event loop, typed tasks."""

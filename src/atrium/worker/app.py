@@ -1,0 +1,107 @@
+"""The Celery app, configured from settings: Redis by default, RabbitMQ by URL, JSON only.
+
+``celery -A atrium.worker.app worker`` and ``atrium worker`` both use ``celery_app``. Task modules
+are every configured domain's ``tasks`` module. Each worker process opens the stores once
+(``worker_process_init`` for prefork; on first use for the solo and threads pools).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import structlog
+from celery import Celery, signals
+
+from atrium.config import Settings, get_settings
+from atrium.core.logging import configure_logging
+from atrium.worker import loop, resources
+
+log = structlog.get_logger(__name__)
+
+BEAT_SCHEDULER = "atrium.scheduler.beat:DatabaseScheduler"
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery's configuration from Atrium's settings."""
+    c = settings.celery
+    return {
+        "broker_url": settings.celery_broker_url,
+        "result_backend": settings.celery_result_backend,
+        "task_serializer": "json",
+        "result_serializer": "json",
+        "event_serializer": "json",
+        "accept_content": ["json"],
+        "result_accept_content": ["json"],
+        "enable_utc": True,
+        "timezone": "UTC",
+        "task_default_queue": c.default_queue,
+        "task_acks_late": c.task_acks_late,
+        "task_track_started": c.task_track_started,
+        "task_default_priority": c.task_default_priority,
+        "task_publish_retry": c.task_publish_retry,
+        "task_time_limit": c.task_time_limit,
+        "task_soft_time_limit": c.task_soft_time_limit,
+        "worker_prefetch_multiplier": c.worker_prefetch_multiplier,
+        "worker_hijack_root_logger": False,
+        "broker_connection_retry_on_startup": True,
+        "result_expires": timedelta(days=1),
+        "beat_scheduler": BEAT_SCHEDULER,
+        "beat_max_loop_interval": c.beat_max_loop_interval,
+        "imports": resources.domain_modules(settings, "tasks"),
+    }
+
+
+def configure(app: Celery, settings: Settings) -> None:
+    """(Re)apply settings to an app; call before its first connection."""
+    app.conf.update(celery_config(settings))
+
+
+def create_celery(settings: Settings) -> Celery:
+    app = Celery("atrium", set_as_current=True)
+    configure(app, settings)
+    return app
+
+
+def registered_task_names(app: Celery) -> list[str]:
+    """The names of every task the workers can run (Celery's own built-ins excluded)."""
+    app.loader.import_default_modules()
+    return sorted(name for name in app.tasks if not name.startswith("celery."))
+
+
+celery_app = create_celery(get_settings())
+
+
+@signals.setup_logging.connect
+def _setup_logging(**_: Any) -> None:
+    settings = get_settings()
+    configure_logging(settings.logging, settings.environment)
+
+
+@signals.worker_process_init.connect
+def _open_process_state(**_: Any) -> None:
+    try:
+        loop.run_async(resources.worker_state())
+    except Exception:  # the first task that needs them retries
+        log.exception("worker_state_open_failed")
+
+
+@signals.worker_process_shutdown.connect
+def _close_process_state(**_: Any) -> None:
+    _close()
+
+
+@signals.worker_shutdown.connect
+def _close_main_state(**_: Any) -> None:
+    _close()  # the solo and threads pools opened their stores in the main process
+
+
+def _close() -> None:
+    if not loop.has_process_loop():
+        return
+    try:
+        loop.drain_background()  # ledger writes still in flight
+        loop.run_async(resources.close_worker_state())
+    except Exception:
+        log.exception("worker_state_close_failed")
+    loop.stop_process_loop()

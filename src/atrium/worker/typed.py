@@ -1,0 +1,170 @@
+"""Typed tasks: ``.delay()`` and ``.apply_async()`` keep the task's parameter types under mypy.
+
+::
+
+    @task(name="notifications.send_digest")
+    async def send_digest(user_id: str, limit: int = 10) -> int: ...
+
+    send_digest.delay("u1", limit=5)                              # checked by mypy
+    send_digest.apply_async(SendOptions(countdown=30), "u1")       # options first, then arguments
+
+Only the options given to the decorator (or to one send) reach Celery, so the app's configured
+defaults (queue, ``acks_late``, ``track_started``, priority, publish retries) always apply
+otherwise. ``async def`` tasks run on the worker process's persistent loop (``worker.loop``).
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
+from datetime import datetime
+from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, TypeVar, Unpack, cast, overload
+
+from celery import Task
+from celery._state import _task_stack  # type: ignore[attr-defined]
+from celery.app.task import Context
+from celery.canvas import Signature
+from celery.result import AsyncResult
+
+from atrium.worker.app import celery_app
+from atrium.worker.loop import run_async
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_REQUEST: ContextVar[Context | None] = ContextVar("atrium_task_request", default=None)
+
+
+class TaskOptions(TypedDict, total=False):
+    """Per-task options; any not given keeps the app's configured default."""
+
+    max_retries: int | None
+    default_retry_delay: float
+    autoretry_for: tuple[type[BaseException], ...]
+    dont_autoretry_for: tuple[type[BaseException], ...]
+    retry_backoff: bool | float
+    retry_backoff_max: float
+    retry_jitter: bool
+    retry_kwargs: dict[str, Any]
+    soft_time_limit: float
+    time_limit: float
+    rate_limit: str
+    ignore_result: bool
+    acks_late: bool
+    track_started: bool
+    priority: int
+    queue: str
+    expires: float | datetime
+    throws: tuple[type[BaseException], ...]
+
+
+class SendOptions(TypedDict, total=False):
+    """Options of one send; ``eta`` may be aware in any timezone (Celery converts it)."""
+
+    countdown: float
+    eta: datetime
+    expires: float | datetime
+    queue: str
+    routing_key: str
+    exchange: str
+    priority: int
+    headers: dict[str, Any]
+    task_id: str
+    retry: bool
+    retry_policy: dict[str, Any]
+    ignore_result: bool
+    time_limit: int
+    soft_time_limit: int
+
+
+class AsyncTask(Task):  # type: ignore[type-arg]
+    """Runs a coroutine ``run`` on the process loop, with ``self.request`` intact inside it."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        _task_stack.push(self)
+        self.push_request(args=args, kwargs=kwargs)
+        try:
+            return run_async(_with_request(self.request, self.run(*args, **kwargs)))
+        finally:
+            self.pop_request()
+            _task_stack.pop()
+
+    def _current_request(self) -> Context:
+        # On the loop thread Celery's thread-local request stack is empty: use the coroutine's.
+        return _REQUEST.get() or Task._get_request(self)  # type: ignore[attr-defined]
+
+    request = property(_current_request)
+
+
+async def _with_request(request: Context, coro: Coroutine[Any, Any, R]) -> R:
+    _REQUEST.set(request)  # this coroutine runs in its own context copy
+    return await coro
+
+
+class TypedTask(Generic[P, R]):
+    """A registered Celery task whose send methods are checked against its signature."""
+
+    def __init__(self, task: Task[Any, Any]) -> None:
+        self.task = task
+
+    @property
+    def name(self) -> str:
+        return str(self.task.name)
+
+    def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run in this process (an async task runs on the process loop)."""
+        return cast(R, self.task(*args, **kwargs))
+
+    def delay(self, *args: P.args, **kwargs: P.kwargs) -> AsyncResult[R]:
+        return cast("AsyncResult[R]", self.task.apply_async(args, kwargs))
+
+    def apply_async(
+        self, options: SendOptions, /, *args: P.args, **kwargs: P.kwargs
+    ) -> AsyncResult[R]:
+        return cast("AsyncResult[R]", self.task.apply_async(args, kwargs, **options))
+
+    def s(self, *args: P.args, **kwargs: P.kwargs) -> Signature[R]:
+        return cast("Signature[R]", self.task.s(*args, **kwargs))
+
+
+class _Decorator:
+    def __init__(self, name: str, bind: bool, options: TaskOptions) -> None:
+        self.name, self.bind, self.options = name, bind, options
+
+    def register(self, fn: Callable[..., Any]) -> TypedTask[Any, Any]:
+        extra: dict[str, Any] = dict(self.options)
+        if inspect.iscoroutinefunction(fn):
+            extra["base"] = AsyncTask
+        created = celery_app.task(name=self.name, bind=self.bind, **extra)(fn)
+        return TypedTask(created)
+
+
+class _Plain(_Decorator):
+    @overload
+    def __call__(self, fn: Callable[P, Coroutine[Any, Any, R]]) -> TypedTask[P, R]: ...
+    @overload
+    def __call__(self, fn: Callable[P, R]) -> TypedTask[P, R]: ...
+    def __call__(self, fn: Callable[..., Any]) -> TypedTask[Any, Any]:
+        return self.register(fn)
+
+
+class _Bound(_Decorator):
+    @overload
+    def __call__(
+        self, fn: Callable[Concatenate[Any, P], Coroutine[Any, Any, R]]
+    ) -> TypedTask[P, R]: ...
+    @overload
+    def __call__(self, fn: Callable[Concatenate[Any, P], R]) -> TypedTask[P, R]: ...
+    def __call__(self, fn: Callable[..., Any]) -> TypedTask[Any, Any]:
+        return self.register(fn)
+
+
+def task(*, name: str, **options: Unpack[TaskOptions]) -> _Plain:
+    """Register a sync or ``async def`` function as a task named ``name`` (dotted)."""
+    return _Plain(name, False, options)
+
+
+def bound_task(*, name: str, **options: Unpack[TaskOptions]) -> _Bound:
+    """Like ``task``, the function taking the Celery task first (for ``self.retry()``)."""
+    return _Bound(name, True, options)

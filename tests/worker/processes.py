@@ -1,0 +1,133 @@
+"""Real worker and beat processes for tests: started with the test settings in env vars."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from celery import Celery
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAINS = ["atrium.health", "atrium.worker", "atrium.scheduler", "tests.worker.sample_domain"]
+
+
+def process_env(
+    services: dict[str, str], *, sql_url: str, redis_url: str, mongo_db: str, **extra: str
+) -> dict[str, str]:
+    """The environment of a worker or beat: the test's stores, nothing from a local .env."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATRIUM_")}
+    env.update(
+        ATRIUM_ENVIRONMENT="testing",
+        ATRIUM_SQL__URL=sql_url,
+        ATRIUM_SQL__POOL_SIZE="3",
+        ATRIUM_REDIS__URL=redis_url,
+        ATRIUM_MONGO__URL=services["ATRIUM_MONGO__URL"],
+        ATRIUM_MONGO__DATABASE=mongo_db,
+        ATRIUM_STORAGE__ENDPOINT=services["ATRIUM_STORAGE__ENDPOINT"],
+        ATRIUM_STORAGE__ACCESS_KEY=services.get("ATRIUM_STORAGE__ACCESS_KEY", "atrium"),
+        ATRIUM_STORAGE__SECRET_KEY=services.get("ATRIUM_STORAGE__SECRET_KEY", "atrium-test"),
+        ATRIUM_STORAGE__BUCKET=f"t-{mongo_db.replace('_', '-')}",
+        ATRIUM_DOMAINS=json.dumps(DOMAINS),
+        ATRIUM_LOGGING__LEVEL="INFO",
+        ATRIUM_LOGGING__JSON_OUTPUT="true",
+        ATRIUM_CELERY__BEAT_CHANGE_POLL_SECONDS="0.2",
+        ATRIUM_CELERY__BEAT_MAX_LOOP_INTERVAL="0.5",
+        PYTHONPATH=str(ROOT),
+    )
+    env.update(extra)
+    return env
+
+
+class Proc:
+    def __init__(self, args: list[str], env: dict[str, str], log: Path) -> None:
+        self.log = log
+        self._file = log.open("wb")
+        self.popen = subprocess.Popen(
+            [sys.executable, *args], env=env, cwd=ROOT, stdout=self._file, stderr=subprocess.STDOUT
+        )
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def wait_for(self, needle: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while needle not in self.text():
+            if self.popen.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"{needle!r} not seen; log:\n{self.text()[-4000:]}")
+            time.sleep(0.05)
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> None:
+        if self.popen.poll() is None:
+            self.popen.send_signal(sig)
+            try:
+                self.popen.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(5)
+        self._file.close()
+
+
+def client_app(redis_url: str) -> Celery:
+    """A Celery app that only sends (to the workers' broker) and reads results."""
+    from atrium.config import RedisSettings, Settings
+    from atrium.worker.app import celery_config
+
+    app = Celery("tests-client", set_as_current=False)
+    config = celery_config(Settings(redis=RedisSettings(url=redis_url)))
+    config["imports"] = []
+    app.conf.update(config)
+    return app
+
+
+def start_worker(env: dict[str, str], log: Path, pool: str = "solo", concurrency: int = 1) -> Proc:
+    args = ["-m", "celery", "-A", "atrium.worker.app", "worker", f"--pool={pool}"]
+    args += [f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
+    args += ["--without-heartbeat", "--loglevel=INFO", f"--hostname=w{os.getpid()}@%h"]
+    proc = Proc(args, env, log)
+    proc.wait_for(" ready.")
+    return proc
+
+
+def start_beat(
+    env: dict[str, str], log: Path, celery_cli: bool = False, ready: str | None = "beat_loaded"
+) -> Proc:
+    if celery_cli:
+        args = ["-m", "celery", "-A", "atrium.worker.app", "beat", "--loglevel=INFO"]
+        args += ["-S", "atrium.scheduler.beat:DatabaseScheduler"]
+    else:
+        args = ["-c", "from atrium.scheduler.beat import main; main()"]  # what `atrium beat` runs
+    proc = Proc(args, env, log)
+    if ready is not None:
+        proc.wait_for(ready)
+    return proc
+
+
+async def wait_for_async(check: Callable[[], Any], within: float = 10, every: float = 0.1) -> Any:
+    """``wait_until`` for async tests: polls without blocking the event loop."""
+    deadline = time.monotonic() + within
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {within}s (last: {value!r})")
+        await asyncio.sleep(every)
+
+
+def wait_until(check: Callable[[], Any], timeout: float = 10, every: float = 0.1) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        value = check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {value!r})")
+        time.sleep(every)

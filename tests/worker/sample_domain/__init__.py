@@ -1,0 +1,1 @@
+"""A domain that only has tasks, for the worker and scheduler tests."""
