@@ -1,0 +1,1 @@
+"""Notifications and messages: stored in MongoDB, delivered live over Socket.IO."""

@@ -1,0 +1,144 @@
+"""Direct messages: send (stored, then emitted to both users), conversations, read marks."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from uuid import UUID
+
+from beanie import PydanticObjectId
+from bson.errors import InvalidId
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.core.errors import BadRequest, NotFound, UnprocessableEntity
+from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
+from atrium.core.state import AppState
+from atrium.notifications import repository
+from atrium.notifications.documents import Conversation, Message
+from atrium.notifications.schemas import ConversationRead, MessageCreate, MessageRead, MessagesRead
+from atrium.notifications.service import now_ms
+from atrium.realtime.emitter import emitter
+from atrium.users import service as users_service
+
+MESSAGE_EVENT = "message"
+MESSAGES_READ_EVENT = "messages:read"
+PREVIEW_LENGTH = 200
+
+
+def to_read(message: Message) -> MessageRead:
+    return MessageRead(
+        id=str(message.id),
+        conversation=message.conversation,
+        sender_id=message.sender_id,
+        recipient_id=message.recipient_id,
+        body=message.body,
+        read_at=message.read_at,
+        created_at=message.created_at,
+    )
+
+
+async def send(
+    state: AppState, session: AsyncSession, sender_id: UUID, request: MessageCreate
+) -> MessageRead:
+    """Store the message, then emit ``message`` to the recipient's and the sender's sockets."""
+    await _check_recipient(state, session, sender_id, request)
+    created = now_ms()
+    message = Message(
+        id=PydanticObjectId(),
+        conversation=repository.conversation_key(sender_id, request.recipient_id),
+        sender_id=sender_id,
+        recipient_id=request.recipient_id,
+        body=request.body,
+        created_at=created,
+        expires_at=created + timedelta(days=state.settings.notifications.message_retention_days),
+    )
+    await repository.insert_message(message)
+    participants = sorted({sender_id, request.recipient_id}, key=str)
+    await repository.touch_conversation(message, participants, request.body[:PREVIEW_LENGTH])
+    sent = to_read(message)
+    payload = sent.model_dump(mode="json", by_alias=True)
+    await emitter(state).to_users([request.recipient_id, sender_id], MESSAGE_EVENT, payload)
+    return sent
+
+
+async def _check_recipient(
+    state: AppState, session: AsyncSession, sender_id: UUID, request: MessageCreate
+) -> None:
+    if request.recipient_id == sender_id:
+        raise BadRequest("You cannot send a message to yourself.", code="MESSAGE_TO_SELF")
+    limit = state.settings.notifications.max_body_length
+    if len(request.body) > limit:
+        raise UnprocessableEntity(
+            f"The message must be at most {limit} characters long.", code="MESSAGE_TOO_LONG"
+        )
+    recipient = await users_service.get(session, request.recipient_id)
+    if recipient is None or not recipient.is_active:
+        raise NotFound("The recipient was not found.", code="MESSAGE_RECIPIENT_NOT_FOUND")
+
+
+async def conversation(
+    user_id: UUID, peer_id: UUID, cursor: str | None, limit: int
+) -> CursorPage[MessageRead]:
+    """The messages between the user and ``peer_id``, newest first."""
+    key = repository.conversation_key(user_id, peer_id)
+    position = decode_cursor(cursor)
+    last_id = _object_id(position.get("id")) if position else None
+    found = await repository.conversation_messages(key, last_id, limit + 1)
+    items = [to_read(message) for message in found[:limit]]
+    more = len(found) > limit
+    next_cursor = encode_cursor({"id": items[-1].id}) if more and items else None
+    return CursorPage[MessageRead](items=items, next_cursor=next_cursor)
+
+
+async def conversations(
+    user_id: UUID, cursor: str | None, limit: int
+) -> CursorPage[ConversationRead]:
+    """The user's conversations, latest activity first, each with its unread count."""
+    position = decode_cursor(cursor)
+    after = (_when(position.get("at")), _object_id(position.get("id"))) if position else None
+    found = await repository.conversations(user_id, after, limit + 1)
+    page = found[:limit]
+    unread = await repository.unread_by_conversation(user_id, [c.key for c in page])
+    items = [_conversation_read(c, user_id, unread.get(c.key, 0)) for c in page]
+    next_cursor = None
+    if len(found) > limit and page:
+        last = page[-1]
+        next_cursor = encode_cursor({"at": last.last_at.isoformat(), "id": str(last.id)})
+    return CursorPage[ConversationRead](items=items, next_cursor=next_cursor)
+
+
+def _conversation_read(conversation: Conversation, user_id: UUID, unread: int) -> ConversationRead:
+    others = [p for p in conversation.participants if p != user_id]
+    return ConversationRead(
+        peer_id=others[0] if others else user_id,
+        last_message_id=str(conversation.last_message_id),
+        last_sender_id=conversation.last_sender_id,
+        last_body=conversation.last_body,
+        last_at=conversation.last_at,
+        unread=unread,
+    )
+
+
+async def mark_read(state: AppState, user_id: UUID, peer_id: UUID) -> MessagesRead:
+    """Mark every message from ``peer_id`` read; tell both users' sockets (``messages:read``)."""
+    key = repository.conversation_key(user_id, peer_id)
+    at = now_ms()
+    marked = await repository.mark_conversation_read(user_id, key, at)
+    result = MessagesRead(reader_id=user_id, conversation=key, read_at=at, marked=marked)
+    if marked:
+        payload = result.model_dump(mode="json", by_alias=True)
+        await emitter(state).to_users([peer_id, user_id], MESSAGES_READ_EVENT, payload)
+    return result
+
+
+def _object_id(value: object) -> PydanticObjectId:
+    try:
+        return PydanticObjectId(str(value))
+    except (InvalidId, TypeError, ValueError) as exc:
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+
+
+def _when(value: object) -> datetime:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc

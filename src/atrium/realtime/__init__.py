@@ -1,0 +1,1 @@
+"""Realtime: the Socket.IO server, connect auth, rooms, presence, revocation, emitters."""

@@ -1,0 +1,1 @@
+"""A domain that exists only in the realtime tests: socket events that misbehave."""
