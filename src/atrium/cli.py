@@ -43,6 +43,8 @@ def serve(
         log_config=None,
         access_log=False,
         proxy_headers=True,
+        # Compressing every Socket.IO frame once per socket costs more than it saves.
+        ws_per_message_deflate=False,
     )
 
 

@@ -73,7 +73,30 @@ class StorageSettings(BaseModel):
         "application/zip",
         "application/octet-stream",
     ]
+    # Lifetime of presigned download URLs.
     presign_ttl_seconds: int = Field(default=300, ge=1, le=7 * 24 * 3600)
+    # host[:port] or http(s)://host[:port] that clients use to reach the S3 endpoint, when it
+    # differs from ``endpoint`` (behind a proxy, which must pass the Host header through):
+    # presigned URLs are signed for this host. Set ``region`` too unless it is us-east-1.
+    public_endpoint: str | None = None
+    # Part size of multipart transfers (streamed API uploads buffer one part per upload; direct
+    # multipart uploads get one presigned URL per part). S3's minimum is 5 MiB.
+    upload_part_size: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024, le=5 * 1024**3)
+    # Threads for long transfers (streamed uploads, checksum reads); more wait their turn.
+    stream_threads: int = Field(default=16, ge=1, le=256)
+    # Direct-to-storage uploads: largest announced size, and lifetime of their presigned URLs.
+    direct_upload_max_bytes: int = Field(default=5 * 1024**3, ge=1)
+    upload_url_ttl_seconds: int = Field(default=3600, ge=60, le=7 * 24 * 3600)
+    # The cleanup task removes uploads still pending after this long, and objects without
+    # metadata once older than the grace period.
+    abandoned_upload_seconds: int = Field(default=24 * 3600, ge=60)
+    orphan_grace_seconds: int = Field(default=3600, ge=60)
+
+    @model_validator(mode="after")
+    def _pending_outlives_urls(self) -> Self:
+        if self.abandoned_upload_seconds < self.upload_url_ttl_seconds:
+            raise ValueError("abandoned_upload_seconds must be >= upload_url_ttl_seconds")
+        return self
 
 
 class AuthSettings(BaseModel):
@@ -92,10 +115,45 @@ class AuthSettings(BaseModel):
     lockout_base_seconds: int = Field(default=30, ge=1)
     lockout_max_seconds: int = Field(default=3600, ge=1)
     password_min_length: int = Field(default=8, ge=4)
+    password_max_length: int = Field(default=128, ge=8, le=1024)
+    # How many of: lowercase, uppercase, digits, other characters a new password must mix.
+    password_min_char_classes: int = Field(default=1, ge=1, le=4)
+    # Refuse a password that contains the username (case-insensitive).
+    password_forbid_username: bool = True
+    # Argon2id cost; unset uses the library's recommended defaults (keep them in production).
+    # Tests set tiny values (time 1, 1024 KiB, parallelism 1) so hashing takes ~1 ms.
+    password_hash_time_cost: int | None = Field(default=None, ge=1)
+    password_hash_memory_kib: int | None = Field(default=None, ge=8)
+    password_hash_parallelism: int | None = Field(default=None, ge=1)
+    # In-process cache of "this session is still valid" (0 disables it). Revocations reach
+    # every node through Redis pub/sub before they are reported done; this is the safety net.
+    session_cache_seconds: float = Field(default=30.0, ge=0)
+    # How long a revocation waits for every node to acknowledge the invalidation.
+    revocation_ack_timeout_seconds: float = Field(default=2.0, gt=0)
     login_log_retention_days: int = Field(default=90, ge=1)
     first_superuser_username: str = "admin"
     first_superuser_email: str = "admin@example.com"
     first_superuser_password: SecretStr | None = None
+
+
+class StaticPeriodicTask(BaseModel):
+    """A periodic task declared in settings (``ATRIUM_CELERY__BEAT_SCHEDULE``, JSON)."""
+
+    task: str
+    # Exactly one of: ``every`` (seconds) or ``crontab`` ("m h dom mon dow", Celery semantics).
+    every: float | None = Field(default=None, ge=1)
+    crontab: str | None = None
+    timezone: str = "UTC"
+    args: list[object] = []
+    kwargs: dict[str, object] = {}
+    queue: str | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _one_schedule(self) -> Self:
+        if (self.every is None) == (self.crontab is None):
+            raise ValueError("give exactly one of 'every' or 'crontab'")
+        return self
 
 
 class CelerySettings(BaseModel):
@@ -105,11 +163,75 @@ class CelerySettings(BaseModel):
     default_queue: str = "atrium"
     beat_max_loop_interval: float = Field(default=1.0, gt=0)
     beat_lease_seconds: int = Field(default=10, ge=2)
+    # How often beat looks for changed periodic tasks (API, CLI or raw SQL edits).
+    beat_change_poll_seconds: float = Field(default=0.25, gt=0, le=5)
+    # Trigger-fed change rows older than this are pruned; a beat stalled longer reloads fully.
+    beat_change_retention_seconds: int = Field(default=3600, ge=60)
+    # Static periodic tasks merged into the database at beat start (settings are their source).
+    # Setting ATRIUM_CELERY__BEAT_SCHEDULE replaces this default: keep "files.cleanup" in it.
+    beat_schedule: dict[str, StaticPeriodicTask] = {
+        "files.cleanup": StaticPeriodicTask(
+            task="files.cleanup",
+            every=3600,
+            description="Remove abandoned uploads and objects without metadata (files).",
+        ),
+    }
+    # App-wide task defaults; the typed task decorator never overrides them.
+    task_acks_late: bool = True
+    task_track_started: bool = True
+    task_default_priority: int | None = Field(default=None, ge=0, le=255)
+    task_publish_retry: bool = True
+    task_time_limit: float | None = Field(default=None, gt=0)
+    task_soft_time_limit: float | None = Field(default=None, gt=0)
+    worker_prefetch_multiplier: int = Field(default=4, ge=1)
 
 
 class CorsSettings(BaseModel):
     allow_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
     allow_credentials: bool = True
+
+
+class RealtimeSettings(BaseModel):
+    # Where Socket.IO is mounted (clients use it as their ``path`` option).
+    path: str = "/socket.io"
+    # Redis pub/sub channel shared by every API node and worker (the key prefix is added).
+    channel: str = "atrium:socketio"
+    ping_interval_seconds: float = Field(default=25.0, gt=0)
+    ping_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Largest message a client may send, bytes.
+    max_message_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Presence: each node refreshes its liveness this often; a silent node is dropped after the TTL.
+    presence_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    presence_node_ttl_seconds: int = Field(default=30, ge=2)
+    # An ``auth:expiring`` event is sent this long before the socket's token expires.
+    token_expiry_warning_seconds: int = Field(default=60, ge=0)
+    # Move start-up objects out of the garbage collector's reach (shorter full-GC pauses).
+    # None: on, except in the testing environment (a test process builds many apps).
+    gc_freeze: bool | None = None
+    # Garbage-collector thresholds set at start-up (Python's are 700, 10, 10). A large first one
+    # lets a broadcast's short-lived objects die before a collection promotes them, so full
+    # collections (the broadcast tail) become rare. None keeps Python's.
+    gc_thresholds: tuple[int, int, int] | None = (10_000, 20, 100)
+
+
+class NotificationSettings(BaseModel):
+    # Notifications (and their read markers) are deleted this long after creation (TTL index).
+    retention_days: int = Field(default=90, ge=1)
+    # Messages between users are deleted this long after they were sent.
+    message_retention_days: int = Field(default=365, ge=1)
+    # Most users one admin send may name (roles and "everyone" store one document).
+    max_recipients: int = Field(default=1000, ge=1)
+    max_body_length: int = Field(default=4000, ge=1)
+
+
+class RbacSettings(BaseModel):
+    # In-process lease of a user's permission set (0 disables it). Changes reach every node
+    # through Redis pub/sub before they are reported done; this is the safety net.
+    permission_cache_seconds: float = Field(default=30.0, ge=0)
+    # Sync the route table into the permission table at startup.
+    sync_on_startup: bool = True
+    # Grants (codes or patterns) the seeded `user` role gets besides the authenticated basics.
+    user_role_grants: list[str] = []
 
 
 class LoggingSettings(BaseModel):
@@ -135,6 +257,14 @@ class Settings(BaseSettings):
     # Domain packages, in dependency order; append your own (see atrium.main).
     domains: list[str] = [
         "atrium.health",
+        "atrium.users",
+        "atrium.auth",
+        "atrium.rbac",
+        "atrium.realtime",
+        "atrium.notifications",
+        "atrium.files",
+        "atrium.worker",
+        "atrium.scheduler",
     ]
     sql: SQLSettings = SQLSettings()
     mongo: MongoSettings = MongoSettings()
@@ -143,6 +273,9 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     celery: CelerySettings = CelerySettings()
     cors: CorsSettings = CorsSettings()
+    realtime: RealtimeSettings = RealtimeSettings()
+    notifications: NotificationSettings = NotificationSettings()
+    rbac: RbacSettings = RbacSettings()
     logging: LoggingSettings = LoggingSettings()
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from atrium.core.deps import StateDep
 from atrium.scheduler.lifecycle import CELERY_APP
 
 
-def get_celery(state: StateDep) -> Celery:
+async def get_celery(state: StateDep) -> Celery:
     return state.get(CELERY_APP)
 
 
