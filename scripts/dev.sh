@@ -51,16 +51,11 @@ load_env_file "$ROOT/var/dev/services.env"
 
 log "migrating the database"
 uv run --no-sync atrium migrate || die "'atrium migrate' failed: fix it before starting the app"
-if ! uv run --no-sync atrium initdb; then
-  warn "'atrium initdb' failed or does not exist yet: continuing without seeding"
-fi
+log "seeding the first admin, roles and menus (idempotent)"
+uv run --no-sync atrium initdb || die "'atrium initdb' failed: see above"
 
 for role in worker beat; do
-  if uv run --no-sync atrium "$role" --help >/dev/null 2>&1; then
-    run_bg "$role" uv run --no-sync atrium "$role"
-  else
-    warn "'atrium $role' is not available: not started"
-  fi
+  run_bg "$role" uv run --no-sync atrium "$role"
 done
 run_bg api uv run --no-sync atrium serve --reload
 API_PID=${CHILDREN[-1]}

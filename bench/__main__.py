@@ -1,0 +1,40 @@
+"""Run the benchmarks: ``python -m bench [login authz realtime scheduler] [--no-write]``.
+
+Each benchmark is its own module (``python -m bench.<name>``) that reads the test services'
+addresses from ``var/test/services.env``; this runner starts those services first (and stops
+what it started), then runs the named benchmarks one after another.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from atrium import devservices
+
+BENCHMARKS = ("login", "authz", "realtime", "scheduler")
+
+
+def main(argv: list[str]) -> int:
+    names = [arg for arg in argv if not arg.startswith("-")] or list(BENCHMARKS)
+    flags = [arg for arg in argv if arg.startswith("-")]
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {BENCHMARKS}")
+        return 2
+    environment = {**os.environ, **devservices.up("test")}
+    try:
+        for name in names:
+            print(f"== bench.{name}", flush=True)
+            command = [sys.executable, "-m", f"bench.{name}", *flags]
+            done = subprocess.run(command, check=False, env=environment)
+            if done.returncode != 0:
+                return done.returncode
+    finally:
+        devservices.down("test")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
