@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m bench [login authz realtime scheduler] [--no-write]``.
+"""Run the benchmarks: ``python -m bench [login authz realtime scheduler] [options...]``.
 
 Each benchmark is its own module (``python -m bench.<name>``) that reads the test services'
 addresses from ``var/test/services.env``; this runner starts those services first (and stops
@@ -17,8 +17,9 @@ BENCHMARKS = ("login", "authz", "realtime", "scheduler")
 
 
 def main(argv: list[str]) -> int:
-    names = [arg for arg in argv if not arg.startswith("-")] or list(BENCHMARKS)
-    flags = [arg for arg in argv if arg.startswith("-")]
+    # Names first, then options passed to each benchmark: ``scheduler --sizes 1000``.
+    split = next((i for i, arg in enumerate(argv) if arg.startswith("-")), len(argv))
+    names, flags = argv[:split] or list(BENCHMARKS), argv[split:]
     unknown = sorted(set(names) - set(BENCHMARKS))
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {BENCHMARKS}")
