@@ -15,8 +15,9 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.scheduler import beat, worker
 from tests.conftest import _postgres_database
+
+from bench.scheduler import beat, worker
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "benchmarks.md"
