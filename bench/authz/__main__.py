@@ -42,29 +42,16 @@ from uuid import uuid4
 
 import httpx
 
+from bench import common
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES_ENV = ROOT / "var" / "test" / "services.env"
 RESULTS = ROOT / "docs" / "benchmarks.md"
-REQUIRED = ("ATRIUM_REDIS__URL", "ATRIUM_MONGO__URL", "ATRIUM_STORAGE__ENDPOINT")
 DOMAIN = "bench.authz.domain"
 USERNAME = "bench-reader"
 PASSWORD = "Bench-password-123"  # noqa: S105 - a throwaway user in a throwaway database
 USER_AGENT = "atrium-bench/1.0"
 CODE = "GET:/api/v1/bench/item"
 BUDGET = 0.4
-
-
-def _services() -> dict[str, str]:
-    values: dict[str, str] = {}
-    if SERVICES_ENV.exists():
-        for line in SERVICES_ENV.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.lstrip().startswith("#"):
-                values[name.strip()] = value.strip()
-    values.update({name: os.environ[name] for name in REQUIRED if name in os.environ})
-    if missing := [name for name in REQUIRED if name not in values]:
-        sys.exit(f"test services are not running (missing {', '.join(missing)})")
-    return values
 
 
 def _domains(first: bool) -> str:
@@ -439,7 +426,7 @@ def main() -> None:
         sys.exit("wrk is not installed: apt-get install wrk")
     run_id = uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="atrium-bench-authz-") as tmp:
-        env = _env(_services(), Path(tmp), run_id)
+        env = _env(common.services(), Path(tmp), run_id)
         os.environ.update(env)
         from atrium.config import get_settings
         from atrium.core import migrate
@@ -447,35 +434,13 @@ def main() -> None:
         migrate.upgrade(get_settings())
         timings, backend = asyncio.run(_latency(args.checks))
         positions = [_throughput(env, first, args) for first in (True, False)]
-        _cleanup(env)
+        common.cleanup_stores(env)
     report = _report(timings, backend, positions, args)
     print(report)
     if not args.no_write:
         with RESULTS.open("a", encoding="utf-8") as handle:
             handle.write(("\n" if RESULTS.exists() and RESULTS.stat().st_size else "") + report)
         print(f"appended to {RESULTS.relative_to(ROOT)}")
-
-
-def _cleanup(env: dict[str, str]) -> None:
-    async def run() -> None:
-        from atrium.config import Settings
-        from atrium.core.mongo import Mongo
-        from atrium.core.redis import create_redis
-        from atrium.core.storage import Storage
-
-        settings = Settings()
-        redis = create_redis(settings.redis)
-        keys = [k async for k in redis.scan_iter(match=settings.redis.key_prefix + "*")]
-        if keys:
-            await redis.delete(*keys)
-        await redis.aclose()
-        mongo = Mongo(settings.mongo)
-        await mongo.client.drop_database(settings.mongo.database)
-        await mongo.close()
-        storage = Storage(settings.storage)
-        await asyncio.to_thread(storage.client.remove_bucket, settings.storage.bucket)
-
-    asyncio.run(run())
 
 
 if __name__ == "__main__":

@@ -21,7 +21,6 @@ import base64
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -35,10 +34,10 @@ import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
+from bench import common
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES_ENV = ROOT / "var" / "test" / "services.env"
 RESULTS = ROOT / "docs" / "benchmarks.md"
-REQUIRED = ("ATRIUM_REDIS__URL", "ATRIUM_MONGO__URL", "ATRIUM_STORAGE__ENDPOINT")
 USERNAME = "bench-user"
 PASSWORD = "Bench-password-123"  # noqa: S105 - a throwaway user in a throwaway database
 USER_AGENT = "atrium-bench/1.0"
@@ -62,30 +61,6 @@ class Result:
     busy: Samples
     logins: Samples
     elapsed: float
-
-
-def _services() -> dict[str, str]:
-    values: dict[str, str] = {}
-    if SERVICES_ENV.exists():
-        for line in SERVICES_ENV.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.lstrip().startswith("#"):
-                values[name.strip()] = value.strip()
-    values.update({name: os.environ[name] for name in REQUIRED if name in os.environ})
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        sys.exit(
-            f"test services are not running (missing {', '.join(missing)}): "
-            "make services-up PROFILE=test"
-        )
-    return values
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _server_env(services: dict[str, str], workdir: Path, run_id: str) -> dict[str, str]:
@@ -266,29 +241,6 @@ def _report(result: Result, logins: int, concurrency: int) -> str:
     return "\n".join(lines)
 
 
-def _cleanup(env: dict[str, str], run_id: str) -> None:
-    script = (
-        "import asyncio\n"
-        "from atrium.config import Settings\n"
-        "from atrium.core.redis import create_redis\n"
-        "from atrium.core.mongo import Mongo\n"
-        "from atrium.core.storage import Storage\n"
-        "s = Settings()\n"
-        "async def main():\n"
-        "    redis = create_redis(s.redis)\n"
-        "    keys = [k async for k in redis.scan_iter(match=s.redis.key_prefix + '*')]\n"
-        "    if keys: await redis.delete(*keys)\n"
-        "    await redis.aclose()\n"
-        "    mongo = Mongo(s.mongo)\n"
-        "    await mongo.client.drop_database(s.mongo.database)\n"
-        "    await mongo.close()\n"
-        "    storage = Storage(s.storage)\n"
-        "    await asyncio.to_thread(storage.client.remove_bucket, s.storage.bucket)\n"
-        "asyncio.run(main())\n"
-    )
-    subprocess.run([sys.executable, "-c", script], env=env, check=False, cwd=ROOT)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--logins", type=int, default=120)
@@ -299,9 +251,9 @@ def main() -> None:
     args = parser.parse_args()
     run_id = uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="atrium-bench-login-") as tmp:
-        env = _server_env(_services(), Path(tmp), run_id)
+        env = _server_env(common.services(), Path(tmp), run_id)
         _prepare_database(env)
-        port = _free_port()
+        port = common.free_port()
         server = _start_server(env, port)
         try:
             base = f"http://127.0.0.1:{port}"
@@ -310,7 +262,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-            _cleanup(env, run_id)
+            common.cleanup_stores(env)
     report = _report(result, args.logins, args.concurrency)
     print(report)
     if not args.no_write:

@@ -26,7 +26,6 @@ import asyncio
 import json
 import os
 import platform
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,11 +39,11 @@ from uuid import UUID, uuid4
 import httpx
 import socketio
 
+from bench import common
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES_ENV = ROOT / "var" / "test" / "services.env"
 RESULTS = ROOT / "docs" / "benchmarks.md"
 RAW = Path(__file__).resolve().parent / "results.json"
-REQUIRED = ("ATRIUM_REDIS__URL", "ATRIUM_MONGO__URL", "ATRIUM_STORAGE__ENDPOINT")
 PASSWORD = "Bench-password-123"  # noqa: S105 - throwaway users in a throwaway database
 USER_AGENT = "atrium-bench/1.0"
 WARMUP_SEQ = 1_000_000  # warm-up broadcasts are numbered from here and not counted
@@ -57,20 +56,6 @@ class Seeded:
     probe_user: UUID
     probe: str
     clients: list[str]
-
-
-def _services() -> dict[str, str]:
-    values: dict[str, str] = {}
-    if SERVICES_ENV.exists():
-        for line in SERVICES_ENV.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.lstrip().startswith("#"):
-                values[name.strip()] = value.strip()
-    values.update({name: os.environ[name] for name in REQUIRED if name in os.environ})
-    missing = [name for name in REQUIRED if name not in values]
-    if missing:
-        sys.exit(f"test services are not running (missing {', '.join(missing)})")
-    return values
 
 
 def _env(services: dict[str, str], workdir: Path, run_id: str) -> dict[str, str]:
@@ -129,13 +114,6 @@ async def _seed(count: int) -> Seeded:
         return Seeded(admin, probe_user, probe, clients)
     finally:
         await state.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 async def _wait_healthy(url: str, server: subprocess.Popen[bytes], within: float = 90) -> None:
@@ -314,7 +292,7 @@ async def _variant(
     name: str, env: dict[str, str], seeded: Seeded, workdir: Path, args: argparse.Namespace
 ) -> dict[str, Any]:
     load_before = os.getloadavg()[0]
-    port, stats = _free_port(), workdir / f"gc-{len(name)}.json"
+    port, stats = common.free_port(), workdir / f"gc-{len(name)}.json"
     server_env = {**env, **VARIANTS[name]}
     server = _start_server(port, stats, server_env)
     clients: list[tuple[subprocess.Popen[str], Path]] = []
@@ -334,29 +312,6 @@ async def _variant(
     gc_stats = json.loads(stats.read_text()) if stats.exists() else {}
     load = f"{load_before:.2f} → {os.getloadavg()[0]:.2f}"
     return {**_summary(measured, arrivals, gc_stats, args), "load": load}
-
-
-def _cleanup(env: dict[str, str]) -> None:
-    script = (
-        "import asyncio\n"
-        "from atrium.config import Settings\n"
-        "from atrium.core.redis import create_redis\n"
-        "from atrium.core.mongo import Mongo\n"
-        "from atrium.core.storage import Storage\n"
-        "s = Settings()\n"
-        "async def main():\n"
-        "    redis = create_redis(s.redis)\n"
-        "    keys = [k async for k in redis.scan_iter(match=s.redis.key_prefix + '*')]\n"
-        "    if keys: await redis.delete(*keys)\n"
-        "    await redis.aclose()\n"
-        "    mongo = Mongo(s.mongo)\n"
-        "    await mongo.client.drop_database(s.mongo.database)\n"
-        "    await mongo.close()\n"
-        "    storage = Storage(s.storage)\n"
-        "    await asyncio.to_thread(storage.client.remove_bucket, s.storage.bucket)\n"
-        "asyncio.run(main())\n"
-    )
-    subprocess.run([sys.executable, "-c", script], env=env, check=False, cwd=ROOT, timeout=120)
 
 
 CLIENT_KINDS = {
@@ -432,7 +387,7 @@ def main() -> None:
     variants = [list(VARIANTS)[index] for index in args.variants]
     with tempfile.TemporaryDirectory(prefix="atrium-bench-realtime-") as tmp:
         workdir = Path(tmp)
-        env = _env(_services(), workdir, run_id)
+        env = _env(common.services(), workdir, run_id)
         os.environ.update(env)
         from atrium.config import Settings
         from atrium.core import migrate
@@ -444,7 +399,7 @@ def main() -> None:
                 name: asyncio.run(_variant(name, env, seeded, workdir, args)) for name in variants
             }
         finally:
-            _cleanup(env)
+            common.cleanup_stores(env)
     report = _report(results, args)
     print(report)
     RAW.write_text(json.dumps({"args": vars(args), "results": results}, indent=2) + "\n")
