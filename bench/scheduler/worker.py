@@ -1,5 +1,6 @@
 """Async vs sync trivial tasks on one worker process: each does one Redis GET with a client
-created once per process (async: on the process's persistent loop)."""
+created once per process (async: on the process's persistent loop), for each pool (prefork and
+solo drive the loop in the task's thread, threads hands each coroutine to a loop thread)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from atrium.config import RedisSettings, Settings
 from atrium.worker.app import celery_config
 
 ROOT = Path(__file__).resolve().parents[2]
-ROUNDS = 3
+ROUNDS = 5
 
 
 def _client(redis_url: str) -> Celery:
@@ -28,7 +29,7 @@ def _client(redis_url: str) -> Celery:
     return app
 
 
-def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+def _start_worker(env: dict[str, str], log: Path, pool: str) -> subprocess.Popen[bytes]:
     args = [
         sys.executable,
         "-m",
@@ -36,7 +37,7 @@ def _start_worker(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
         "-A",
         "atrium.worker.app",
         "worker",
-        "--pool=prefork",
+        f"--pool={pool}",
         "--concurrency=1",
         "--without-gossip",
         "--without-mingle",
@@ -59,6 +60,7 @@ def _rate(app: Celery, task: str, count: int) -> float:
 
 @dataclass(frozen=True)
 class Rates:
+    pool: str
     sync: float
     async_: float
     loop_errors: int
@@ -81,7 +83,7 @@ def _loop_errors(log: Path) -> int:
     )
 
 
-def run(env_base: dict[str, str], redis_url: str, count: int, log: Path) -> Rates:
+def run(env_base: dict[str, str], redis_url: str, count: int, log: Path, pool: str) -> Rates:
     env = {
         **env_base,
         "ATRIUM_REDIS__URL": redis_url,
@@ -91,11 +93,11 @@ def run(env_base: dict[str, str], redis_url: str, count: int, log: Path) -> Rate
     store = redis.Redis.from_url(redis_url)
     store.flushdb()
     store.set("bench-key", "v")
-    worker = _start_worker(env, log)
+    worker = _start_worker(env, log, pool)
     try:
         rates = _best_rates(_client(redis_url), count)
     finally:
         worker.terminate()
         worker.wait(30)
         store.flushdb()
-    return Rates(rates["bench.get_sync"], rates["bench.get_async"], _loop_errors(log))
+    return Rates(pool, rates["bench.get_sync"], rates["bench.get_async"], _loop_errors(log))

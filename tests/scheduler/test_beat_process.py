@@ -193,7 +193,7 @@ async def test_api_and_raw_sql_changes_apply_without_restart(
         await asyncio.to_thread(beat.stop)
     assert "no.such.task" in beat.text()
     runs = ledger(services, mongo_db)
-    assert all(run["status"] == "success" for run in runs)
+    assert [run for run in runs if run["status"] != "success"] == []
     assert len(runs) == len(records(process_redis_url))
     assert "no.such.task" not in {run["task"] for run in runs}
 
@@ -221,7 +221,7 @@ async def test_restarted_beat_runs_no_slot_twice(
     runs = ledger(services, mongo_db)
     assert_handover(runs)
     assert len(runs) == len(records(process_redis_url))  # every slot executed exactly once
-    assert all(run["status"] == "success" for run in runs)
+    assert [run for run in runs if run["status"] != "success"] == []
 
 
 @pytest.mark.usefixtures("worker")

@@ -56,6 +56,9 @@ def test_async_tasks_share_one_loop_and_client_per_process(
         loops_per_pid.setdefault(entry["pid"], set()).add(entry["loop"])
     assert all(len(loops) == 1 for loops in loops_per_pid.values())  # one persistent loop
     assert all(entry["errors"] == 0 for entry in entries)
+    # Prefork and solo run each coroutine on the task's own (main) thread, threads on the loop's.
+    driver, thread = ("thread", "atrium-loop") if pool == "threads" else ("caller", "MainThread")
+    assert {(entry["driver"], entry["thread"]) for entry in entries} == {(driver, thread)}
     assert "different loop" not in worker.text()
     assert "Event loop is closed" not in worker.text()
 

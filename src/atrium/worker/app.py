@@ -78,6 +78,23 @@ def _setup_logging(**_: Any) -> None:
     configure_logging(settings.logging, settings.environment)
 
 
+def loop_driver(pool: Any) -> loop.Driver:
+    """How a worker with this pool drives its processes' loops: in the task's own thread when
+    every task runs on the process's main thread (prefork, solo), else in a loop thread."""
+    from celery.concurrency import get_implementation, prefork, solo
+
+    implementation = get_implementation(pool) if pool else None
+    same_thread = (prefork.TaskPool, solo.TaskPool)
+    if isinstance(implementation, type) and issubclass(implementation, same_thread):
+        return "caller"
+    return "thread"
+
+
+@signals.worker_init.connect
+def _choose_loop_driver(sender: Any = None, **_: Any) -> None:
+    loop.use_driver(loop_driver(getattr(sender, "pool_cls", None)))
+
+
 @signals.worker_process_init.connect
 def _open_process_state(**_: Any) -> None:
     try:

@@ -1,38 +1,104 @@
 """One persistent event loop per worker process, for ``async def`` tasks.
 
-The loop runs in a daemon thread of its own, so every pool works the same way: the prefork child,
-the solo worker and each thread of the threads pool submit coroutines to it with
-``run_coroutine_threadsafe`` and wait for the result. Async clients created once per process (on
-this loop) are therefore always used on the loop that created them.
+Async clients created once per process (on this loop) are always used on the loop that created
+them. Two ways to drive it, chosen per worker from its pool (``use_driver``):
+
+* ``caller`` (prefork and solo pools, where every task runs on the process's main thread): the
+  thread that runs a task runs the loop itself (``run_until_complete``), with no hand-off to
+  another thread. Background work (``spawn``) still pending when the task returns is driven by an
+  idle thread until it is done or the next task takes the loop back. A soft time limit cancels the
+  coroutine at its current ``await`` and then surfaces as Celery's own exception.
+* ``thread`` (the threads pool, and any process that is not a worker): the loop runs forever in a
+  daemon thread; callers submit coroutines with ``run_coroutine_threadsafe`` and wait. This costs
+  a cross-thread wake-up each way (~0.1 ms per task here), which is why workers whose tasks all
+  run on one thread drive the loop themselves.
 
 Why not ``asyncio.run`` per task: it makes a new loop each time, so a client created once fails
 every other task ("attached to a different loop", then "Event loop is closed"), and creating a
-client per task costs more than half the throughput (see NOTES.md).
+client per task costs more than half the throughput.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
+import signal
 import threading
 from collections.abc import Callable, Coroutine
-from typing import Any, TypeVar
+from contextlib import suppress
+from types import FrameType
+from typing import Any, Literal, TypeVar
 
 import structlog
 
 T = TypeVar("T")
+Driver = Literal["caller", "thread"]
+Factory = Callable[[], Coroutine[Any, Any, Any]]
 log = structlog.get_logger(__name__)
+
+# The signal Celery's prefork pool sends a child whose task passed its soft time limit (billiard's
+# SIG_SOFT_TIMEOUT); its handler raises SoftTimeLimitExceeded wherever the main thread is.
+SOFT_LIMIT_SIGNAL: signal.Signals | None = getattr(signal, "SIGUSR1", None)
+CANCEL_GRACE = 1.0  # seconds a coroutine gets to finish after an interruption cancelled it
 
 
 class ProcessLoop:
-    """An event loop running forever in a daemon thread of the current process."""
+    """What both drivers share: the loop, its error count and the spawned background tasks."""
+
+    driver: Driver
 
     def __init__(self) -> None:
         self.pid = os.getpid()
         self.errors = 0
-        self.background: set[asyncio.Task[Any]] = set()  # touched on the loop thread only
+        self.background: set[asyncio.Task[Any]] = set()  # touched on the loop only
         self.loop = asyncio.new_event_loop()
         self.loop.set_exception_handler(self._on_error)
+
+    def _on_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        self.errors += 1
+        log.error(
+            "event_loop_error", message=context.get("message"), error=context.get("exception")
+        )
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Run a coroutine on the loop and wait for its result (never from the loop itself).
+
+        An exception raised in the waiting thread meanwhile (a signal handler's) cancels the
+        coroutine, which sees ``CancelledError`` at its current ``await`` and may clean up.
+        """
+        raise NotImplementedError
+
+    def spawn(self, factory: Factory) -> None:
+        """Start ``factory()`` on the loop without waiting for it (tracked until done)."""
+        raise NotImplementedError
+
+    def stop(self, timeout: float = 5.0) -> None:
+        raise NotImplementedError
+
+    def _start(self, factory: Factory) -> asyncio.Task[Any] | None:
+        try:
+            task = self.loop.create_task(factory())
+        except Exception:
+            log.exception("background_start_failed")
+            return None
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+        return task
+
+    async def drain(self, seconds: float) -> None:
+        """Wait (on the loop) for the spawned coroutines, at most ``seconds``."""
+        if self.background:
+            await asyncio.wait(set(self.background), timeout=seconds)
+
+
+class ThreadLoop(ProcessLoop):
+    """The loop runs forever in a daemon thread; every caller hands its coroutine over."""
+
+    driver: Driver = "thread"
+
+    def __init__(self) -> None:
+        super().__init__()
         self._ready = threading.Event()
         self.thread = threading.Thread(target=self._serve, name="atrium-loop", daemon=True)
         self.thread.start()
@@ -43,18 +109,7 @@ class ProcessLoop:
         self.loop.call_soon(self._ready.set)
         self.loop.run_forever()
 
-    def _on_error(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-        self.errors += 1
-        log.error(
-            "event_loop_error", message=context.get("message"), error=context.get("exception")
-        )
-
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Run a coroutine on the loop and wait for it; cancel it if the wait is interrupted.
-
-        A soft time limit (or any exception raised in the waiting thread) cancels the coroutine,
-        which sees ``CancelledError`` at its current ``await`` and may clean up.
-        """
         if threading.current_thread() is self.thread:
             coro.close()
             raise RuntimeError("already on the process loop: await the coroutine instead")
@@ -65,19 +120,8 @@ class ProcessLoop:
             future.cancel()
             raise
 
-    def spawn(self, factory: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        """Start ``factory()`` on the loop without waiting for it (tracked until done)."""
+    def spawn(self, factory: Factory) -> None:
         self.loop.call_soon_threadsafe(self._start, factory)
-
-    def _start(self, factory: Callable[[], Coroutine[Any, Any, Any]]) -> None:
-        task = self.loop.create_task(factory())
-        self.background.add(task)
-        task.add_done_callback(self.background.discard)
-
-    async def drain(self, seconds: float) -> None:
-        """Wait (on the loop) for the spawned coroutines, at most ``seconds``."""
-        if self.background:
-            await asyncio.wait(set(self.background), timeout=seconds)
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the loop after pending callbacks; close it once its thread has ended."""
@@ -88,8 +132,210 @@ class ProcessLoop:
                 self.loop.close()
 
 
+class _SoftLimitHandler:
+    """The soft-time-limit signal's handler while a caller-driven loop runs in the main thread.
+
+    Celery's own handler raises ``SoftTimeLimitExceeded`` wherever the main thread happens to be;
+    inside the loop's machinery asyncio would swallow it (or break its own bookkeeping). This one,
+    installed once around Celery's, cancels the running coroutine instead; the loop re-raises
+    Celery's exception once the coroutine has unwound. With no coroutine running it defers to
+    Celery's handler.
+    """
+
+    def __init__(self, owner: CallerLoop, original: Callable[[int, FrameType | None], Any]):
+        self.owner, self.original = owner, original
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        task = self.owner._main_task
+        if task is None or task.done():
+            self.original(signum, frame)
+            return
+        self.owner._soft_limit = (signum, frame)
+        self.owner.loop.call_soon_threadsafe(task.cancel)
+
+
+class CallerLoop(ProcessLoop):
+    """The loop runs in the thread that calls ``run`` (one at a time), idle otherwise.
+
+    ``_drive`` is held by whoever runs the loop: a caller, or the idle thread that finishes
+    spawned work between tasks. A caller that finds the idle thread driving asks it to hand the
+    loop back (``_waiting``, then a wake-up on the loop) and gets it within one loop iteration.
+    """
+
+    driver: Driver = "caller"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._drive = threading.Lock()
+        self._counts = threading.Lock()  # guards _outstanding and _waiting
+        self._outstanding = 0  # spawned and not finished (started or not)
+        self._waiting = 0  # callers waiting for the loop
+        self._driver_ident: int | None = None
+        self._wakeup: asyncio.Future[None] | None = None  # the idle thread's, on the loop
+        self._idle_wanted = threading.Event()
+        self._idle_thread: threading.Thread | None = None
+        self._closing = False
+        self._main_task: asyncio.Task[Any] | None = None  # run by the main thread, right now
+        self._soft_handler: _SoftLimitHandler | None = None
+        self._soft_limit: tuple[int, FrameType | None] | None = None  # arrived during _main_task
+
+    # -- callers ------------------------------------------------------------------------------
+
+    def run(self, coro: Coroutine[Any, Any, T]) -> T:
+        if self._driver_ident == threading.get_ident():
+            coro.close()
+            raise RuntimeError("already on the process loop: await the coroutine instead")
+        if self._closing:
+            coro.close()
+            raise RuntimeError("the process loop is stopped")
+        self._take()
+        try:
+            return self._run_here(coro)
+        finally:
+            self._give_back()
+
+    def _take(self) -> None:
+        if not self._drive.acquire(blocking=False):
+            with self._counts:
+                self._waiting += 1
+            try:
+                self.loop.call_soon_threadsafe(self._poke)
+                self._drive.acquire()
+            finally:
+                with self._counts:
+                    self._waiting -= 1
+        self._driver_ident = threading.get_ident()
+
+    def _give_back(self) -> None:
+        self._driver_ident = None
+        self._drive.release()
+        if self._outstanding and not self._closing:
+            self._wake_idle()
+
+    def _run_here(self, coro: Coroutine[Any, Any, T]) -> T:
+        task = self.loop.create_task(coro)
+        on_main = threading.current_thread() is threading.main_thread()
+        if on_main:
+            self._hook_soft_limit()
+            self._main_task, self._soft_limit = task, None
+        try:
+            return self.loop.run_until_complete(task)
+        except asyncio.CancelledError:
+            soft, self._soft_limit = self._soft_limit, None
+            if on_main and soft is not None and self._soft_handler is not None:
+                self._soft_handler.original(*soft)  # raises Celery's SoftTimeLimitExceeded
+            # An ordinary exception, as the thread driver's future raises: a BaseException would
+            # escape Celery's error handling and end the worker process.
+            raise concurrent.futures.CancelledError("the task's coroutine was cancelled") from None
+        except BaseException:
+            if not task.done():
+                task.cancel()
+                with suppress(BaseException):
+                    self.loop.run_until_complete(asyncio.wait({task}, timeout=CANCEL_GRACE))
+            raise
+        finally:
+            if on_main:
+                self._main_task = None
+
+    def _hook_soft_limit(self) -> None:
+        """Put ``_SoftLimitHandler`` around the signal's Python handler, once it has one (the
+        prefork pool installs Celery's after the process-init hook, so check on every run)."""
+        if SOFT_LIMIT_SIGNAL is None:
+            return
+        current = signal.getsignal(SOFT_LIMIT_SIGNAL)
+        if current is self._soft_handler or not callable(current):
+            return
+        self._soft_handler = _SoftLimitHandler(self, current)
+        signal.signal(SOFT_LIMIT_SIGNAL, self._soft_handler)
+
+    # -- background work ----------------------------------------------------------------------
+
+    def spawn(self, factory: Factory) -> None:
+        with self._counts:
+            self._outstanding += 1
+        self.loop.call_soon_threadsafe(self._start_counted, factory)
+        if self._driver_ident != threading.get_ident():
+            self._wake_idle()  # nobody may be running the loop right now
+
+    def _start_counted(self, factory: Factory) -> None:
+        task = self._start(factory)
+        if task is None:
+            self._finished()
+        else:
+            task.add_done_callback(lambda _: self._finished())
+        self._poke()
+
+    def _finished(self) -> None:
+        with self._counts:
+            self._outstanding -= 1
+        self._poke()
+
+    def _poke(self) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
+
+    def _wake_idle(self) -> None:
+        if self._idle_thread is None:
+            with self._counts:
+                if self._idle_thread is None:
+                    self._idle_thread = threading.Thread(
+                        target=self._idle, name="atrium-loop-idle", daemon=True
+                    )
+                    self._idle_thread.start()
+        self._idle_wanted.set()
+
+    def _idle(self) -> None:
+        while True:
+            self._idle_wanted.wait()
+            self._idle_wanted.clear()
+            if self._closing:
+                return
+            if not self._drive.acquire(blocking=False):
+                continue  # a caller runs the loop; it wakes us again when it gives it back
+            try:
+                self._driver_ident = threading.get_ident()
+                if self._outstanding and not self._waiting and not self._closing:
+                    self.loop.run_until_complete(self._until_idle())
+            except Exception:
+                log.exception("background_driver_failed")
+            finally:
+                self._driver_ident = None
+                self._drive.release()
+
+    async def _until_idle(self) -> None:
+        """Run the loop until the spawned work is done or a caller wants the loop back."""
+        try:
+            while self._outstanding and not self._waiting and not self._closing:
+                self._wakeup = self.loop.create_future()
+                await asyncio.wait({self._wakeup, *self.background}, return_when="FIRST_COMPLETED")
+        finally:
+            self._wakeup = None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Take the loop back from the idle thread, end that thread and close the loop."""
+        if self.loop.is_closed():
+            return
+        self._closing = True
+        self._take()
+        try:
+            self._idle_wanted.set()
+            if self._idle_thread is not None:
+                self._idle_thread.join(timeout)
+            self.loop.close()
+        finally:
+            self._driver_ident = None
+            self._drive.release()
+
+
+_driver: Driver = "thread"
 _current: ProcessLoop | None = None
 _lock = threading.Lock()
+
+
+def use_driver(driver: Driver) -> None:
+    """How this process (and the children it forks) will drive its loop; before first use."""
+    global _driver
+    _driver = driver
 
 
 def process_loop() -> ProcessLoop:
@@ -100,7 +346,7 @@ def process_loop() -> ProcessLoop:
         return current
     with _lock:
         if _current is None or _current.pid != os.getpid():
-            _current = ProcessLoop()
+            _current = CallerLoop() if _driver == "caller" else ThreadLoop()
         return _current
 
 
@@ -113,7 +359,7 @@ def run_async(coro: Coroutine[Any, Any, T]) -> T:
     return process_loop().run(coro)
 
 
-def spawn(factory: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+def spawn(factory: Factory) -> None:
     """Run a coroutine on this process's loop in the background (fire and forget)."""
     process_loop().spawn(factory)
 
@@ -134,7 +380,8 @@ def stop_process_loop() -> None:
 
 
 def _after_fork_in_child() -> None:
-    # The parent's loop thread does not exist here: forget it (never close the parent's fds).
+    # The parent's loop (and any thread driving it) does not exist here: forget it, never close
+    # the parent's file descriptors. The driver choice is inherited.
     global _current, _lock
     _current = None
     _lock = threading.Lock()

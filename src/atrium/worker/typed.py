@@ -15,6 +15,7 @@ otherwise. ``async def`` tasks run on the worker process's persistent loop (``wo
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
@@ -22,7 +23,6 @@ from datetime import datetime
 from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, TypeVar, Unpack, cast, overload
 
 from celery import Task
-from celery._state import _task_stack  # type: ignore[attr-defined]
 from celery.app.task import Context
 from celery.canvas import Signature
 from celery.result import AsyncResult
@@ -79,22 +79,30 @@ class SendOptions(TypedDict, total=False):
 
 
 class AsyncTask(Task):  # type: ignore[type-arg]
-    """Runs a coroutine ``run`` on the process loop, with ``self.request`` intact inside it."""
+    """The base of ``async def`` tasks: ``self.request`` stays intact inside the coroutine.
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        _task_stack.push(self)
-        self.push_request(args=args, kwargs=kwargs)
-        try:
-            return run_async(_with_request(self.request, self.run(*args, **kwargs)))
-        finally:
-            self.pop_request()
-            _task_stack.pop()
+    Its ``run`` is a plain function that runs the coroutine on the process loop (``_on_loop``), so
+    Celery's tracer calls it directly, as it does a sync task's, with no ``__call__`` of ours.
+    """
 
     def _current_request(self) -> Context:
-        # On the loop thread Celery's thread-local request stack is empty: use the coroutine's.
+        # On a loop thread Celery's thread-local request stack is empty: use the coroutine's.
         return _REQUEST.get() or Task._get_request(self)  # type: ignore[attr-defined]
 
     request = property(_current_request)
+
+
+def _on_loop(
+    fn: Callable[..., Coroutine[Any, Any, Any]], task: Callable[[], Task[Any, Any]]
+) -> Callable[..., Any]:
+    """A sync function running ``fn``'s coroutine on the process loop with the task's request."""
+
+    @functools.wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        return run_async(_with_request(task().request, fn(*args, **kwargs)))
+
+    run.__signature__ = inspect.signature(fn)  # type: ignore[attr-defined]  # Celery's check
+    return run
 
 
 async def _with_request(request: Context, coro: Coroutine[Any, Any, R]) -> R:
@@ -134,10 +142,12 @@ class _Decorator:
 
     def register(self, fn: Callable[..., Any]) -> TypedTask[Any, Any]:
         extra: dict[str, Any] = dict(self.options)
+        registered: list[Task[Any, Any]] = []
         if inspect.iscoroutinefunction(fn):
             extra["base"] = AsyncTask
-        created = celery_app.task(name=self.name, bind=self.bind, **extra)(fn)
-        return TypedTask(created)
+            fn = _on_loop(fn, lambda: registered[0])
+        registered.append(celery_app.task(name=self.name, bind=self.bind, **extra)(fn))
+        return TypedTask(registered[0])
 
 
 class _Plain(_Decorator):

@@ -26,8 +26,15 @@ async def _record(entry: dict[str, Any]) -> None:
 @task(name="tests.record")
 async def record(tag: str = "") -> str:
     """Append who ran it (pid, loop, thread) to a Redis list."""
-    loop = id(asyncio.get_running_loop())
-    await _record({"tag": tag, "pid": os.getpid(), "loop": loop, "errors": process_loop().errors})
+    entry = {
+        "tag": tag,
+        "pid": os.getpid(),
+        "loop": id(asyncio.get_running_loop()),
+        "thread": threading.current_thread().name,
+        "driver": process_loop().driver,
+        "errors": process_loop().errors,
+    }
+    await _record(entry)
     return tag
 
 
