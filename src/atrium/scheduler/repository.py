@@ -181,11 +181,17 @@ async def record_runs(session: AsyncSession, runs: Sequence[dict[str, Any]]) -> 
     """Persist run state: ``{"b_id", "b_last", "b_next", "b_inc", "disable"}`` per task.
 
     ``last_run_at`` never moves back (another beat may have written a later run); ``b_inc`` is 0
-    for a slot another beat dispatched. Only run-state columns are set, so no change is logged
-    and (on PostgreSQL) the change log's lock is not taken.
+    for a slot another beat dispatched. The run-state columns log no change and (on PostgreSQL)
+    take no change-log lock. Disabling finished one-off tasks does log one, so it goes first:
+    the change-log lock is then taken before any row lock, in the same order as every other
+    configuration write, and the two can never deadlock. Rows are locked in id order.
     """
     if not runs:
         return
+    runs = sorted(runs, key=lambda run: run["b_id"])
+    disabled = [run["b_id"] for run in runs if run.get("disable")]
+    for chunk in _chunks(disabled):
+        await session.execute(update(TASKS).where(TASKS.c.id.in_(chunk)).values(enabled=False))
     last = bindparam("b_last", type_=TASKS.c.last_run_at.type)
     statement = (
         update(TASKS)
@@ -203,9 +209,6 @@ async def record_runs(session: AsyncSession, runs: Sequence[dict[str, Any]]) -> 
     await session.execute(
         statement, [{k: v for k, v in run.items() if k != "disable"} for run in runs]
     )
-    disabled = [run["b_id"] for run in runs if run.get("disable")]
-    for chunk in _chunks(disabled):
-        await session.execute(update(TASKS).where(TASKS.c.id.in_(chunk)).values(enabled=False))
 
 
 # -- ops: periodic tasks --------------------------------------------------------------------------
