@@ -10,10 +10,14 @@ import signal
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
+from billiard.exceptions import SoftTimeLimitExceeded
+from billiard.pool import soft_timeout_sighandler
 
 from atrium.worker.app import loop_driver
 from atrium.worker.loop import SOFT_LIMIT_SIGNAL, CallerLoop, process_loop, run_async
@@ -96,6 +100,15 @@ async def _where() -> tuple[int, str]:
     return id(asyncio.get_running_loop()), threading.current_thread().name
 
 
+def _wait_until(check: Callable[[], bool], within: float = 5) -> bool:
+    deadline = time.monotonic() + within
+    while not check():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def test_the_worker_pool_chooses_the_driver() -> None:
     assert loop_driver("prefork") == loop_driver("solo") == "caller"
     assert loop_driver("threads") == loop_driver(None) == "thread"
@@ -107,23 +120,20 @@ def test_the_caller_runs_the_loop_itself_every_time(caller_loop: CallerLoop) -> 
     assert caller_loop.errors == 0
 
 
-def test_callers_on_several_threads_share_the_loop_one_at_a_time(caller_loop: CallerLoop) -> None:
-    inside = 0
-    most = 0
-
-    async def visit(n: int) -> int:
-        nonlocal inside, most
-        inside += 1
-        most = max(most, inside)
+def test_callers_on_several_threads_share_the_loop(caller_loop: CallerLoop) -> None:
+    async def visit(n: int) -> tuple[int, str]:
         await asyncio.sleep(0.001)
-        inside -= 1
-        return n
+        return n, threading.current_thread().name
 
     with ThreadPoolExecutor(4) as pool:
-        results = list(pool.map(lambda n: caller_loop.run(visit(n)), range(40)))
-    assert results == list(range(40))
-    assert most == 1  # never two drivers at once
+        results = list(pool.map(lambda n: (caller_loop.run(visit(n)), _where_now()), range(40)))
+    assert [n for (n, _), _ in results] == list(range(40))
+    assert all(ran_on == caller for (_, ran_on), caller in results)  # each drove it itself
     assert caller_loop.errors == 0
+
+
+def _where_now() -> str:
+    return threading.current_thread().name
 
 
 def test_spawned_work_finishes_between_tasks(caller_loop: CallerLoop) -> None:
@@ -136,26 +146,62 @@ def test_spawned_work_finishes_between_tasks(caller_loop: CallerLoop) -> None:
 
     caller_loop.spawn(write)
     assert done.wait(5)
-    deadline = time.monotonic() + 5
-    while caller_loop.background and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert not caller_loop.background
+    assert _wait_until(lambda: not caller_loop.background)
+
+
+def test_work_spawned_from_another_thread_while_a_task_runs_finishes(
+    caller_loop: CallerLoop,
+) -> None:
+    done = threading.Event()
+
+    async def write() -> None:
+        await asyncio.sleep(0.05)
+        done.set()
+
+    async def task() -> None:
+        await asyncio.to_thread(caller_loop.spawn, write)  # spawned from a pool thread
+        await asyncio.sleep(0.01)  # returns before the write is done
+
+    caller_loop.run(task())
+    assert done.wait(5)
 
 
 def test_a_task_takes_the_loop_back_from_background_work(caller_loop: CallerLoop) -> None:
+    driving = threading.Event()
     finished = threading.Event()
 
     async def slow_write() -> None:
+        if threading.current_thread().name == "atrium-loop-idle":
+            driving.set()
         await asyncio.sleep(1.0)
         finished.set()
 
     caller_loop.spawn(slow_write)
-    time.sleep(0.1)  # the idle thread is driving now
+    assert driving.wait(5)  # the idle thread is running the loop now
     started = time.perf_counter()
     assert caller_loop.run(_where())[1] == threading.current_thread().name
-    assert time.perf_counter() - started < 0.5  # not after the background work
+    assert time.perf_counter() - started < 0.5  # handed back at once, not after the write
     assert not finished.is_set()
     assert finished.wait(5)  # and the background work still completes afterwards
+
+
+def test_stop_takes_the_loop_from_the_idle_thread() -> None:
+    loop = CallerLoop()
+    driving = threading.Event()
+
+    async def endless() -> None:
+        driving.set()
+        await asyncio.sleep(60)
+
+    loop.spawn(endless)
+    assert driving.wait(5)
+    started = time.perf_counter()
+    loop.stop(timeout=5)
+    assert time.perf_counter() - started < 2
+    assert loop.loop.is_closed()
+    thread = loop._idle_thread
+    assert thread is not None
+    assert not thread.is_alive()
 
 
 def test_drain_waits_for_spawned_work(caller_loop: CallerLoop) -> None:
@@ -180,92 +226,6 @@ def test_running_from_inside_the_caller_loop_is_refused(caller_loop: CallerLoop)
     caller_loop.run(nested())
 
 
-class SoftLimit(Exception):
-    """Stands for Celery's SoftTimeLimitExceeded."""
-
-
-def _raise_soft_limit(*_: object) -> None:
-    raise SoftLimit
-
-
-def _signal_later(signum: int, delay: float) -> subprocess.Popen[bytes]:
-    """Signal this process from another one, as the prefork pool's parent does (a thread of
-    ours would hand the signal over while the main thread sits in the selector, never in a
-    callback)."""
-    return subprocess.Popen(["sh", "-c", f"sleep {delay}; kill -{signum} {os.getpid()}"])
-
-
-def _signal_self_and_wait(signum: int) -> None:
-    os.kill(os.getpid(), signum)
-    time.sleep(1)  # the handler runs (and raises) before this returns
-
-
-@pytest.mark.skipif(SOFT_LIMIT_SIGNAL is None, reason="no soft-time-limit signal here")
-def test_a_soft_time_limit_cancels_the_coroutine_then_raises_celerys_error(
-    caller_loop: CallerLoop,
-) -> None:
-    assert SOFT_LIMIT_SIGNAL is not None
-    cleaned_up = False
-
-    async def slow() -> None:
-        nonlocal cleaned_up
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            await asyncio.sleep(0.01)  # clean-up may still await
-            cleaned_up = True
-            raise
-
-    previous = signal.signal(SOFT_LIMIT_SIGNAL, _raise_soft_limit)  # as the prefork pool does
-    sender = _signal_later(SOFT_LIMIT_SIGNAL, 0.2)
-    try:
-        started = time.perf_counter()
-        with pytest.raises(SoftLimit):
-            caller_loop.run(slow())
-        assert time.perf_counter() - started < 5
-        assert cleaned_up
-        assert caller_loop.errors == 0  # nothing was raised inside the loop's machinery
-        assert caller_loop.run(_where())  # the loop is still usable
-        # Between tasks the signal reaches the original handler, as in a sync worker.
-        with pytest.raises(SoftLimit):
-            _signal_self_and_wait(SOFT_LIMIT_SIGNAL)
-    finally:
-        sender.wait(5)
-        signal.signal(SOFT_LIMIT_SIGNAL, previous)
-
-
-@pytest.mark.skipif(SOFT_LIMIT_SIGNAL is None, reason="no soft-time-limit signal here")
-def test_a_soft_time_limit_landing_in_a_loop_callback_is_not_swallowed(
-    caller_loop: CallerLoop,
-) -> None:
-    """Raised inside a plain callback, asyncio would log the error and let the task run on."""
-    assert SOFT_LIMIT_SIGNAL is not None
-
-    async def busy(seconds: float) -> str:
-        loop = asyncio.get_running_loop()
-        stop = time.monotonic() + seconds
-
-        def churn() -> None:
-            for _ in range(5000):  # Python-level work in a callback, where the signal lands
-                pass
-            if time.monotonic() < stop:
-                loop.call_soon(churn)
-
-        loop.call_soon(churn)
-        await asyncio.sleep(seconds)
-        return "ran to the end"
-
-    previous = signal.signal(SOFT_LIMIT_SIGNAL, _raise_soft_limit)
-    sender = _signal_later(SOFT_LIMIT_SIGNAL, 0.3)
-    try:
-        with pytest.raises(SoftLimit):
-            caller_loop.run(busy(3))
-        assert caller_loop.errors == 0
-    finally:
-        sender.wait(5)
-        signal.signal(SOFT_LIMIT_SIGNAL, previous)
-
-
 async def _cancel_itself() -> None:
     task = asyncio.current_task()
     assert task is not None
@@ -282,3 +242,148 @@ def test_a_cancelled_coroutine_fails_its_task_with_an_ordinary_error(
         caller_loop.run(_cancel_itself())
     with pytest.raises(concurrent.futures.CancelledError):
         run_async(_cancel_itself())  # the thread driver says the same
+
+
+# -- soft time limits under the caller driver ----------------------------------------------------
+
+needs_signal = pytest.mark.skipif(SOFT_LIMIT_SIGNAL is None, reason="no soft-time-limit signal")
+
+
+@contextmanager
+def _signal_from_outside(handler: Any, delay: float) -> Iterator[None]:
+    """Install ``handler`` as the prefork pool does, and have another process send the signal
+    after ``delay`` (as the pool's parent does; a thread of ours would deliver it only while the
+    main thread waits in the selector). The handler is restored whatever happens."""
+    assert SOFT_LIMIT_SIGNAL is not None
+    previous = signal.signal(SOFT_LIMIT_SIGNAL, handler)
+    sender = subprocess.Popen(
+        ["sh", "-c", f"sleep {delay}; kill -{SOFT_LIMIT_SIGNAL} {os.getpid()}"]
+    )
+    try:
+        yield
+    finally:
+        while True:  # a late signal must not escape the test, nor find the handler gone
+            try:
+                if sender.poll() is not None:
+                    break
+                time.sleep(0.01)
+            except SoftTimeLimitExceeded:
+                pass
+        signal.signal(SOFT_LIMIT_SIGNAL, previous)
+
+
+@needs_signal
+def test_a_soft_time_limit_cancels_an_awaiting_coroutine_then_raises_celerys_error(
+    caller_loop: CallerLoop,
+) -> None:
+    cleaned_up = False
+
+    async def slow() -> None:
+        nonlocal cleaned_up
+        try:
+            await asyncio.sleep(30)
+        except asyncio.CancelledError:
+            await asyncio.sleep(0.01)  # clean-up may still await
+            cleaned_up = True
+            raise
+
+    with _signal_from_outside(soft_timeout_sighandler, 0.2):
+        started = time.perf_counter()
+        with pytest.raises(SoftTimeLimitExceeded):
+            caller_loop.run(slow())
+        assert time.perf_counter() - started < 10
+    assert cleaned_up
+    assert caller_loop.errors == 0  # nothing was raised inside the loop's machinery
+    assert caller_loop.run(_where())  # the loop is still usable
+
+
+@needs_signal
+def test_a_soft_time_limit_landing_in_a_loop_callback_is_not_swallowed(
+    caller_loop: CallerLoop,
+) -> None:
+    """Raised inside a plain callback, asyncio would log the error and let the task run on."""
+
+    async def busy(seconds: float) -> str:
+        loop = asyncio.get_running_loop()
+        stop = time.monotonic() + seconds
+
+        def churn() -> None:
+            for _ in range(5000):  # Python-level work in a callback, where the signal lands
+                pass
+            if time.monotonic() < stop:
+                loop.call_soon(churn)
+
+        loop.call_soon(churn)
+        await asyncio.sleep(seconds)
+        return "ran to the end"
+
+    with _signal_from_outside(soft_timeout_sighandler, 0.3), pytest.raises(SoftTimeLimitExceeded):
+        caller_loop.run(busy(10))
+    assert caller_loop.errors == 0
+
+
+@needs_signal
+def test_a_soft_time_limit_raises_inside_a_coroutine_that_never_awaits(
+    caller_loop: CallerLoop,
+) -> None:
+    """As in a sync task: CPU-bound code gets the exception at its current line."""
+    seen: list[BaseException] = []
+
+    async def spin(seconds: float) -> str:
+        stop = time.monotonic() + seconds
+        try:
+            while time.monotonic() < stop:
+                pass
+        except SoftTimeLimitExceeded as exc:
+            seen.append(exc)
+            raise
+        return "ran to the end"
+
+    started = time.perf_counter()
+    with _signal_from_outside(soft_timeout_sighandler, 0.3), pytest.raises(SoftTimeLimitExceeded):
+        caller_loop.run(spin(10))
+    assert time.perf_counter() - started < 8
+    assert len(seen) == 1
+    assert caller_loop.errors == 0
+
+
+@needs_signal
+def test_another_handler_of_the_signal_is_left_alone(caller_loop: CallerLoop) -> None:
+    """A solo worker's SIGUSR1 dumps tracebacks: it must not cancel the running task."""
+    assert SOFT_LIMIT_SIGNAL is not None
+    calls: list[int] = []
+
+    def dump_tracebacks(signum: int, frame: object) -> None:
+        calls.append(signum)
+
+    async def nap() -> str:
+        await asyncio.sleep(1.0)
+        return "done"
+
+    with _signal_from_outside(dump_tracebacks, 0.2):
+        assert caller_loop.run(nap()) == "done"
+        assert signal.getsignal(SOFT_LIMIT_SIGNAL) is dump_tracebacks
+    assert calls == [SOFT_LIMIT_SIGNAL]
+
+
+@needs_signal
+def test_between_tasks_the_signal_reaches_celerys_handler(caller_loop: CallerLoop) -> None:
+    with _signal_from_outside(soft_timeout_sighandler, 0.5):
+        caller_loop.run(_where())  # the wrapper is installed now
+        with pytest.raises(SoftTimeLimitExceeded):
+            time.sleep(5)  # as in a sync worker: raised wherever the main thread is
+
+
+@needs_signal
+def test_stop_puts_celerys_handler_back() -> None:
+    assert SOFT_LIMIT_SIGNAL is not None
+    loop = CallerLoop()
+    previous = signal.signal(SOFT_LIMIT_SIGNAL, soft_timeout_sighandler)
+    try:
+        loop.run(_where())
+        assert signal.getsignal(SOFT_LIMIT_SIGNAL) is not soft_timeout_sighandler  # wrapped
+        loop.stop()
+        assert signal.getsignal(SOFT_LIMIT_SIGNAL) is soft_timeout_sighandler
+    finally:
+        loop.stop()
+        signal.signal(SOFT_LIMIT_SIGNAL, previous)

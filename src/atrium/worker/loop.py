@@ -6,8 +6,10 @@ them. Two ways to drive it, chosen per worker from its pool (``use_driver``):
 * ``caller`` (prefork and solo pools, where every task runs on the process's main thread): the
   thread that runs a task runs the loop itself (``run_until_complete``), with no hand-off to
   another thread. Background work (``spawn``) still pending when the task returns is driven by an
-  idle thread until it is done or the next task takes the loop back. A soft time limit cancels the
-  coroutine at its current ``await`` and then surfaces as Celery's own exception.
+  idle thread until it is done or the next task takes the loop back. A soft time limit raises in
+  the coroutine's own code if that is running, else cancels it at its current ``await``; either
+  way the task fails with Celery's own exception. Library tasks on the loop (PyMongo's monitors)
+  pause while the worker is idle and catch up on the next task.
 * ``thread`` (the threads pool, and any process that is not a worker): the loop runs forever in a
   daemon thread; callers submit coroutines with ``run_coroutine_threadsafe`` and wait. This costs
   a cross-thread wake-up each way (~0.1 ms per task here), which is why workers whose tasks all
@@ -31,15 +33,17 @@ from types import FrameType
 from typing import Any, Literal, TypeVar
 
 import structlog
+from billiard.pool import SIG_SOFT_TIMEOUT, soft_timeout_sighandler
 
 T = TypeVar("T")
 Driver = Literal["caller", "thread"]
 Factory = Callable[[], Coroutine[Any, Any, Any]]
 log = structlog.get_logger(__name__)
 
-# The signal Celery's prefork pool sends a child whose task passed its soft time limit (billiard's
-# SIG_SOFT_TIMEOUT); its handler raises SoftTimeLimitExceeded wherever the main thread is.
-SOFT_LIMIT_SIGNAL: signal.Signals | None = getattr(signal, "SIGUSR1", None)
+# The signal Celery's prefork pool sends a child whose task passed its soft time limit, and the
+# handler it installs there (raising SoftTimeLimitExceeded wherever the main thread is). Only that
+# handler is wrapped: in a solo worker the same signal asks for a traceback dump.
+SOFT_LIMIT_SIGNAL: int | None = SIG_SOFT_TIMEOUT
 CANCEL_GRACE = 1.0  # seconds a coroutine gets to finish after an interruption cancelled it
 
 
@@ -133,25 +137,32 @@ class ThreadLoop(ProcessLoop):
 
 
 class _SoftLimitHandler:
-    """The soft-time-limit signal's handler while a caller-driven loop runs in the main thread.
+    """The soft-time-limit handler of a process whose main thread drives a ``CallerLoop``.
 
-    Celery's own handler raises ``SoftTimeLimitExceeded`` wherever the main thread happens to be;
-    inside the loop's machinery asyncio would swallow it (or break its own bookkeeping). This one,
-    installed once around Celery's, cancels the running coroutine instead; the loop re-raises
-    Celery's exception once the coroutine has unwound. With no coroutine running it defers to
-    Celery's handler.
+    Celery's handler raises ``SoftTimeLimitExceeded`` wherever the main thread happens to be.
+    In the task's own code that is what a sync task gets, and it stays so. Inside the loop's
+    machinery asyncio would swallow it (a callback's error is only logged) or break its own
+    bookkeeping, so there the running coroutine is cancelled instead, and Celery's exception is
+    raised once it has unwound. In the loop's own bookkeeping around a task it is raised when that
+    is done. Anywhere else Celery's handler runs as it would without us.
     """
 
     def __init__(self, owner: CallerLoop, original: Callable[[int, FrameType | None], Any]):
         self.owner, self.original = owner, original
 
     def __call__(self, signum: int, frame: FrameType | None) -> None:
-        task = self.owner._main_task
-        if task is None or task.done():
+        owner = self.owner
+        task = owner._main_task
+        if task is not None and not task.done():
+            if asyncio.current_task(owner.loop) is task:
+                self.original(signum, frame)  # in the coroutine's own code: raise right there
+                return
+            owner._soft_limit = (signum, frame)
+            owner.loop.call_soon_threadsafe(task.cancel)
+        elif owner._critical:
+            owner._deferred = (signum, frame)  # raised when the bookkeeping is done
+        else:
             self.original(signum, frame)
-            return
-        self.owner._soft_limit = (signum, frame)
-        self.owner.loop.call_soon_threadsafe(task.cancel)
 
 
 class CallerLoop(ProcessLoop):
@@ -175,36 +186,56 @@ class CallerLoop(ProcessLoop):
         self._idle_wanted = threading.Event()
         self._idle_thread: threading.Thread | None = None
         self._closing = False
-        self._main_task: asyncio.Task[Any] | None = None  # run by the main thread, right now
+        # Soft time limits (main thread only): the task it runs now, the signal if it came then,
+        # and one deferred while the loop's state is changing (``_critical`` > 0).
+        self._main_task: asyncio.Task[Any] | None = None
         self._soft_handler: _SoftLimitHandler | None = None
-        self._soft_limit: tuple[int, FrameType | None] | None = None  # arrived during _main_task
+        self._soft_limit: tuple[int, FrameType | None] | None = None
+        self._critical = 0
+        self._deferred: tuple[int, FrameType | None] | None = None
 
     # -- callers ------------------------------------------------------------------------------
 
     def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        if self._driver_ident == threading.get_ident():
-            coro.close()
-            raise RuntimeError("already on the process loop: await the coroutine instead")
-        if self._closing:
-            coro.close()
-            raise RuntimeError("the process loop is stopped")
-        self._take()
+        on_main = threading.current_thread() is threading.main_thread()
+        if on_main:
+            self._critical += 1
         try:
-            return self._run_here(coro)
+            if self._driver_ident == threading.get_ident():
+                coro.close()
+                raise RuntimeError("already on the process loop: await the coroutine instead")
+            if self._closing:
+                coro.close()
+                raise RuntimeError("the process loop is stopped")
+            self._take()
+            try:
+                return self._run_here(coro, on_main)
+            finally:
+                self._give_back()
         finally:
-            self._give_back()
+            if on_main:
+                self._leave_critical()
 
-    def _take(self) -> None:
+    def _leave_critical(self) -> None:
+        self._critical -= 1
+        if not self._critical and self._deferred is not None:
+            deferred, self._deferred = self._deferred, None
+            if self._soft_handler is not None:
+                self._soft_handler.original(*deferred)  # Celery's SoftTimeLimitExceeded
+
+    def _take(self, timeout: float = -1) -> bool:
         if not self._drive.acquire(blocking=False):
             with self._counts:
                 self._waiting += 1
             try:
                 self.loop.call_soon_threadsafe(self._poke)
-                self._drive.acquire()
+                if not self._drive.acquire(timeout=timeout):
+                    return False
             finally:
                 with self._counts:
                     self._waiting -= 1
         self._driver_ident = threading.get_ident()
+        return True
 
     def _give_back(self) -> None:
         self._driver_ident = None
@@ -212,12 +243,14 @@ class CallerLoop(ProcessLoop):
         if self._outstanding and not self._closing:
             self._wake_idle()
 
-    def _run_here(self, coro: Coroutine[Any, Any, T]) -> T:
+    def _run_here(self, coro: Coroutine[Any, Any, T], on_main: bool) -> T:
         task = self.loop.create_task(coro)
-        on_main = threading.current_thread() is threading.main_thread()
         if on_main:
             self._hook_soft_limit()
             self._main_task, self._soft_limit = task, None
+            if self._deferred is not None:  # the limit came while this run was starting
+                self._soft_limit, self._deferred = self._deferred, None
+                task.cancel()
         try:
             return self.loop.run_until_complete(task)
         except asyncio.CancelledError:
@@ -238,12 +271,16 @@ class CallerLoop(ProcessLoop):
                 self._main_task = None
 
     def _hook_soft_limit(self) -> None:
-        """Put ``_SoftLimitHandler`` around the signal's Python handler, once it has one (the
-        prefork pool installs Celery's after the process-init hook, so check on every run)."""
+        """Put ``_SoftLimitHandler`` around Celery's soft-limit handler, once it is installed
+        (the prefork pool installs it after the process-init hook, so this checks every run)."""
         if SOFT_LIMIT_SIGNAL is None:
             return
         current = signal.getsignal(SOFT_LIMIT_SIGNAL)
-        if current is self._soft_handler or not callable(current):
+        if current is self._soft_handler:
+            return
+        if isinstance(current, _SoftLimitHandler):  # a forked parent's: wrap what it wrapped
+            current = current.original
+        if current is not soft_timeout_sighandler:
             return
         self._soft_handler = _SoftLimitHandler(self, current)
         signal.signal(SOFT_LIMIT_SIGNAL, self._soft_handler)
@@ -251,11 +288,18 @@ class CallerLoop(ProcessLoop):
     # -- background work ----------------------------------------------------------------------
 
     def spawn(self, factory: Factory) -> None:
-        with self._counts:
-            self._outstanding += 1
-        self.loop.call_soon_threadsafe(self._start_counted, factory)
-        if self._driver_ident != threading.get_ident():
-            self._wake_idle()  # nobody may be running the loop right now
+        on_main = threading.current_thread() is threading.main_thread()
+        if on_main:
+            self._critical += 1  # a soft limit must not land between the count and the start
+        try:
+            with self._counts:
+                self._outstanding += 1
+            self.loop.call_soon_threadsafe(self._start_counted, factory)
+            if self._driver_ident != threading.get_ident():
+                self._wake_idle()  # nobody may be running the loop right now
+        finally:
+            if on_main:
+                self._leave_critical()
 
     def _start_counted(self, factory: Factory) -> None:
         task = self._start(factory)
@@ -278,10 +322,11 @@ class CallerLoop(ProcessLoop):
         if self._idle_thread is None:
             with self._counts:
                 if self._idle_thread is None:
-                    self._idle_thread = threading.Thread(
+                    thread = threading.Thread(
                         target=self._idle, name="atrium-loop-idle", daemon=True
                     )
-                    self._idle_thread.start()
+                    thread.start()
+                    self._idle_thread = thread
         self._idle_wanted.set()
 
     def _idle(self) -> None:
@@ -296,7 +341,7 @@ class CallerLoop(ProcessLoop):
                 self._driver_ident = threading.get_ident()
                 if self._outstanding and not self._waiting and not self._closing:
                     self.loop.run_until_complete(self._until_idle())
-            except Exception:
+            except BaseException:  # SystemExit from spawned work included: keep driving
                 log.exception("background_driver_failed")
             finally:
                 self._driver_ident = None
@@ -307,16 +352,21 @@ class CallerLoop(ProcessLoop):
         try:
             while self._outstanding and not self._waiting and not self._closing:
                 self._wakeup = self.loop.create_future()
-                await asyncio.wait({self._wakeup, *self.background}, return_when="FIRST_COMPLETED")
+                await self._wakeup  # set by each start, each finish and each caller that waits
         finally:
             self._wakeup = None
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Take the loop back from the idle thread, end that thread and close the loop."""
+        """Take the loop back from the idle thread, end that thread, close the loop and put
+        Celery's soft-limit handler back."""
         if self.loop.is_closed():
             return
+        if self._driver_ident == threading.get_ident():
+            raise RuntimeError("cannot stop the process loop from inside it")
         self._closing = True
-        self._take()
+        if not self._take(timeout):
+            log.warning("process_loop_not_stopped", reason="still running after the timeout")
+            return
         try:
             self._idle_wanted.set()
             if self._idle_thread is not None:
@@ -325,6 +375,12 @@ class CallerLoop(ProcessLoop):
         finally:
             self._driver_ident = None
             self._drive.release()
+        handler = self._soft_handler
+        if handler is not None and SOFT_LIMIT_SIGNAL is not None:
+            original = handler.original
+            with suppress(ValueError):  # only the main thread may set handlers
+                if signal.getsignal(SOFT_LIMIT_SIGNAL) is handler:
+                    signal.signal(SOFT_LIMIT_SIGNAL, original)
 
 
 _driver: Driver = "thread"
