@@ -81,20 +81,24 @@ def _beat_rows(options: argparse.Namespace, redis_base: str) -> list[str]:
 
 def _worker_rows(options: argparse.Namespace, redis_base: str) -> list[str]:
     rows = [
-        f"One worker process (concurrency 1), {options.tasks} trivial tasks each doing one "
-        f"Redis GET with a per-process client (best of {worker.ROUNDS} alternating rounds):",
+        f"One worker process (concurrency 1), trivial tasks each doing one Redis GET with a "
+        f"per-process client: {worker.ROUNDS} rounds of {options.tasks} tasks of each kind, "
+        f"sync and async alternating in blocks of {worker.BLOCK}; the median round's rates, "
+        "and every round's ratio:",
         "",
-        "| pool | loop driver | sync tasks/s | async tasks/s | async / sync | loop errors |",
-        "|---|---|---|---|---|---|",
+        "| pool | loop driver | sync tasks/s | async tasks/s | async / sync (median) | "
+        "rounds | loop errors |",
+        "|---|---|---|---|---|---|---|",
     ]
     for pool in options.pools.split(","):
         print(f"worker: {pool}, async vs sync ...", flush=True)
         with tempfile.TemporaryDirectory() as tmp:
             env = dict(os.environ)
             r = worker.run(env, f"{redis_base}/14", options.tasks, Path(tmp) / "w.log", pool)
+        rounds = ", ".join(f"{ratio:.2f}" for ratio in r.ratios)
         rows.append(
-            f"| {pool} | {loop_driver(pool)} | {r.sync:.0f} | {r.async_:.0f} | "
-            f"{r.async_ / r.sync:.2f} | {r.loop_errors} |"
+            f"| {pool} | {loop_driver(pool)} | {r.sync:.0f} | {r.async_:.0f} | {r.ratio:.2f} | "
+            f"{rounds} | {r.loop_errors} |"
         )
         print(rows[-1], flush=True)
     return rows

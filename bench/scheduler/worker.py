@@ -5,6 +5,7 @@ solo drive the loop in the task's thread, threads hands each coroutine to a loop
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import time
@@ -49,13 +50,29 @@ def _start_worker(env: dict[str, str], log: Path, pool: str) -> subprocess.Popen
     )
 
 
-def _rate(app: Celery, task: str, count: int) -> float:
-    app.send_task(task, ["bench-key"]).get(timeout=60)  # warm: client opened
+SYNC, ASYNC = "bench.get_sync", "bench.get_async"
+BLOCK = 200  # tasks per block; the two kinds alternate block by block
+
+
+def _block(app: Celery, task: str, count: int) -> float:
+    """Seconds to send ``count`` tasks and collect every result."""
     started = time.perf_counter()
     results = [app.send_task(task, ["bench-key"]) for _ in range(count)]
     for result in results:
         assert result.get(timeout=120) == "v"
-    return count / (time.perf_counter() - started)
+    return time.perf_counter() - started
+
+
+def _round(app: Celery, count: int) -> dict[str, float]:
+    """Rates of one round: ``count`` tasks of each kind, interleaved in blocks, so that the
+    machine's slow and fast moments fall on both kinds alike."""
+    elapsed = {SYNC: 0.0, ASYNC: 0.0}
+    for block in range(max(1, count // BLOCK)):
+        order = (SYNC, ASYNC) if block % 2 == 0 else (ASYNC, SYNC)
+        for name in order:
+            elapsed[name] += _block(app, name, BLOCK)
+    done = max(1, count // BLOCK) * BLOCK
+    return {name: done / seconds for name, seconds in elapsed.items()}
 
 
 @dataclass(frozen=True)
@@ -63,17 +80,28 @@ class Rates:
     pool: str
     sync: float
     async_: float
+    ratios: list[float]
     loop_errors: int
 
+    @property
+    def ratio(self) -> float:
+        return statistics.median(self.ratios)
 
-def _best_rates(app: Celery, count: int) -> dict[str, float]:
-    rates: dict[str, float] = {}
-    for round_ in range(ROUNDS):  # alternate, keep the best of each
-        for name in ("bench.get_sync", "bench.get_async"):
-            rate = _rate(app, name, count)
-            rates[name] = max(rates.get(name, 0.0), rate)
-            print(f"  round {round_ + 1}: {name} {rate:.0f}/s", flush=True)
-    return rates
+
+def _rounds(app: Celery, count: int) -> list[dict[str, float]]:
+    for name in (SYNC, ASYNC):
+        app.send_task(name, ["bench-key"]).get(timeout=60)  # warm: the clients are open
+    rounds = []
+    for index in range(ROUNDS):
+        rates = _round(app, count)
+        rounds.append(rates)
+        ratio = rates[ASYNC] / rates[SYNC]
+        print(
+            f"  round {index + 1}: sync {rates[SYNC]:.0f}/s, async {rates[ASYNC]:.0f}/s, "
+            f"{ratio:.2f}",
+            flush=True,
+        )
+    return rounds
 
 
 def _loop_errors(log: Path) -> int:
@@ -95,9 +123,11 @@ def run(env_base: dict[str, str], redis_url: str, count: int, log: Path, pool: s
     store.set("bench-key", "v")
     worker = _start_worker(env, log, pool)
     try:
-        rates = _best_rates(_client(redis_url), count)
+        rounds = _rounds(_client(redis_url), count)
     finally:
         worker.terminate()
         worker.wait(30)
         store.flushdb()
-    return Rates(pool, rates["bench.get_sync"], rates["bench.get_async"], _loop_errors(log))
+    ratios = [r[ASYNC] / r[SYNC] for r in rounds]
+    middle = sorted(rounds, key=lambda r: r[ASYNC] / r[SYNC])[len(rounds) // 2]
+    return Rates(pool, middle[SYNC], middle[ASYNC], ratios, _loop_errors(log))

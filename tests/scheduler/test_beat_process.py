@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import json
 import signal
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import datetime, timedelta
@@ -109,6 +110,19 @@ def ledger(services: dict[str, str], mongo_db: str) -> list[dict[str, Any]]:
         return list(client[mongo_db]["scheduler_task_runs"].find({}, {"_id": 0}))
 
 
+async def settled_ledger(
+    services: dict[str, str], mongo_db: str, within: float = 10
+) -> list[dict[str, Any]]:
+    """The ledger once every run has finished (or ``within`` seconds have passed)."""
+    final = {"success", "failure"}
+    deadline = time.monotonic() + within
+    while True:
+        runs = ledger(services, mongo_db)
+        if all(run["status"] in final for run in runs) or time.monotonic() > deadline:
+            return runs
+        await asyncio.sleep(0.1)
+
+
 async def add(api: httpx.AsyncClient, name: str, every: float) -> str:
     body = {
         "name": name,
@@ -192,7 +206,7 @@ async def test_api_and_raw_sql_changes_apply_without_restart(
     finally:
         await asyncio.to_thread(beat.stop)
     assert "no.such.task" in beat.text()
-    runs = ledger(services, mongo_db)
+    runs = await settled_ledger(services, mongo_db)
     assert [run for run in runs if run["status"] != "success"] == []
     assert len(runs) == len(records(process_redis_url))
     assert "no.such.task" not in {run["task"] for run in runs}
@@ -217,8 +231,7 @@ async def test_restarted_beat_runs_no_slot_twice(
     count = records(process_redis_url).count("r")
     await wait_for_async(lambda: records(process_redis_url).count("r") >= count + 3, within=8)
     await asyncio.to_thread(beat.stop)
-    await asyncio.sleep(0.5)
-    runs = ledger(services, mongo_db)
+    runs = await settled_ledger(services, mongo_db)
     assert_handover(runs)
     assert len(runs) == len(records(process_redis_url))  # every slot executed exactly once
     assert [run for run in runs if run["status"] != "success"] == []
@@ -248,8 +261,7 @@ async def test_two_beats_dispatch_every_slot_exactly_once(
     finally:
         await asyncio.to_thread(one.stop)
         await asyncio.to_thread(two.stop)
-    await asyncio.sleep(0.5)
-    runs = ledger(services, mongo_db)
+    runs = await settled_ledger(services, mongo_db)
     assert_handover(runs)
     assert len(records(process_redis_url)) == len(runs)
 
