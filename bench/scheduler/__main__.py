@@ -32,14 +32,16 @@ is renewed by a task of its own and the run state written in the background, out
 *save→dispatch*: from the commit of a save that makes a task due now (raw SQL, or through the ORM
 session as the API and CLI do) to the broker accepting the message; bounded by the change poll
 period (0.25 s). *RSS*: a real `atrium beat` process after loading every task (most of it is the
-imported libraries). Measured on a shared 2-core VM while other suites ran: the p99 columns carry
-that noise; the medians are the steady state. django-celery-beat 2.9 on this machine at 100k
-interval tasks: idle tick ~96 ms, a one-row change reloads everything (5 to 6 s), 336 to 600 MB.
-Worker: async/sync must stay ≥ 0.9 with zero loop errors. Prefork and solo workers drive the
-process's loop in the task's own thread (`worker/loop.py`, "caller" driver); before that driver,
-handing each coroutine to a loop thread measured 0.78 to 0.96 here (a hop of ~0.1 ms each way).
-The threads pool still uses a loop thread; it is not measured here because Celery's threads pool
-on the Redis transport stalls ~10 s after each prefetched batch, sync and async alike."""
+imported libraries). Measured on a shared 2-core VM: the p99 columns carry its noise; the
+medians are the steady state. django-celery-beat 2.9 on this machine at 100k interval tasks:
+idle tick ~96 ms, a one-row change reloads everything (5 to 6 s), 336 to 600 MB.
+Worker: async/sync must stay ≥ 0.9 with zero loop errors; single rounds scatter by about ±0.05
+on this VM even with the two kinds interleaved, so the median round is held to it. Prefork and
+solo workers drive the process's loop in the task's own thread (`worker/loop.py`, "caller"
+driver); before that driver, handing each coroutine to a loop thread measured 0.78 to 0.96 here
+(a hop of ~0.1 ms each way). The threads pool still uses a loop thread; it is not measured here
+because Celery's threads pool on the Redis transport stalls ~10 s after each prefetched batch,
+sync and async alike."""
 
 
 def _options() -> argparse.Namespace:
