@@ -20,7 +20,13 @@ from billiard.exceptions import SoftTimeLimitExceeded
 from billiard.pool import soft_timeout_sighandler
 
 from atrium.worker.app import loop_driver
-from atrium.worker.loop import SOFT_LIMIT_SIGNAL, CallerLoop, process_loop, run_async
+from atrium.worker.loop import (
+    SOFT_LIMIT_SIGNAL,
+    CallerLoop,
+    ThreadLoop,
+    process_loop,
+    run_async,
+)
 
 
 async def _loop_id() -> int:
@@ -72,6 +78,24 @@ def test_an_interrupted_wait_cancels_the_coroutine() -> None:
     finally:
         signal.signal(signal.SIGALRM, previous)
     assert cancelled.wait(5)
+
+
+def test_stopping_the_thread_loop_cancels_what_is_left() -> None:
+    loop = ThreadLoop()
+    cancelled = threading.Event()
+
+    async def endless() -> None:
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+
+    loop.spawn(endless)
+    time.sleep(0.05)
+    loop.stop(timeout=5)
+    assert loop.loop.is_closed()
+    assert cancelled.is_set()
 
 
 def test_running_on_the_loop_thread_is_refused() -> None:
@@ -188,10 +212,15 @@ def test_a_task_takes_the_loop_back_from_background_work(caller_loop: CallerLoop
 def test_stop_takes_the_loop_from_the_idle_thread() -> None:
     loop = CallerLoop()
     driving = threading.Event()
+    cancelled = threading.Event()
 
     async def endless() -> None:
         driving.set()
-        await asyncio.sleep(60)
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
 
     loop.spawn(endless)
     assert driving.wait(5)
@@ -199,6 +228,7 @@ def test_stop_takes_the_loop_from_the_idle_thread() -> None:
     loop.stop(timeout=5)
     assert time.perf_counter() - started < 2
     assert loop.loop.is_closed()
+    assert cancelled.is_set()  # cancelled and unwound, not destroyed while pending
     thread = loop._idle_thread
     assert thread is not None
     assert not thread.is_alive()

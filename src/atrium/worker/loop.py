@@ -95,6 +95,15 @@ class ProcessLoop:
         if self.background:
             await asyncio.wait(set(self.background), timeout=seconds)
 
+    async def _cancel_the_rest(self, seconds: float) -> None:
+        """Cancel every task still on the loop and let them unwind (before it closes)."""
+        current = asyncio.current_task()
+        rest = [task for task in asyncio.all_tasks() if task is not current]
+        for task in rest:
+            task.cancel()
+        if rest:
+            await asyncio.wait(rest, timeout=seconds)
+
 
 class ThreadLoop(ProcessLoop):
     """The loop runs forever in a daemon thread; every caller hands its coroutine over."""
@@ -128,8 +137,12 @@ class ThreadLoop(ProcessLoop):
         self.loop.call_soon_threadsafe(self._start, factory)
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Stop the loop after pending callbacks; close it once its thread has ended."""
+        """Cancel what is left on the loop, stop it and close it once its thread has ended."""
         if not self.loop.is_closed():
+            if self.thread.is_alive() and threading.current_thread() is not self.thread:
+                rest = asyncio.run_coroutine_threadsafe(self._cancel_the_rest(timeout), self.loop)
+                with suppress(Exception):
+                    rest.result(timeout + 1)
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(timeout)
             if not self.thread.is_alive():
@@ -357,8 +370,8 @@ class CallerLoop(ProcessLoop):
             self._wakeup = None
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Take the loop back from the idle thread, end that thread, close the loop and put
-        Celery's soft-limit handler back."""
+        """Take the loop back from the idle thread, end that thread, cancel what is left on the
+        loop, close it and put Celery's soft-limit handler back."""
         if self.loop.is_closed():
             return
         if self._driver_ident == threading.get_ident():
@@ -371,6 +384,8 @@ class CallerLoop(ProcessLoop):
             self._idle_wanted.set()
             if self._idle_thread is not None:
                 self._idle_thread.join(timeout)
+            with suppress(Exception):
+                self.loop.run_until_complete(self._cancel_the_rest(timeout))
             self.loop.close()
         finally:
             self._driver_ident = None
