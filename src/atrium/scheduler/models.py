@@ -29,50 +29,36 @@ class ScheduleKind(StrEnum):
     SOLAR = "solar"
 
 
+# The columns that define a schedule: its kind's are set, the other kinds' are NULL.
+SCHEDULE_DEFINITION_COLUMNS = (
+    "kind",
+    "interval_seconds",
+    "crontab_minute",
+    "crontab_hour",
+    "crontab_day_of_week",
+    "crontab_day_of_month",
+    "crontab_month_of_year",
+    "clocked_at",
+    "solar_event",
+    "solar_latitude",
+    "solar_longitude",
+)
+# Columns whose change restarts the schedule from the moment of the change (no phantom runs).
+SCHEDULE_COLUMNS = (*SCHEDULE_DEFINITION_COLUMNS, "timezone", "enabled", "start_at")
 # Columns whose change makes beat re-read a row (everything but identity, timestamps, run state).
 CONFIG_COLUMNS = (
     "name",
     "task",
     "args",
     "kwargs",
-    "kind",
-    "interval_seconds",
-    "crontab_minute",
-    "crontab_hour",
-    "crontab_day_of_week",
-    "crontab_day_of_month",
-    "crontab_month_of_year",
-    "timezone",
-    "clocked_at",
-    "solar_event",
-    "solar_latitude",
-    "solar_longitude",
-    "enabled",
+    *SCHEDULE_COLUMNS,
     "one_off",
-    "start_at",
     "expires_at",
     "queue",
     "routing_key",
     "priority",
     "headers",
     "description",
-)
-# Columns whose change restarts the schedule from the moment of the change (no phantom runs).
-SCHEDULE_COLUMNS = (
-    "kind",
-    "interval_seconds",
-    "crontab_minute",
-    "crontab_hour",
-    "crontab_day_of_week",
-    "crontab_day_of_month",
-    "crontab_month_of_year",
-    "timezone",
-    "clocked_at",
-    "solar_event",
-    "solar_latitude",
-    "solar_longitude",
-    "enabled",
-    "start_at",
 )
 RUN_STATE_COLUMNS = ("last_run_at", "total_run_count", "next_run_at")
 

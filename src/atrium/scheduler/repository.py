@@ -12,7 +12,7 @@ from sqlalchemy import Row, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlmodel import col
 
-from atrium.scheduler.models import PeriodicTask, ScheduleChange
+from atrium.scheduler.models import SCHEDULE_COLUMNS, PeriodicTask, ScheduleChange
 
 if TYPE_CHECKING:  # the API's pagination (FastAPI) stays out of beat's memory
     from atrium.core.pagination import Page, PageParams
@@ -32,21 +32,8 @@ TIMING_COLUMNS = [
     TASKS.c[name]
     for name in [
         "id",
-        "kind",
-        "interval_seconds",
-        "crontab_minute",
-        "crontab_hour",
-        "crontab_day_of_week",
-        "crontab_day_of_month",
-        "crontab_month_of_year",
-        "timezone",
-        "clocked_at",
-        "solar_event",
-        "solar_latitude",
-        "solar_longitude",
-        "enabled",
+        *SCHEDULE_COLUMNS,
         "one_off",
-        "start_at",
         "expires_at",
         "last_run_at",
         "schedule_changed_at",

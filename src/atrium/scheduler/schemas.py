@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, Field, field_validator, model_validator
 from atrium.core.schemas import Schema
 from atrium.scheduler.crontab import CrontabError, zone
 from atrium.scheduler.documents import RunStatus, RunTrigger
+from atrium.scheduler.models import SCHEDULE_DEFINITION_COLUMNS
 from atrium.scheduler.publisher import reserved_headers
 from atrium.scheduler.schedules import ScheduleError, ScheduleSpec, compile_schedule
 
@@ -227,24 +228,9 @@ class TaskRunRead(Schema):
     worker: str | None
 
 
-SCHEDULE_FIELDS = [
-    "kind",
-    "interval_seconds",
-    "crontab_minute",
-    "crontab_hour",
-    "crontab_day_of_week",
-    "crontab_day_of_month",
-    "crontab_month_of_year",
-    "clocked_at",
-    "solar_event",
-    "solar_latitude",
-    "solar_longitude",
-]
-
-
 def schedule_columns(schedule: ScheduleIn) -> dict[str, Any]:
     """The table's schedule columns for a schedule (the other kinds' columns cleared)."""
-    columns: dict[str, Any] = dict.fromkeys(SCHEDULE_FIELDS)
+    columns: dict[str, Any] = dict.fromkeys(SCHEDULE_DEFINITION_COLUMNS)
     columns["kind"] = schedule.kind
     if isinstance(schedule, IntervalSchedule):
         columns["interval_seconds"] = schedule.every

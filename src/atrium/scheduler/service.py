@@ -25,7 +25,7 @@ from atrium.scheduler import ledger
 from atrium.scheduler import repository as repo
 from atrium.scheduler.crontab import zone
 from atrium.scheduler.documents import RunStatus, RunTrigger, TaskRun
-from atrium.scheduler.models import PeriodicTask
+from atrium.scheduler.models import SCHEDULE_DEFINITION_COLUMNS, PeriodicTask
 from atrium.scheduler.publisher import Message, Publisher, reserved_headers
 from atrium.scheduler.schedules import (
     CLOCKED_GRACE_MS,
@@ -36,7 +36,6 @@ from atrium.scheduler.schedules import (
     to_ms,
 )
 from atrium.scheduler.schemas import (
-    SCHEDULE_FIELDS,
     ClockedSchedule,
     CrontabSchedule,
     IntervalSchedule,
@@ -240,7 +239,8 @@ async def update(
     if body.schedule is not None:
         changes.update(schedule_columns(body.schedule))
     for name, value in changes.items():
-        if value is not None or name in SCHEDULE_FIELDS or name in {"start_at", "expires_at"}:
+        clearable = name in SCHEDULE_DEFINITION_COLUMNS or name in {"start_at", "expires_at"}
+        if value is not None or clearable:
             setattr(task, name, value)
     await _flush(session, task)
     return task
