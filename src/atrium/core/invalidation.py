@@ -14,22 +14,20 @@ silent (``Liveness``).
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Awaitable, Mapping
-from contextlib import suppress
 from typing import Any, Protocol, cast
 
 import structlog
 
 from atrium.core.ids import uuid7
+from atrium.core.pubsub import ChannelListener
 from atrium.core.redis import RedisClient
 
 log = structlog.get_logger(__name__)
 
-# The listener wakes at least this often; a subscription silent for longer turns caches off.
-POLL_SECONDS = 1.0
+# A subscription silent for longer than this (it wakes every POLL_SECONDS) turns caches off.
 SILENCE_SECONDS = 3.0
 ACK_TTL_SECONDS = 60
 
@@ -67,59 +65,28 @@ class Liveness:
         self._heard_at = float("-inf")
 
 
-class AckedListener:
+class AckedListener(ChannelListener):
     """Applies a channel's events to a sink and acknowledges them; reconnects on failure."""
 
     def __init__(self, redis: RedisClient, channel: str, sink: InvalidationSink) -> None:
-        self._redis = redis
-        self._channel = channel
+        super().__init__(redis, channel, "invalidations")
         self._sink = sink
-        self._subscribed = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self, wait_seconds: float = 5.0) -> None:
-        """Run in the background; wait (bounded) for the first subscription."""
-        self._task = asyncio.create_task(self._run(), name=f"invalidations:{self._channel}")
-        try:
-            await asyncio.wait_for(self._subscribed.wait(), wait_seconds)
-        except TimeoutError:
-            log.warning("invalidations_not_subscribed", channel=self._channel)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        await super().stop()
         self._sink.silenced()
 
-    async def _run(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                await self._listen()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._sink.silenced()
-                log.warning("invalidations_lost", channel=self._channel, error=repr(exc))
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
+    async def on_subscribed(self) -> None:
+        self._sink.flush()  # whatever was missed while away is forgotten
+        self._sink.heard()
 
-    async def _listen(self) -> None:
-        async with self._redis.pubsub() as pubsub:
-            await pubsub.subscribe(self._channel)
-            while True:
-                message = await pubsub.get_message(timeout=POLL_SECONDS)
-                if message is None:
-                    self._sink.heard()
-                elif message["type"] == "subscribe":
-                    self._sink.flush()  # whatever was missed while away is forgotten
-                    self._sink.heard()
-                    self._subscribed.set()
-                elif message["type"] == "message":
-                    await self._handle(message["data"])
+    def on_quiet(self) -> None:
+        self._sink.heard()
 
-    async def _handle(self, data: str) -> None:
+    def on_lost(self) -> None:
+        self._sink.silenced()
+
+    async def on_message(self, data: str) -> None:
         try:
             event = json.loads(data)
         except ValueError:

@@ -8,11 +8,9 @@ user disabled, password changed). Every API node listens and disconnects its own
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +18,7 @@ import structlog
 
 from atrium.auth.validity import SESSION_REVOKED, USER_SESSIONS_REVOKED, events_channel
 from atrium.config import Settings
+from atrium.core.pubsub import ChannelListener
 from atrium.core.redis import RedisClient
 from atrium.realtime.registry import Revocation
 
@@ -28,8 +27,6 @@ log = structlog.get_logger(__name__)
 # Other event types that end every session of ``userId`` (published by user administration).
 USER_WIDE_TYPES = frozenset({USER_SESSIONS_REVOKED, "user_disabled", "user_deleted"})
 
-SUBSCRIBE_TIMEOUT_SECONDS = 5.0
-POLL_SECONDS = 1.0
 
 OnRevocation = Callable[[Revocation], Awaitable[None]]
 OnSubscribed = Callable[[], Awaitable[None]]
@@ -56,7 +53,7 @@ def _uuid(value: object) -> UUID | None:
         return None
 
 
-class RevocationListener:
+class RevocationListener(ChannelListener):
     """Subscribes to the auth events channel (reconnecting) and hands revocations on."""
 
     def __init__(
@@ -66,66 +63,22 @@ class RevocationListener:
         on_revocation: OnRevocation,
         on_resubscribed: OnSubscribed,
     ) -> None:
-        self._redis = redis
-        self._channel = events_channel(settings)
+        super().__init__(redis, events_channel(settings), "realtime-revocations")
         self._on_revocation = on_revocation
         self._on_resubscribed = on_resubscribed
-        self._subscribed = asyncio.Event()
         self._seen_subscription = False
-        self._task: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        """Run in the background; wait (bounded) for the first subscription."""
-        self._task = asyncio.create_task(self._run(), name="realtime-revocations")
-        try:
-            await asyncio.wait_for(self._subscribed.wait(), SUBSCRIBE_TIMEOUT_SECONDS)
-        except TimeoutError:
-            log.warning("realtime_revocations_not_subscribed", channel=self._channel)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _run(self) -> None:
-        backoff = 0.1
-        while True:
-            try:
-                await self._listen()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._subscribed.clear()
-                log.warning("realtime_revocations_lost", error=repr(exc), retry_in=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 5.0)
-
-    async def _listen(self) -> None:
-        async with self._redis.pubsub() as pubsub:
-            await pubsub.subscribe(self._channel)
-            while True:
-                # A bounded wait: a blocking read would hit the client's socket timeout when idle.
-                message = await pubsub.get_message(timeout=POLL_SECONDS)
-                if message is None:
-                    continue
-                if message["type"] == "subscribe":
-                    await self._subscribed_again()
-                elif message["type"] == "message":
-                    await self._handle(message["data"])
-
-    async def _subscribed_again(self) -> None:
+    async def on_subscribed(self) -> None:
         # Events published while the subscription was down are lost: re-check every socket.
         first = not self._seen_subscription
         self._seen_subscription = True
-        self._subscribed.set()
         if not first:
             try:
                 await self._on_resubscribed()
             except Exception:
                 log.exception("realtime_revalidation_failed")
 
-    async def _handle(self, data: str) -> None:
+    async def on_message(self, data: str) -> None:
         try:
             revocation = parse(json.loads(data))
         except ValueError:
