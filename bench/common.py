@@ -8,8 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from atrium import devservices
+
 ROOT = Path(__file__).resolve().parents[1]
-SERVICES_ENV = ROOT / "var" / "test" / "services.env"
 REQUIRED = ("ATRIUM_REDIS__URL", "ATRIUM_MONGO__URL", "ATRIUM_STORAGE__ENDPOINT")
 
 # Runs in a child process with the benchmark server's environment, so it removes exactly that
@@ -38,16 +39,35 @@ asyncio.run(main())
 
 def services() -> dict[str, str]:
     """The test services' variables (``var/test/services.env``, the environment wins)."""
-    values: dict[str, str] = {}
-    if SERVICES_ENV.exists():
-        for line in SERVICES_ENV.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.lstrip().startswith("#"):
-                values[name.strip()] = value.strip()
+    values = devservices.env("test")
     values.update({name: os.environ[name] for name in REQUIRED if name in os.environ})
     if missing := [name for name in REQUIRED if name not in values]:
         sys.exit(f"test services are not running (missing {', '.join(missing)})")
     return values
+
+
+def server_env(
+    services: dict[str, str], workdir: Path, run_id: str, settings: dict[str, str]
+) -> dict[str, str]:
+    """A benchmark server's environment: the test services, a SQLite file in ``workdir``, the
+    run's own MongoDB database, bucket and Redis key prefix, quiet logs; ``settings`` on top
+    (``ATRIUM_`` variables)."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("ATRIUM_")}
+    env.update({key: value for key, value in services.items() if key.startswith("ATRIUM_")})
+    env.update(
+        {
+            "ATRIUM_ENVIRONMENT": "testing",
+            "ATRIUM_SQL__URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
+            "ATRIUM_MONGO__DATABASE": f"bench_{run_id}",
+            "ATRIUM_STORAGE__BUCKET": f"bench-{run_id}",
+            "ATRIUM_REDIS__KEY_PREFIX": f"bench:{run_id}:",
+            "ATRIUM_LOGGING__LEVEL": "WARNING",
+            "ATRIUM_LOGGING__ACCESS_LOG": "false",
+            "PYTHONPATH": str(ROOT),
+            **settings,
+        }
+    )
+    return env
 
 
 def free_port() -> int:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from uuid import uuid4
 
 import httpx
@@ -23,6 +22,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
+from atrium import devservices
 from atrium.config import (
     AuthSettings,
     Environment,
@@ -38,8 +38,6 @@ from atrium.core.state import AppState
 from atrium.main import create_app
 from atrium.models import import_table_models
 
-ROOT = Path(__file__).resolve().parents[1]
-SERVICES_ENV = ROOT / "var" / "test" / "services.env"
 REQUIRED = (
     "ATRIUM_REDIS__URL",
     "ATRIUM_MONGO__URL",
@@ -49,12 +47,7 @@ REQUIRED = (
 
 
 def _load_services_env() -> dict[str, str]:
-    values: dict[str, str] = {}
-    if SERVICES_ENV.exists():
-        for line in SERVICES_ENV.read_text().splitlines():
-            name, sep, value = line.partition("=")
-            if sep and not line.lstrip().startswith("#"):
-                values[name.strip()] = value.strip()
+    values = devservices.env("test")
     values.update({name: os.environ[name] for name in REQUIRED if name in os.environ})
     missing = [name for name in REQUIRED if name not in values]
     if missing:

@@ -82,6 +82,15 @@ def test_env_file_round_trips_values_verbatim(tmp_path: Path) -> None:
     assert lines == [f"{key}={value}" for key, value in values.items()]
 
 
+def test_env_reads_what_the_last_up_of_a_profile_wrote(tmp_path: Path) -> None:
+    assert devservices.env("test", base_dir=tmp_path) == {}  # never started
+    values = {"ATRIUM_REDIS__URL": "redis://127.0.0.1:6391/0"}
+    env_file = tmp_path / "var" / "test" / "services.env"
+    env_file.parent.mkdir(parents=True)
+    env_file.write_text(devservices._format_env(values))
+    assert devservices.env("test", base_dir=tmp_path) == values
+
+
 def test_env_parsing_skips_comments_and_understands_dotenv_spellings() -> None:
     text = "# comment\n\nexport A=1\nB='two'\nC=\"three\"\nnot a line\nD=x=y\n"
     assert devservices._parse_env(text) == {"A": "1", "B": "two", "C": "three", "D": "x=y"}

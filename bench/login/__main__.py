@@ -64,22 +64,15 @@ class Result:
 
 
 def _server_env(services: dict[str, str], workdir: Path, run_id: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ATRIUM_")}
-    env.update({key: value for key, value in services.items() if key.startswith("ATRIUM_")})
-    env.update(
+    return common.server_env(
+        services,
+        workdir,
+        run_id,
         {
-            "ATRIUM_ENVIRONMENT": "testing",
-            "ATRIUM_SQL__URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
-            "ATRIUM_MONGO__DATABASE": f"bench_{run_id}",
-            "ATRIUM_STORAGE__BUCKET": f"bench-{run_id}",
-            "ATRIUM_REDIS__KEY_PREFIX": f"bench:{run_id}:",
             "ATRIUM_AUTH__LOGIN_RATE_PER_USERNAME": "1000000/minute",
             "ATRIUM_AUTH__LOGIN_RATE_PER_ADDRESS": "1000000/minute",
-            "ATRIUM_LOGGING__LEVEL": "WARNING",
-            "ATRIUM_LOGGING__ACCESS_LOG": "false",
-        }
+        },
     )
-    return env
 
 
 def _prepare_database(env: dict[str, str]) -> None:

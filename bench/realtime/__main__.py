@@ -59,25 +59,19 @@ class Seeded:
 
 
 def _env(services: dict[str, str], workdir: Path, run_id: str) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("ATRIUM_")}
-    env.update({key: value for key, value in services.items() if key.startswith("ATRIUM_")})
-    env.update(
+    return common.server_env(
+        services,
+        workdir,
+        run_id,
         {
-            "ATRIUM_ENVIRONMENT": "testing",
-            "ATRIUM_SQL__URL": f"sqlite+aiosqlite:///{workdir / 'bench.db'}",
             "ATRIUM_MONGO__DATABASE": f"bench_rt_{run_id}",
             "ATRIUM_STORAGE__BUCKET": f"bench-rt-{run_id}",
-            "ATRIUM_REDIS__KEY_PREFIX": f"bench:{run_id}:",
             "ATRIUM_AUTH__ACCESS_TOKEN_TTL_SECONDS": "3600",
             "ATRIUM_AUTH__PASSWORD_HASH_TIME_COST": "1",
             "ATRIUM_AUTH__PASSWORD_HASH_MEMORY_KIB": "1024",
             "ATRIUM_AUTH__PASSWORD_HASH_PARALLELISM": "1",
-            "ATRIUM_LOGGING__LEVEL": "WARNING",
-            "ATRIUM_LOGGING__ACCESS_LOG": "false",
-            "PYTHONPATH": str(ROOT),
-        }
+        },
     )
-    return env
 
 
 async def _seed(count: int) -> Seeded:

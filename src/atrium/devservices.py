@@ -698,6 +698,11 @@ def _throwaway(paths: Paths, data: Path) -> bool:
     return paths.profile == "test" and data.is_relative_to(paths.dir) and data != paths.dir
 
 
+def env(profile: str, base_dir: Path | None = None) -> dict[str, str]:
+    """The variables the last ``up`` of ``profile`` wrote to its env file (empty if none)."""
+    return _read_env(_paths(profile, base_dir).env_file)
+
+
 def down(profile: str, base_dir: Path | None = None) -> None:
     """Stop the processes this profile recorded as ours and remove its state."""
     paths = _paths(profile, base_dir)
