@@ -53,16 +53,26 @@ def test_a_client_created_once_is_reused_across_calls() -> None:
     assert all(run_async(use()) for _ in range(10))
 
 
+class Sleeper:
+    """A coroutine that sleeps long, saying when it started and whether it was cancelled."""
+
+    def __init__(self, seconds: float = 60) -> None:
+        self.seconds = seconds
+        self.started = threading.Event()
+        self.cancelled = threading.Event()
+
+    async def __call__(self) -> None:
+        self.started.set()
+        try:
+            await asyncio.sleep(self.seconds)
+        except asyncio.CancelledError:
+            self.cancelled.set()
+            raise
+
+
 def test_an_interrupted_wait_cancels_the_coroutine() -> None:
     """A signal handler raising in the waiting thread (Celery's soft time limit) cancels it."""
-    cancelled = threading.Event()
-
-    async def slow() -> None:
-        try:
-            await asyncio.sleep(30)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
+    slow = Sleeper(30)
 
     class Interrupt(Exception):
         pass
@@ -77,25 +87,17 @@ def test_an_interrupted_wait_cancels_the_coroutine() -> None:
             run_async(slow())
     finally:
         signal.signal(signal.SIGALRM, previous)
-    assert cancelled.wait(5)
+    assert slow.cancelled.wait(5)
 
 
 def test_stopping_the_thread_loop_cancels_what_is_left() -> None:
     loop = ThreadLoop()
-    cancelled = threading.Event()
-
-    async def endless() -> None:
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
+    endless = Sleeper()
     loop.spawn(endless)
-    time.sleep(0.05)
+    assert endless.started.wait(5)
     loop.stop(timeout=5)
     assert loop.loop.is_closed()
-    assert cancelled.is_set()
+    assert endless.cancelled.is_set()
 
 
 def test_running_on_the_loop_thread_is_refused() -> None:
@@ -211,24 +213,14 @@ def test_a_task_takes_the_loop_back_from_background_work(caller_loop: CallerLoop
 
 def test_stop_takes_the_loop_from_the_idle_thread() -> None:
     loop = CallerLoop()
-    driving = threading.Event()
-    cancelled = threading.Event()
-
-    async def endless() -> None:
-        driving.set()
-        try:
-            await asyncio.sleep(60)
-        except asyncio.CancelledError:
-            cancelled.set()
-            raise
-
+    endless = Sleeper()
     loop.spawn(endless)
-    assert driving.wait(5)
+    assert endless.started.wait(5)  # the idle thread is running it
     started = time.perf_counter()
     loop.stop(timeout=5)
     assert time.perf_counter() - started < 2
     assert loop.loop.is_closed()
-    assert cancelled.is_set()  # cancelled and unwound, not destroyed while pending
+    assert endless.cancelled.is_set()  # cancelled and unwound, not destroyed while pending
     thread = loop._idle_thread
     assert thread is not None
     assert not thread.is_alive()
