@@ -42,7 +42,8 @@ def serve(
         workers=None if reload else workers,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        # The app believes X-Forwarded-For only from ATRIUM_PROXY__TRUSTED_ADDRESSES.
+        proxy_headers=False,
         # Compressing every Socket.IO frame once per socket costs more than it saves.
         ws_per_message_deflate=False,
     )

@@ -6,12 +6,14 @@ Variables are read from the environment and `.env` with the prefix ``ATRIUM_`` a
 
 from __future__ import annotations
 
+import ipaddress
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
-from pydantic import BaseModel, Field, SecretStr, model_validator
+from limits import parse
+from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Marker for development-only defaults: staging and production refuse to start on them.
@@ -99,6 +101,33 @@ class StorageSettings(BaseModel):
         return self
 
 
+def _check_rate(value: str) -> str:
+    """A rate limit in ``limits`` notation: ``"10/minute"``, ``"100 per hour"``."""
+    try:
+        parse(value)
+    except ValueError as exc:
+        raise ValueError(f"not a rate limit such as '10/minute': {value!r}") from exc
+    return value
+
+
+def _check_networks(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ValueError(f"not an IP address or network: {value!r}") from exc
+    return values
+
+
+class ProxySettings(BaseModel):
+    # Peers (reverse proxies, load balancers) whose X-Forwarded-For and X-Forwarded-Proto are
+    # believed: IP addresses or networks ("10.0.0.0/8"). Empty: trust nobody, the client address
+    # is the TCP peer. Only list proxies that overwrite (not append to) what clients send.
+    trusted_addresses: list[str] = []
+
+    _networks = field_validator("trusted_addresses")(_check_networks)
+
+
 class AuthSettings(BaseModel):
     jwt_secret: SecretStr = SecretStr(f"{DEV_SECRET_PREFIX}jwt-secret-change-me-0123456789abcdef")
     jwt_algorithm: str = "HS256"
@@ -109,11 +138,19 @@ class AuthSettings(BaseModel):
     rsa_active_kid: str | None = None
     rsa_key_file: Path = Path("var/keys/login-rsa.pem")
     login_skew_seconds: int = Field(default=120, ge=5)
+    # Login attempts per username from one client address, and per client address.
     login_rate_per_username: str = "10/minute"
     login_rate_per_address: str = "60/minute"
+    # Lockout of one (account, client address) pair after consecutive failed passwords.
     lockout_threshold: int = Field(default=5, ge=1)
     lockout_base_seconds: int = Field(default=30, ge=1)
     lockout_max_seconds: int = Field(default=3600, ge=1)
+    # Slow-down of one login name, whatever the address: past this many failures (each kept
+    # the window after the last), every attempt waits base seconds, doubling up to max.
+    account_slowdown_threshold: int = Field(default=20, ge=1)
+    account_slowdown_base_seconds: float = Field(default=0.5, gt=0)
+    account_slowdown_max_seconds: float = Field(default=10.0, gt=0, le=60)
+    account_failure_window_seconds: int = Field(default=900, ge=1)
     password_min_length: int = Field(default=8, ge=4)
     password_max_length: int = Field(default=128, ge=8, le=1024)
     # How many of: lowercase, uppercase, digits, other characters a new password must mix.
@@ -134,6 +171,8 @@ class AuthSettings(BaseModel):
     first_superuser_username: str = "admin"
     first_superuser_email: str = "admin@example.com"
     first_superuser_password: SecretStr | None = None
+
+    _rates = field_validator("login_rate_per_username", "login_rate_per_address")(_check_rate)
 
 
 class StaticPeriodicTask(BaseModel):
@@ -222,6 +261,11 @@ class NotificationSettings(BaseModel):
     # Most users one admin send may name (roles and "everyone" store one document).
     max_recipients: int = Field(default=1000, ge=1)
     max_body_length: int = Field(default=4000, ge=1)
+    # Per sender, REST and socket events alike: direct messages, and admin sends.
+    message_rate_per_sender: str = "30/minute"
+    send_rate_per_sender: str = "10/minute"
+
+    _rates = field_validator("message_rate_per_sender", "send_rate_per_sender")(_check_rate)
 
 
 class RbacSettings(BaseModel):
@@ -273,6 +317,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     celery: CelerySettings = CelerySettings()
     cors: CorsSettings = CorsSettings()
+    proxy: ProxySettings = ProxySettings()
     realtime: RealtimeSettings = RealtimeSettings()
     notifications: NotificationSettings = NotificationSettings()
     rbac: RbacSettings = RbacSettings()

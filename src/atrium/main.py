@@ -25,6 +25,7 @@ import structlog
 from beanie import Document
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from atrium.config import Settings, get_settings
 from atrium.core.access import guard
@@ -129,6 +130,9 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     )
     # Added last, so outermost: every response (even a CORS refusal) carries the request id.
     app.add_middleware(RequestContextMiddleware, access_log=settings.logging.access_log)
+    if settings.proxy.trusted_addresses:
+        # Outside everything: the client address is the forwarded one only from a trusted peer.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy.trusted_addresses)
 
 
 def _annotate_openapi(app: FastAPI) -> None:

@@ -1,23 +1,41 @@
-"""Login rate limits per username and per address, and the progressive lockout."""
+"""Login rate limits per address and per (username, address), the progressive lockout of one
+(account, address) pair, the per-name slow-down, and client addresses behind a trusted proxy."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from atrium.auth.runtime import runtime
-from atrium.config import Settings
+from atrium.config import ProxySettings, Settings
 from atrium.core.errors import TooManyRequests
 from atrium.core.state import AppState
-from tests.auth.helpers import create_user, fast_auth, login
+from tests.auth.helpers import bearer, create_user, fast_auth, login, tokens
+
+HERE = "127.0.0.1"  # the address of the default test client
 
 
 @pytest.fixture
 def settings(settings: Settings, request: pytest.FixtureRequest) -> Settings:
-    overrides: dict[str, Any] = getattr(request, "param", {})
+    overrides: dict[str, Any] = dict(getattr(request, "param", {}))
+    trusted = overrides.pop("trusted_proxies", None)
+    if trusted is not None:
+        settings.proxy = ProxySettings(trusted_addresses=trusted)
     return fast_auth(settings, **overrides)
+
+
+@asynccontextmanager
+async def client_at(app: FastAPI, address: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A client whose TCP peer address is ``address``."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=(address, 4321))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
 
 
 def _limits(**overrides: Any) -> pytest.MarkDecorator:
@@ -67,14 +85,14 @@ async def test_repeated_failures_lock_the_account_progressively(
     assert locked.json()["code"] == "AUTH_LOCKED"
     assert 25 <= _retry_after(locked) <= 30
     limiter = runtime(state).limiter
-    await limiter.record_failure(str(user.id))
+    await limiter.record_failure(str(user.id), HERE)
     with pytest.raises(TooManyRequests) as third:
-        await limiter.check_lockout(str(user.id))
+        await limiter.check_lockout(str(user.id), HERE)
     assert 55 <= int((third.value.headers or {})["Retry-After"]) <= 60
     for _ in range(3):
-        await limiter.record_failure(str(user.id))
+        await limiter.record_failure(str(user.id), HERE)
     with pytest.raises(TooManyRequests) as capped:
-        await limiter.check_lockout(str(user.id))
+        await limiter.check_lockout(str(user.id), HERE)
     assert int((capped.value.headers or {})["Retry-After"]) <= 100
 
 
@@ -89,3 +107,119 @@ async def test_a_success_resets_the_failure_count(
     for _ in range(2):
         await login(client, "alice", "wrong-password-1")
     assert (await login(client, "alice")).status_code == 200
+
+
+# -- an outsider cannot lock the owner out ----------------------------------------------------
+
+
+@_limits(lockout_threshold=3, login_rate_per_username="50/minute")
+async def test_an_attackers_failures_lock_the_attacker_out_not_the_owner(
+    app: FastAPI, state: AppState
+) -> None:
+    await create_user(state, "admin")
+    async with client_at(app, "203.0.113.9") as attacker, client_at(app, "198.51.100.4") as owner:
+        for _ in range(3):
+            assert (await login(attacker, "admin", "wrong-password-1")).status_code == 401
+        locked = await login(attacker, "admin")  # even the right password, from there
+        assert locked.status_code == 429
+        assert locked.json()["code"] == "AUTH_LOCKED"
+        assert int(locked.headers["retry-after"]) >= 1
+        assert (await login(owner, "admin")).status_code == 200
+        assert (await login(attacker, "admin@example.com")).status_code == 429
+
+
+@_limits(login_rate_per_username="3/minute", lockout_threshold=50)
+async def test_the_username_limit_counts_per_address(app: FastAPI, state: AppState) -> None:
+    await create_user(state, "admin")
+    async with client_at(app, "203.0.113.9") as attacker, client_at(app, "198.51.100.4") as owner:
+        for _ in range(3):
+            await login(attacker, "admin", "wrong-password-1")
+        refused = await login(attacker, "admin")
+        assert refused.status_code == 429
+        assert refused.json()["code"] == "RATE_LIMITED"
+        assert (await login(owner, "admin")).status_code == 200
+
+
+@_limits(
+    lockout_threshold=50,
+    account_slowdown_threshold=4,
+    account_slowdown_base_seconds=0.3,
+    account_slowdown_max_seconds=0.6,
+)
+async def test_failures_from_everywhere_slow_the_account_down_without_locking(
+    app: FastAPI, state: AppState
+) -> None:
+    await create_user(state, "admin")
+    for n in range(4):  # a distributed guesser: every address stays under its own limits
+        async with client_at(app, f"203.0.113.{n + 1}") as attacker:
+            assert (await login(attacker, "admin", "wrong-password-1")).status_code == 401
+    async with client_at(app, "198.51.100.4") as owner:
+        started = time.perf_counter()
+        assert (await login(owner, "admin")).status_code == 200
+        assert time.perf_counter() - started >= 0.3
+    limiter = runtime(state).limiter
+    assert limiter.delay_for(3) == 0
+    assert [limiter.delay_for(n) for n in (4, 5, 6, 40)] == [0.3, 0.6, 0.6, 0.6]
+
+
+@_limits(lockout_threshold=50)
+async def test_a_successful_login_does_not_undo_the_slow_down(state: AppState) -> None:
+    limiter = runtime(state).limiter
+    user = await create_user(state, "admin")
+    for _ in range(3):
+        await limiter.record_failure(str(user.id), "203.0.113.9", "Admin")
+    await limiter.record_success(str(user.id), "198.51.100.4")
+    count = await state.redis.get(state.settings.redis.key_prefix + "auth:fails:admin")
+    assert count == "3"
+
+
+# -- client addresses behind a proxy ----------------------------------------------------------
+
+
+async def _session_address(client: httpx.AsyncClient) -> str:
+    """Log in as alice; the address her new session was opened from."""
+    pair = await tokens(client, "alice")
+    response = await client.get("/api/v1/auth/sessions", headers=bearer(pair["accessToken"]))
+    assert response.status_code == 200
+    address: str = response.json()["data"][0]["ipAddress"]
+    return address
+
+
+@_limits(trusted_proxies=["127.0.0.0/8"])
+async def test_a_trusted_proxy_forwards_the_client_address(app: FastAPI, state: AppState) -> None:
+    await create_user(state, "alice")
+    async with client_at(app, "127.0.0.1") as proxy:
+        proxy.headers["X-Forwarded-For"] = "198.51.100.4"
+        assert await _session_address(proxy) == "198.51.100.4"
+
+
+async def test_forwarded_headers_are_ignored_by_default(app: FastAPI, state: AppState) -> None:
+    await create_user(state, "alice")
+    async with client_at(app, "127.0.0.1") as peer:
+        peer.headers["X-Forwarded-For"] = "198.51.100.4"
+        assert await _session_address(peer) == "127.0.0.1"
+
+
+@_limits(trusted_proxies=["10.0.0.0/8"])
+async def test_forwarded_headers_from_an_untrusted_peer_are_ignored(
+    app: FastAPI, state: AppState
+) -> None:
+    await create_user(state, "alice")
+    async with client_at(app, "192.0.2.50") as peer:
+        peer.headers["X-Forwarded-For"] = "198.51.100.4"
+        assert await _session_address(peer) == "192.0.2.50"
+
+
+@_limits(trusted_proxies=["10.1.0.0/16"], lockout_threshold=2, login_rate_per_username="50/minute")
+async def test_behind_a_proxy_the_lockout_follows_the_forwarded_address(
+    app: FastAPI, state: AppState
+) -> None:
+    await create_user(state, "admin")
+    async with client_at(app, "10.1.0.7") as proxy:
+        attacker = {"X-Forwarded-For": "203.0.113.9"}
+        for _ in range(2):
+            proxy.headers.update(attacker)
+            assert (await login(proxy, "admin", "wrong-password-1")).status_code == 401
+        assert (await login(proxy, "admin")).json()["code"] == "AUTH_LOCKED"
+        proxy.headers["X-Forwarded-For"] = "198.51.100.4"  # the owner, through the same proxy
+        assert (await login(proxy, "admin")).status_code == 200

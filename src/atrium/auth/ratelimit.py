@@ -1,35 +1,50 @@
-"""Login rate limits (the ``limits`` library on Redis) and a progressive lockout.
+"""Login rate limits, a lockout an outsider cannot aim at the owner, and a per-account slow-down.
 
-- Every login attempt is counted per client address and per username (moving windows,
-  ``login_rate_per_address`` / ``login_rate_per_username``); over either: 429 ``RATE_LIMITED``.
-- Failed passwords are counted per account in ``auth:fail:{account}`` (the user id, so the
-  username and the email share one count; the lowercased name typed for unknown users); from
-  the ``lockout_threshold``-th consecutive failure on, the account is locked for
-  ``lockout_base_seconds`` doubling with each further failure, capped at
-  ``lockout_max_seconds`` (``auth:lock:{account}``): 429 ``AUTH_LOCKED``. A success resets it.
+Everything that can refuse a login is keyed by the client address, so someone else's failures
+never stop the owner logging in from their own address:
 
-Both answers carry ``Retry-After`` (seconds). Keys: ``{prefix}auth:limit:...`` (the library's),
-``{prefix}auth:fail:{account}`` and ``{prefix}auth:lock:{account}``.
+- Every attempt is counted per client address (``login_rate_per_address``) and per username *from
+  that address* (``login_rate_per_username``), in moving windows (``core.ratelimit``); over
+  either: 429 ``RATE_LIMITED``.
+- Failed passwords are counted per (account, address) in ``auth:fail:{account}:{address}`` (the
+  account is the user id, so the username and the email share one count; the lowercased name
+  typed for unknown users). From the ``lockout_threshold``-th consecutive failure on, that pair is
+  locked for ``lockout_base_seconds`` doubling with each further failure, capped at
+  ``lockout_max_seconds`` (``auth:lock:{account}:{address}``): 429 ``AUTH_LOCKED``. A success
+  from that address resets it.
+- Failures are also counted per typed login name from every address (``auth:fails:{name}``,
+  kept ``account_failure_window_seconds`` after the last one). Past
+  ``account_slowdown_threshold`` of them, every attempt on that name waits
+  ``account_slowdown_base_seconds``, doubling with each further failure up to
+  ``account_slowdown_max_seconds``, before the password is checked: a distributed guesser is slowed
+  down, the owner waits at most that long, and nobody is locked out by the count.
+
+The slow-down is keyed by the name as typed (before any database lookup), so a waiting login holds
+no database connection. Refusals carry ``Retry-After`` (seconds). Keys: ``{prefix}auth:limit:...``
+(the library's), ``{prefix}auth:fail:...``, ``{prefix}auth:lock:...``, ``{prefix}auth:fails:...``.
 """
 
 from __future__ import annotations
 
-import math
-import time
+import asyncio
 
-from limits import RateLimitItem, parse
-from limits.aio.storage import RedisStorage
-from limits.aio.strategies import MovingWindowRateLimiter
+from limits import RateLimitItem
 
 from atrium.config import Settings
 from atrium.core.errors import TooManyRequests
+from atrium.core.ratelimit import RateLimiter, rate_limit
 from atrium.core.redis import RedisClient, key
 
 _USERNAME_KEY_LENGTH = 128
+UNKNOWN_ADDRESS = "-"
 
 
 def normalize_username(username: str) -> str:
     return username.strip().lower()[:_USERNAME_KEY_LENGTH]
+
+
+def _address(address: str | None) -> str:
+    return address or UNKNOWN_ADDRESS
 
 
 class LoginLimiter:
@@ -38,60 +53,81 @@ class LoginLimiter:
     def __init__(self, redis: RedisClient, settings: Settings) -> None:
         self._redis = redis
         self._settings = settings
-        storage = RedisStorage(
-            settings.redis.url,
-            implementation="redispy",
-            key_prefix=key(settings.redis, "auth", "limit"),
-            connection_pool=redis.connection_pool,  # type: ignore[arg-type]
-        )
-        self._limiter = MovingWindowRateLimiter(storage)
-        self._per_username: RateLimitItem = parse(settings.auth.login_rate_per_username)
-        self._per_address: RateLimitItem = parse(settings.auth.login_rate_per_address)
+        self._limiter = RateLimiter(redis, settings, "auth")
+        self._per_username: RateLimitItem = rate_limit(settings.auth.login_rate_per_username)
+        self._per_address: RateLimitItem = rate_limit(settings.auth.login_rate_per_address)
 
     async def hit(self, username: str, address: str | None) -> None:
-        """Count one attempt; 429 ``RATE_LIMITED`` when the address or username is over."""
-        if address and not await self._limiter.hit(self._per_address, "login-ip", address):
-            await self._refuse(self._per_address, "login-ip", address)
-        name = normalize_username(username)
-        if not await self._limiter.hit(self._per_username, "login-user", name):
-            await self._refuse(self._per_username, "login-user", name)
+        """Count one attempt; 429 ``RATE_LIMITED`` when the address, or the username from this
+        address, is over its limit."""
+        where = _address(address)
+        if address:
+            await self._check(self._per_address, "login-ip", address)
+        await self._check(self._per_username, "login-user", normalize_username(username), where)
 
-    async def _refuse(self, item: RateLimitItem, *identifiers: str) -> None:
-        stats = await self._limiter.get_window_stats(item, *identifiers)
-        retry_after = max(1, math.ceil(stats.reset_time - time.time()))
-        raise TooManyRequests(
-            "Too many login attempts; retry later.",
-            code="RATE_LIMITED",
-            headers={"Retry-After": str(retry_after)},
-        )
+    async def _check(self, item: RateLimitItem, *identifiers: str) -> None:
+        retry_after = await self._limiter.hit(item, *identifiers)
+        if retry_after is not None:
+            raise TooManyRequests(
+                "Too many login attempts; retry later.",
+                code="RATE_LIMITED",
+                headers={"Retry-After": str(retry_after)},
+            )
 
-    async def check_lockout(self, account: str) -> None:
-        """429 ``AUTH_LOCKED`` while the account is locked out."""
-        ttl = await self._redis.ttl(self._lock_key(account))
+    async def slow_down(self, username: str) -> float:
+        """Wait as long as the failures on this login name (from anywhere) ask; the seconds."""
+        count = await self._redis.get(self._fails_key(normalize_username(username)))
+        seconds = self.delay_for(int(count or 0))
+        if seconds > 0:
+            await asyncio.sleep(seconds)
+        return seconds
+
+    def delay_for(self, failures: int) -> float:
+        auth = self._settings.auth
+        over = failures - auth.account_slowdown_threshold
+        if over < 0:
+            return 0.0
+        base = auth.account_slowdown_base_seconds
+        return float(min(base * 2 ** min(over, 32), auth.account_slowdown_max_seconds))
+
+    async def check_lockout(self, account: str, address: str | None) -> None:
+        """429 ``AUTH_LOCKED`` while the account is locked out for this address."""
+        ttl = await self._redis.ttl(self._lock_key(account, address))
         if ttl is not None and ttl > 0:
             raise TooManyRequests(
-                "Too many failed logins for this account; retry later.",
+                "Too many failed logins for this account from this address; retry later.",
                 code="AUTH_LOCKED",
                 headers={"Retry-After": str(ttl)},
             )
 
-    async def record_failure(self, account: str) -> None:
+    async def record_failure(
+        self, account: str, address: str | None, username: str | None = None
+    ) -> None:
+        """Count a wrong password: toward this pair's lockout, and the name's slow-down."""
         auth = self._settings.auth
-        fail_key = self._fail_key(account)
+        fail_key = self._fail_key(account, address)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(fail_key)
             pipe.expire(fail_key, auth.lockout_max_seconds)
-            failures, _ = await pipe.execute()
+            if username is not None:
+                fails_key = self._fails_key(normalize_username(username))
+                pipe.incr(fails_key)
+                pipe.expire(fails_key, auth.account_failure_window_seconds)
+            failures = (await pipe.execute())[0]
         if failures >= auth.lockout_threshold:
             doublings = min(failures - auth.lockout_threshold, 32)
             seconds = min(auth.lockout_base_seconds * 2**doublings, auth.lockout_max_seconds)
-            await self._redis.set(self._lock_key(account), str(failures), ex=seconds)
+            await self._redis.set(self._lock_key(account, address), str(failures), ex=seconds)
 
-    async def record_success(self, account: str) -> None:
-        await self._redis.delete(self._fail_key(account), self._lock_key(account))
+    async def record_success(self, account: str, address: str | None) -> None:
+        """Reset this pair's count; the name's slow-down count only fades with time."""
+        await self._redis.delete(self._fail_key(account, address), self._lock_key(account, address))
 
-    def _fail_key(self, account: str) -> str:
-        return key(self._settings.redis, "auth", "fail", account)
+    def _fail_key(self, account: str, address: str | None) -> str:
+        return key(self._settings.redis, "auth", "fail", account, _address(address))
 
-    def _lock_key(self, account: str) -> str:
-        return key(self._settings.redis, "auth", "lock", account)
+    def _lock_key(self, account: str, address: str | None) -> str:
+        return key(self._settings.redis, "auth", "lock", account, _address(address))
+
+    def _fails_key(self, name: str) -> str:
+        return key(self._settings.redis, "auth", "fails", name)

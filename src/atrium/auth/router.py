@@ -136,9 +136,10 @@ async def change_password(
     session: SessionDep,
     principal: CurrentPrincipal,
     user: CurrentUser,
+    client: ClientDep,
 ) -> Envelope[None]:
     """Change the caller's password (both encrypted); every other session ends."""
-    await service.change_password(state, session, principal, user, data)
+    await service.change_password(state, session, principal, user, data, client)
     return ok(None)
 
 

@@ -87,6 +87,7 @@ async def _attempt(
     """Rate-limit, run the checks, and log the outcome (with the error code of a failure)."""
     try:
         await auth.limiter.hit(attempt.username, attempt.client.ip)
+        await auth.limiter.slow_down(attempt.username)
         tokens = await check()
     except AppError as exc:
         await _log(auth, attempt, exc.error_code)
@@ -109,15 +110,16 @@ async def _password_login(
     user = await users_service.get_by_login(db, attempt.username.strip())
     attempt.user_id = user.id if user else None
     account = str(user.id) if user else normalize_username(attempt.username)
-    await auth.limiter.check_lockout(account)
+    address = attempt.client.ip
+    await auth.limiter.check_lockout(account, address)
     # An unknown user is verified against a dummy hash: same error, same time.
     verification = await auth.hasher.verify(password, user.password_hash if user else None)
     if user is None or not verification.valid:
-        await auth.limiter.record_failure(account)
+        await auth.limiter.record_failure(account, address, attempt.username)
         raise Unauthorized(
             "The username or password is incorrect.", code="AUTH_INVALID_CREDENTIALS"
         )
-    await auth.limiter.record_success(account)
+    await auth.limiter.record_success(account, address)
     if not user.is_active:
         raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
     await users_service.record_login(db, user, verification.new_hash)
@@ -284,16 +286,21 @@ async def revoke_own_session(state: AppState, principal: Principal, session_id: 
 
 
 async def change_password(
-    state: AppState, db: AsyncSession, principal: Principal, user: User, data: PasswordChange
+    state: AppState,
+    db: AsyncSession,
+    principal: Principal,
+    user: User,
+    data: PasswordChange,
+    client: ClientInfo,
 ) -> None:
     """Check the current password, store the new one, end every other session."""
     auth = runtime(state)
     current = await _open(auth, data.kid, data.current_password)
     new = await _open(auth, data.kid, data.new_password)
     account = str(user.id)
-    await auth.limiter.check_lockout(account)
+    await auth.limiter.check_lockout(account, client.ip)
     if not (await auth.hasher.verify(current.password, user.password_hash)).valid:
-        await auth.limiter.record_failure(account)
+        await auth.limiter.record_failure(account, client.ip)
         raise Forbidden("The current password is incorrect.", code="AUTH_INVALID_CREDENTIALS")
     await users_service.set_password(
         db, auth.hasher, auth.policy, user, new.password, field="newPassword"

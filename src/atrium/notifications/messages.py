@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from atrium.core.errors import BadRequest, NotFound, UnprocessableEntity
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
 from atrium.core.state import AppState
-from atrium.notifications import repository
+from atrium.notifications import limits, repository
 from atrium.notifications.documents import Conversation, Message
 from atrium.notifications.schemas import ConversationRead, MessageCreate, MessageRead, MessagesRead
 from atrium.notifications.service import now_ms
@@ -39,7 +39,11 @@ def to_read(message: Message) -> MessageRead:
 async def send(
     state: AppState, session: AsyncSession, sender_id: UUID, request: MessageCreate
 ) -> MessageRead:
-    """Store the message, then emit ``message`` to the recipient's and the sender's sockets."""
+    """Store the message, then emit ``message`` to the recipient's and the sender's sockets.
+
+    Rate limited per sender (429 ``MESSAGE_RATE_LIMITED``), every caller alike.
+    """
+    await limits.check_message(state, sender_id)
     await _check_recipient(state, session, sender_id, request)
     created = now_ms()
     message = Message(

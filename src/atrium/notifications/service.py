@@ -23,6 +23,7 @@ from atrium.core.errors import BadRequest, NotFound, UnprocessableEntity
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
 from atrium.core.responses import ErrorDetail
 from atrium.core.state import AppState
+from atrium.notifications import limits as rate_limits
 from atrium.notifications import repository
 from atrium.notifications.documents import Audience, Notification
 from atrium.notifications.repository import Reader, ReaderState
@@ -116,7 +117,11 @@ async def _emit(state: AppState, docs: list[Notification], sent: list[Notificati
 async def send(
     state: AppState, session: AsyncSession, request: NotificationSend, sender_id: UUID
 ) -> NotificationsSent:
-    """An admin send: the named users must exist; roles and everyone store one document."""
+    """An admin send: the named users must exist; roles and everyone store one document.
+
+    Rate limited per sender (429 ``NOTIFICATION_RATE_LIMITED``), every caller alike.
+    """
+    await rate_limits.check_send(state, sender_id)
     limits = state.settings.notifications
     if len(request.body) > limits.max_body_length:
         raise _invalid("body", f"must be at most {limits.max_body_length} characters long")

@@ -1,0 +1,56 @@
+"""Per-sender rate limits of direct messages and admin notification sends.
+
+Checked in the services (``messages.send``, ``service.send``), so the REST routes and the socket
+events share one count per sender: ``message_rate_per_sender`` and ``send_rate_per_sender``
+(moving windows in Redis, every node). Over a limit: 429 ``MESSAGE_RATE_LIMITED`` or
+``NOTIFICATION_RATE_LIMITED`` with ``Retry-After`` on REST; the same code in a socket event's
+error ack, whose message says how long to wait.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from atrium.core.errors import TooManyRequests
+from atrium.core.ratelimit import RateLimiter, rate_limit
+from atrium.core.state import AppState, StateKey
+
+LIMITER: StateKey[RateLimiter] = StateKey("notifications.limiter")
+
+
+class MessageRateLimited(TooManyRequests):
+    code = "MESSAGE_RATE_LIMITED"
+
+
+class NotificationRateLimited(TooManyRequests):
+    code = "NOTIFICATION_RATE_LIMITED"
+
+
+def _limiter(state: AppState) -> RateLimiter:
+    limiter = state.find(LIMITER)
+    if limiter is None:
+        limiter = RateLimiter(state.redis, state.settings, "notifications")
+        state.set(LIMITER, limiter)
+    return limiter
+
+
+async def check_message(state: AppState, sender_id: UUID) -> None:
+    """Count one direct message of ``sender_id``; 429 once over the limit."""
+    rate = state.settings.notifications.message_rate_per_sender
+    retry_after = await _limiter(state).hit(rate_limit(rate), "message", str(sender_id))
+    if retry_after is not None:
+        raise MessageRateLimited(
+            f"Too many messages; retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+async def check_send(state: AppState, sender_id: UUID) -> None:
+    """Count one notification send of ``sender_id``; 429 once over the limit."""
+    rate = state.settings.notifications.send_rate_per_sender
+    retry_after = await _limiter(state).hit(rate_limit(rate), "send", str(sender_id))
+    if retry_after is not None:
+        raise NotificationRateLimited(
+            f"Too many notification sends; retry in {retry_after} s.",
+            headers={"Retry-After": str(retry_after)},
+        )
