@@ -1,13 +1,13 @@
-"""Scheduler test fixtures: an allow-all access policy (until RBAC lands), beat engines."""
+"""Scheduler test fixtures: a client logged in as a superuser, beat engines."""
 
 from __future__ import annotations
 
+import httpx
 import pytest
-from fastapi import Request
 
-from atrium.core.access import ACCESS_POLICY
-from atrium.core.routing import RouteInfo
+from atrium.config import Settings
 from atrium.core.state import AppState
+from tests.auth.helpers import bearer, create_user, fast_auth, tokens
 from tests.scheduler.engine_helpers import engines
 from tests.worker.conftest import mongo_db, process_redis_db, process_redis_url
 
@@ -15,13 +15,13 @@ from tests.worker.conftest import mongo_db, process_redis_db, process_redis_url
 __all__ = ["engines", "mongo_db", "process_redis_db", "process_redis_url"]
 
 
-class AllowAll:
-    """Test-only policy: the auth domain's login is not available to these tests yet."""
-
-    async def authorize(self, request: Request, route: RouteInfo) -> None:
-        return None
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return fast_auth(settings)
 
 
 @pytest.fixture
-def allow_all(state: AppState) -> None:
-    state.set(ACCESS_POLICY, AllowAll())
+async def as_superuser(client: httpx.AsyncClient, state: AppState) -> None:
+    """The test client calls as a logged-in superuser (who may schedule every task)."""
+    await create_user(state, "root", superuser=True)
+    client.headers.update(bearer((await tokens(client, "root"))["accessToken"]))

@@ -29,10 +29,9 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from atrium.config import RedisSettings
 from atrium.core import migrate
-from atrium.core.access import ACCESS_POLICY
 from atrium.main import create_app
+from tests.auth.helpers import bearer, create_user, fast_auth, tokens
 from tests.conftest import _postgres_database, _settings
-from tests.scheduler.conftest import AllowAll
 from tests.scheduler.engine_helpers import closed_port
 from tests.worker.processes import Proc, process_env, start_beat, start_worker, wait_for_async
 
@@ -90,11 +89,13 @@ async def api(
     settings.redis = RedisSettings(url=process_redis_url)
     settings.mongo.database = mongo_db
     settings.domains = [*settings.domains, "tests.worker.sample_domain"]
-    app = create_app(settings)
+    app = create_app(fast_auth(settings))
     async with LifespanManager(app, startup_timeout=30, shutdown_timeout=30):
-        app.state.atrium.set(ACCESS_POLICY, AllowAll())  # test-only, until RBAC lands
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            root = f"root{uuid4().hex[:8]}"  # the database outlives the test
+            await create_user(app.state.atrium, root, superuser=True)
+            client.headers.update(bearer((await tokens(client, root))["accessToken"]))
             yield client
         await app.state.atrium.mongo.client.drop_database(mongo_db)
 
@@ -210,6 +211,37 @@ async def test_api_and_raw_sql_changes_apply_without_restart(
     assert [run for run in runs if run["status"] != "success"] == []
     assert len(runs) == len(records(process_redis_url))
     assert "no.such.task" not in {run["task"] for run in runs}
+
+
+@pytest.mark.usefixtures("worker")
+async def test_beat_skips_rows_of_tasks_that_are_not_schedulable(
+    api: httpx.AsyncClient,
+    env: dict[str, str],
+    process_redis_url: str,
+    raw_sql: Any,
+    services: dict[str, str],
+    mongo_db: str,
+    tmp_path: Path,
+) -> None:
+    beat = await asyncio.to_thread(start_beat, env, tmp_path / "beat.log")
+    try:
+        await wait_for_async(lambda: "beat_task_names_known" in beat.text(), within=30)
+        # Registered on the workers, but never opted in: only plain SQL can write this row.
+        await raw_sql(
+            "INSERT INTO scheduler_periodic_task (name, task, args, kind, interval_seconds)"
+            " VALUES ('sneaky', 'tests.unschedulable', '[\"sneaky\"]', 'interval', 1)"
+        )
+        await add(api, "fine", 1)  # a schedulable one next to it runs as usual
+        await wait_for_async(lambda: records(process_redis_url).count("fine") >= 2, within=6)
+        await wait_for_async(lambda: "not declared schedulable" in beat.text(), within=5)
+        listed = (await api.get(f"{API}/tasks", params={"search": "sneaky"})).json()["data"]
+    finally:
+        await asyncio.to_thread(beat.stop)
+    assert "tests.unschedulable" in beat.text()
+    assert [(t["name"], t["schedulable"]) for t in listed["items"]] == [("sneaky", False)]
+    assert "sneaky" not in records(process_redis_url)
+    runs = await settled_ledger(services, mongo_db)
+    assert "tests.unschedulable" not in {run["task"] for run in runs}
 
 
 @pytest.mark.usefixtures("worker")

@@ -1,4 +1,4 @@
-"""The ops API. Until the RBAC domain lands, routes run under a test-only allow-all policy."""
+"""The ops API, called by a logged-in superuser (permission refusals: test_schedulable.py)."""
 
 from __future__ import annotations
 
@@ -32,7 +32,7 @@ async def test_routes_need_a_permission_by_default(client: httpx.AsyncClient) ->
     assert response.status_code == 401
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_create_read_update_delete(client: httpx.AsyncClient) -> None:
     created = await create(client, args=["hi"], timezone="Europe/Paris")
     assert created["enabled"]
@@ -51,7 +51,7 @@ async def test_create_read_update_delete(client: httpx.AsyncClient) -> None:
     assert (await client.get(task_url)).json()["code"] == "SCHEDULER_TASK_NOT_FOUND"
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_bad_input_is_a_clear_4xx(client: httpx.AsyncClient) -> None:
     unknown = await client.post(f"{API}/tasks", json={**body(), "task": "no.such.task"})
     assert unknown.status_code == 422
@@ -68,7 +68,7 @@ async def test_bad_input_is_a_clear_4xx(client: httpx.AsyncClient) -> None:
     assert taken.json()["code"] == "SCHEDULER_TASK_NAME_TAKEN"
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_enable_disable_and_registered_names(client: httpx.AsyncClient) -> None:
     created = await create(client)
     disabled = (await client.post(f"{API}/tasks/{created['id']}/disable")).json()["data"]
@@ -82,7 +82,7 @@ async def test_enable_disable_and_registered_names(client: httpx.AsyncClient) ->
     assert not any(n.startswith("celery.") for n in names)
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_preview_in_the_tasks_timezone(client: httpx.AsyncClient) -> None:
     schedule = {"kind": "crontab", "minute": "30", "hour": "2"}
     response = await client.post(
@@ -107,7 +107,7 @@ async def test_preview_in_the_tasks_timezone(client: httpx.AsyncClient) -> None:
     assert [t[-6:] for t in saved["data"]["fireTimes"]] == ["+09:00", "+09:00"]
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_run_now_and_run_history(client: httpx.AsyncClient, state: AppState) -> None:
     created = await create(client)
     response = await client.post(f"{API}/tasks/{created['id']}/run")
@@ -136,7 +136,7 @@ async def test_run_now_and_run_history(client: httpx.AsyncClient, state: AppStat
     assert bad.status_code == 400
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 @pytest.mark.parametrize(
     "headers",
     [
@@ -159,7 +159,7 @@ async def test_headers_cannot_override_the_messages_own(
     assert patched.status_code == 422
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_arguments_must_fit_the_tasks_signature(client: httpx.AsyncClient) -> None:
     for extra in (
         {"args": ["a", "b"]},
@@ -177,7 +177,7 @@ async def test_arguments_must_fit_the_tasks_signature(client: httpx.AsyncClient)
     ).status_code == 200
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_a_clocked_time_in_the_past_is_refused(client: httpx.AsyncClient) -> None:
     past = (datetime.now(UTC) - timedelta(minutes=5)).isoformat()
     response = await client.post(
@@ -190,7 +190,7 @@ async def test_a_clocked_time_in_the_past_is_refused(client: httpx.AsyncClient) 
     assert created["nextRunAt"] is not None
 
 
-@pytest.mark.usefixtures("allow_all")
+@pytest.mark.usefixtures("as_superuser")
 async def test_run_now_refuses_a_plain_sql_row_with_reserved_headers(
     client: httpx.AsyncClient, state: AppState
 ) -> None:

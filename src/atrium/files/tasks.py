@@ -7,7 +7,7 @@ from atrium.worker.resources import worker_state
 from atrium.worker.typed import task
 
 
-@task(name="files.cleanup")
+@task(name="files.cleanup", schedulable=True)
 async def cleanup_uploads() -> dict[str, int]:
     """Remove abandoned pending uploads and objects without metadata; counts of each."""
     state = await worker_state()

@@ -122,11 +122,7 @@ async def send(
     Rate limited per sender (429 ``NOTIFICATION_RATE_LIMITED``), every caller alike.
     """
     await rate_limits.check_send(state, sender_id)
-    limits = state.settings.notifications
-    if len(request.body) > limits.max_body_length:
-        raise _invalid("body", f"must be at most {limits.max_body_length} characters long")
-    if len(request.user_ids) > limits.max_recipients:
-        raise _invalid("userIds", f"may name at most {limits.max_recipients} users")
+    check_size(state, request.body, len(request.user_ids))
     if request.user_ids:
         missing = set(request.user_ids) - await repository.existing_user_ids(
             session, request.user_ids
@@ -148,6 +144,15 @@ async def send(
         sender_id=sender_id,
     )
     return NotificationsSent(audience=sent[0].audience, notifications=sent)
+
+
+def check_size(state: AppState, body: str, recipients: int) -> None:
+    """The body and the number of named users are within the configured limits (else 422)."""
+    limits = state.settings.notifications
+    if len(body) > limits.max_body_length:
+        raise _invalid("body", f"must be at most {limits.max_body_length} characters long")
+    if recipients > limits.max_recipients:
+        raise _invalid("userIds", f"may name at most {limits.max_recipients} users")
 
 
 def _invalid(field: str, problem: str) -> UnprocessableEntity:

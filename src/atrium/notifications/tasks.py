@@ -10,7 +10,8 @@ from atrium.worker.resources import worker_state
 from atrium.worker.typed import task
 
 
-@task(name="notifications.send")
+# Scheduling it sends as the scheduler: only for those who may send themselves.
+@task(name="notifications.send", schedule_permission="POST:/api/v1/notifications/send")
 async def send(
     user_ids: list[str],
     title: str,
@@ -18,8 +19,12 @@ async def send(
     kind: str = "info",
     data: dict[str, Any] | None = None,
 ) -> list[str]:
-    """Notify users from a worker (for example when a long job is done); the stored ids."""
+    """Notify users from a worker (for example when a long job is done); the stored ids.
+
+    The size limits of ``POST /notifications/send`` hold here too (a scheduled send included).
+    """
     state = await worker_state()
+    service.check_size(state, body, len(set(user_ids)))
     sent = await service.notify(
         state, users=[UUID(uid) for uid in user_ids], title=title, body=body, type=kind, data=data
     )

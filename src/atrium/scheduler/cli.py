@@ -65,14 +65,17 @@ def list_tasks() -> None:
     """List periodic tasks with their schedule, state and next run."""
     from atrium.core.pagination import PageParams
     from atrium.scheduler import service
+    from atrium.worker.app import celery_app
 
     async def work(session: Any) -> None:
-        page = await service.page(session, PageParams(page=1, size=100))
+        page = await service.page(session, celery_app, PageParams(page=1, size=100))
         for params in range(2, page.pages + 1):
-            more = await service.page(session, PageParams(page=params, size=100))
+            more = await service.page(session, celery_app, PageParams(page=params, size=100))
             page.items.extend(more.items)
         for item in page.items:
             state = "enabled " if item.enabled else "disabled"
+            if not item.schedulable:
+                state = "skipped "  # beat does not run it: its task is not schedulable
             schedule = item.schedule.model_dump(exclude={"kind"}, mode="json")
             next_run = item.next_run_at.isoformat() if item.next_run_at else "-"
             typer.echo(
@@ -100,6 +103,7 @@ def add(
 ) -> None:
     """Add a periodic task (exactly one of --every, --crontab, --at)."""
     from atrium.scheduler import service
+    from atrium.scheduler.schedulable import SYSTEM
     from atrium.scheduler.schemas import PeriodicTaskCreate
     from atrium.worker.app import celery_app
 
@@ -119,8 +123,8 @@ def add(
     )
 
     async def work(session: Any) -> None:
-        created = await service.create(session, celery_app, body)
-        read = service.to_read(created)
+        created = await service.create(session, celery_app, body, SYSTEM)
+        read = service.to_read(created, celery_app)
         typer.echo(f"added {read.name} ({read.id}), next run {read.next_run_at}")
 
     _run_cli(lambda: _with_session(work))
@@ -149,9 +153,12 @@ def _schedule(every: float | None, crontab: str | None, at: datetime | None) -> 
 
 def _set_enabled(name: str, enabled: bool) -> None:
     from atrium.scheduler import service
+    from atrium.scheduler.schedulable import SYSTEM
+    from atrium.worker.app import celery_app
 
     async def work(session: Any) -> None:
-        await service.set_enabled(session, await _find(session, name), enabled)
+        task = await _find(session, name)
+        await service.set_enabled(session, celery_app, task, enabled, SYSTEM)
         typer.echo(f"{name} {'enabled' if enabled else 'disabled'}")
 
     _run_cli(lambda: _with_session(work))
@@ -173,10 +180,11 @@ def disable(name: Annotated[str, typer.Argument(help="The task's name.")]) -> No
 def run(name: Annotated[str, typer.Argument(help="The task's name.")]) -> None:
     """Run a periodic task once now (recorded in the run ledger as manual)."""
     from atrium.scheduler import service
+    from atrium.scheduler.schedulable import SYSTEM
     from atrium.worker.app import celery_app
 
     async def work(session: Any) -> None:
-        record = await service.run_now(celery_app, await _find(session, name))
+        record = await service.run_now(celery_app, await _find(session, name), SYSTEM)
         typer.echo(f"sent {record.task} as {record.task_id}")
 
     _run_cli(lambda: _with_session(work, ledger=True))

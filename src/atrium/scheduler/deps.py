@@ -7,12 +7,42 @@ from typing import Annotated
 from celery import Celery
 from fastapi import Depends
 
+from atrium.auth.deps import CurrentPrincipal
 from atrium.core.deps import StateDep
+from atrium.rbac.cache import PermissionSet
+from atrium.rbac.deps import PERMISSIONS
 from atrium.scheduler.lifecycle import CELERY_APP
+from atrium.scheduler.schedulable import Caller
 
 
 async def get_celery(state: StateDep) -> Celery:
     return state.get(CELERY_APP)
 
 
+class _Granted:
+    def __init__(self, found: PermissionSet) -> None:
+        self.found = found
+
+    def allows(self, code: str) -> bool:
+        return self.found.is_superuser or self.found.allows(code)
+
+
+class _SessionOnly:
+    def __init__(self, is_superuser: bool) -> None:
+        self.is_superuser = is_superuser
+
+    def allows(self, code: str) -> bool:
+        return self.is_superuser
+
+
+async def get_caller(state: StateDep, principal: CurrentPrincipal) -> Caller:
+    """What the caller may schedule: a superuser everything, others their effective grants
+    (RBAC's current permission set, never the session's copy of the superuser flag)."""
+    permissions = state.find(PERMISSIONS)
+    if permissions is None:  # no RBAC domain: only superusers pass any check at all
+        return _SessionOnly(principal.is_superuser)
+    return _Granted(await permissions.get(principal.user_id))
+
+
 CeleryDep = Annotated[Celery, Depends(get_celery)]
+CallerDep = Annotated[Caller, Depends(get_caller)]

@@ -107,6 +107,9 @@ class Dispatcher:
         registered = self.task_names.known()
         if registered is not None and row.task not in registered:
             return f"task {row.task!r} is not registered"
+        schedulable = self.task_names.schedulable()
+        if schedulable is not None and row.task not in schedulable:
+            return f"task {row.task!r} is not declared schedulable"
         return None
 
     def _run(self, task_id: UUID, row: Row[Any], slot: int, now: int) -> TaskRun:

@@ -16,7 +16,7 @@ from atrium.core.deps import SessionDep
 from atrium.core.pagination import CursorLimitDep, CursorPage, Page, PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.scheduler import history, service
-from atrium.scheduler.deps import CeleryDep
+from atrium.scheduler.deps import CallerDep, CeleryDep
 from atrium.scheduler.documents import RunStatus
 from atrium.scheduler.schemas import (
     PeriodicTaskCreate,
@@ -24,10 +24,11 @@ from atrium.scheduler.schemas import (
     PeriodicTaskUpdate,
     Preview,
     PreviewRequest,
+    RegisteredTask,
     RegisteredTasks,
     TaskRunRead,
 )
-from atrium.worker.app import registered_task_names
+from atrium.scheduler.tasknames import schedulable_tasks
 
 router = APIRouter(prefix="/scheduler", tags=["scheduler"])
 
@@ -38,36 +39,44 @@ NOT_FOUND = error_responses(404)
 @router.get("/tasks")
 async def list(
     session: SessionDep,
+    app: CeleryDep,
     params: PageParamsDep,
     enabled: bool | None = None,
     kind: Annotated[str | None, Query(pattern="^(interval|crontab|clocked|solar)$")] = None,
     search: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Envelope[Page[PeriodicTaskRead]]:
     """List periodic tasks by name, with filters."""
-    return ok(await service.page(session, params, enabled=enabled, kind=kind, search=search))
+    found = await service.page(session, app, params, enabled=enabled, kind=kind, search=search)
+    return ok(found)
 
 
-@router.post("/tasks", status_code=status.HTTP_201_CREATED, responses=error_responses(409))
+@router.post("/tasks", status_code=status.HTTP_201_CREATED, responses=error_responses(403, 409))
 async def create(
-    body: PeriodicTaskCreate, session: SessionDep, app: CeleryDep
+    body: PeriodicTaskCreate, session: SessionDep, app: CeleryDep, caller: CallerDep
 ) -> Envelope[PeriodicTaskRead]:
-    """Create a periodic task (its task name must be registered)."""
-    return ok(service.to_read(await service.create(session, app, body)))
+    """Create a periodic task (its task must be registered, schedulable and yours to schedule)."""
+    return ok(service.to_read(await service.create(session, app, body, caller), app))
 
 
 @router.get("/tasks/{task_id}", responses=NOT_FOUND)
-async def get(task_id: PeriodicTaskID, session: SessionDep) -> Envelope[PeriodicTaskRead]:
+async def get(
+    task_id: PeriodicTaskID, session: SessionDep, app: CeleryDep
+) -> Envelope[PeriodicTaskRead]:
     """Get one periodic task, with its next run."""
-    return ok(service.to_read(await service.get(session, task_id)))
+    return ok(service.to_read(await service.get(session, task_id), app))
 
 
-@router.patch("/tasks/{task_id}", responses=error_responses(404, 409))
+@router.patch("/tasks/{task_id}", responses=error_responses(403, 404, 409))
 async def update(
-    task_id: PeriodicTaskID, body: PeriodicTaskUpdate, session: SessionDep, app: CeleryDep
+    task_id: PeriodicTaskID,
+    body: PeriodicTaskUpdate,
+    session: SessionDep,
+    app: CeleryDep,
+    caller: CallerDep,
 ) -> Envelope[PeriodicTaskRead]:
     """Change a periodic task; a new schedule starts from now."""
     task = await service.get(session, task_id)
-    return ok(service.to_read(await service.update(session, app, task, body)))
+    return ok(service.to_read(await service.update(session, app, task, body, caller), app))
 
 
 @router.delete("/tasks/{task_id}", responses=NOT_FOUND)
@@ -77,31 +86,35 @@ async def delete(task_id: PeriodicTaskID, session: SessionDep) -> Envelope[None]
     return ok(None)
 
 
-@router.post("/tasks/{task_id}/enable", responses=NOT_FOUND)
-async def enable(task_id: PeriodicTaskID, session: SessionDep) -> Envelope[PeriodicTaskRead]:
+@router.post("/tasks/{task_id}/enable", responses=error_responses(403, 404))
+async def enable(
+    task_id: PeriodicTaskID, session: SessionDep, app: CeleryDep, caller: CallerDep
+) -> Envelope[PeriodicTaskRead]:
     """Enable a periodic task; it next runs at its first slot after now."""
-    task = await service.set_enabled(session, await service.get(session, task_id), True)
-    return ok(service.to_read(task))
+    task = await service.get(session, task_id)
+    return ok(service.to_read(await service.set_enabled(session, app, task, True, caller), app))
 
 
 @router.post("/tasks/{task_id}/disable", responses=NOT_FOUND)
-async def disable(task_id: PeriodicTaskID, session: SessionDep) -> Envelope[PeriodicTaskRead]:
+async def disable(
+    task_id: PeriodicTaskID, session: SessionDep, app: CeleryDep, caller: CallerDep
+) -> Envelope[PeriodicTaskRead]:
     """Disable a periodic task."""
-    task = await service.set_enabled(session, await service.get(session, task_id), False)
-    return ok(service.to_read(task))
+    task = await service.get(session, task_id)
+    return ok(service.to_read(await service.set_enabled(session, app, task, False, caller), app))
 
 
 @router.post(
     "/tasks/{task_id}/run",
     status_code=status.HTTP_202_ACCEPTED,
-    responses=error_responses(404, 503),
+    responses=error_responses(403, 404, 503),
 )
 async def run(
-    task_id: PeriodicTaskID, session: SessionDep, app: CeleryDep
+    task_id: PeriodicTaskID, session: SessionDep, app: CeleryDep, caller: CallerDep
 ) -> Envelope[TaskRunRead]:
     """Run a periodic task once now, outside its schedule."""
     task = await service.get(session, task_id)
-    record = await service.run_now(app, task)
+    record = await service.run_now(app, task, caller)
     return ok(TaskRunRead.model_validate({**record.model_dump(), "id": str(record.id)}))
 
 
@@ -123,8 +136,10 @@ async def preview_schedule(body: PreviewRequest) -> Envelope[Preview]:
 
 @router.get("/registered-tasks")
 async def registered(app: CeleryDep) -> Envelope[RegisteredTasks]:
-    """The task names a periodic task may use."""
-    return ok(RegisteredTasks(names=registered_task_names(app)))
+    """The tasks a periodic task may use (schedulable ones), with the permission each needs."""
+    declared = schedulable_tasks(app)
+    tasks = [RegisteredTask(name=name, permission=code) for name, code in declared.items()]
+    return ok(RegisteredTasks(names=[task.name for task in tasks], tasks=tasks))
 
 
 @router.get("/runs", responses=error_responses(400))

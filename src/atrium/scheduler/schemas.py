@@ -181,6 +181,13 @@ class PeriodicTaskRead(Schema):
     last_run_at: datetime | None
     total_run_count: int
     next_run_at: datetime | None = Field(description="The next slot, computed as beat does")
+    schedulable: bool = Field(
+        description="False: the task is not registered or did not opt in to scheduling, so beat "
+        "skips this row (with a warning) until its task is changed"
+    )
+    schedule_permission: str | None = Field(
+        description="The permission code needed to change, enable or run this task"
+    )
     created_at: datetime
     updated_at: datetime
 
@@ -205,8 +212,16 @@ class Preview(Schema):
     fire_times: list[datetime] = Field(description="Next fire times, in the task's timezone")
 
 
+class RegisteredTask(Schema):
+    name: str
+    permission: str | None = Field(description="The permission code needed to schedule it")
+
+
 class RegisteredTasks(Schema):
+    """The tasks a periodic task may use: registered and declared schedulable."""
+
     names: list[str]
+    tasks: list[RegisteredTask]
 
 
 class TaskRunRead(Schema):

@@ -21,12 +21,13 @@ from atrium.core.clock import utcnow
 from atrium.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from atrium.core.pagination import Page, PageParams
 from atrium.core.responses import ErrorDetail
-from atrium.scheduler import ledger
+from atrium.scheduler import ledger, schedulable
 from atrium.scheduler import repository as repo
 from atrium.scheduler.crontab import zone
 from atrium.scheduler.documents import RunStatus, RunTrigger, TaskRun
 from atrium.scheduler.models import SCHEDULE_DEFINITION_COLUMNS, PeriodicTask
 from atrium.scheduler.publisher import Message, Publisher, reserved_headers
+from atrium.scheduler.schedulable import Caller
 from atrium.scheduler.schedules import (
     CLOCKED_GRACE_MS,
     ScheduleSpec,
@@ -49,6 +50,7 @@ from atrium.scheduler.schemas import (
     schedule_columns,
     spec_of,
 )
+from atrium.scheduler.tasknames import schedulable_tasks
 from atrium.worker.app import registered_task_names
 
 log = structlog.get_logger(__name__)
@@ -97,11 +99,17 @@ def timing_of(task: PeriodicTask) -> Timing | None:
     )
 
 
-def to_read(task: PeriodicTask) -> PeriodicTaskRead:
+def to_read(task: PeriodicTask, app: Celery) -> PeriodicTaskRead:
+    """The task as the API shows it, flagged when beat will not run it (not schedulable)."""
+    return _read(task, schedulable_tasks(app))
+
+
+def _read(task: PeriodicTask, declared: dict[str, str | None]) -> PeriodicTaskRead:
     timing = timing_of(task)
     slot = None if timing is None else timing.next_slot()
     values: dict[str, Any] = task.model_dump()
     values.update(schedule=schedule_of(task), next_run_at=None if slot is None else from_ms(slot))
+    values.update(schedulable=task.task in declared, schedule_permission=declared.get(task.task))
     return PeriodicTaskRead.model_validate(values)
 
 
@@ -114,6 +122,7 @@ async def get(session: AsyncSession, task_id: UUID) -> PeriodicTask:
 
 async def page(
     session: AsyncSession,
+    app: Celery,
     params: PageParams,
     *,
     enabled: bool | None = None,
@@ -121,8 +130,9 @@ async def page(
     search: str | None = None,
 ) -> Page[PeriodicTaskRead]:
     found = await repo.page(session, params, enabled=enabled, kind=kind, search=search)
+    declared = schedulable_tasks(app)
     return Page[PeriodicTaskRead](
-        items=[to_read(task) for task in found.items],
+        items=[_read(task, declared) for task in found.items],
         total=found.total,
         page=found.page,
         size=found.size,
@@ -214,8 +224,11 @@ def ensure_not_passed(schedule: ScheduleIn | None) -> None:
         )
 
 
-async def create(session: AsyncSession, app: Celery, body: PeriodicTaskCreate) -> PeriodicTask:
+async def create(
+    session: AsyncSession, app: Celery, body: PeriodicTaskCreate, caller: Caller
+) -> PeriodicTask:
     ensure_callable(app, body.task, body.args, body.kwargs)
+    schedulable.ensure_schedulable(app, body.task, caller)
     ensure_not_passed(body.schedule)
     values = body.model_dump(exclude={"schedule"})
     task = PeriodicTask(**values, **schedule_columns(body.schedule))
@@ -225,8 +238,10 @@ async def create(session: AsyncSession, app: Celery, body: PeriodicTaskCreate) -
 
 
 async def update(
-    session: AsyncSession, app: Celery, task: PeriodicTask, body: PeriodicTaskUpdate
+    session: AsyncSession, app: Celery, task: PeriodicTask, body: PeriodicTaskUpdate, caller: Caller
 ) -> PeriodicTask:
+    enabled = task.enabled if body.enabled is None else body.enabled
+    schedulable.ensure_may_change(app, task.task, body.task, caller, enabled=enabled)
     changes = body.model_dump(exclude_unset=True, exclude={"schedule"})
     if body.task is not None or body.args is not None or body.kwargs is not None:
         ensure_callable(
@@ -246,7 +261,11 @@ async def update(
     return task
 
 
-async def set_enabled(session: AsyncSession, task: PeriodicTask, enabled: bool) -> PeriodicTask:
+async def set_enabled(
+    session: AsyncSession, app: Celery, task: PeriodicTask, enabled: bool, caller: Caller
+) -> PeriodicTask:
+    if enabled:
+        schedulable.ensure_schedulable(app, task.task, caller)
     if task.enabled != enabled:
         task.enabled = enabled
         await _flush(session, task)
@@ -281,8 +300,9 @@ def ensure_own_headers(headers: dict[str, Any]) -> None:
         )
 
 
-async def run_now(app: Celery, task: PeriodicTask) -> TaskRun:
+async def run_now(app: Celery, task: PeriodicTask, caller: Caller) -> TaskRun:
     """Publish the task once, now, outside its schedule (recorded in the ledger as manual)."""
+    schedulable.ensure_schedulable(app, task.task, caller)
     ensure_own_headers(task.headers)
     run = TaskRun(
         periodic_task_id=task.id,

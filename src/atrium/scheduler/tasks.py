@@ -8,7 +8,7 @@ from atrium.worker.typed import task
 runs.connect()
 
 
-@task(name="scheduler.ping")
+@task(name="scheduler.ping", schedulable=True)
 def ping(message: str = "pong") -> str:
     """Answer ``message``: schedule it to check that beat and the workers are alive."""
     return message

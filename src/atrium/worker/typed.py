@@ -11,6 +11,14 @@
 Only the options given to the decorator (or to one send) reach Celery, so the app's configured
 defaults (queue, ``acks_late``, ``track_started``, priority, publish retries) always apply
 otherwise. ``async def`` tasks run on the worker process's persistent loop (``worker.loop``).
+
+A task may be scheduled from the database (periodic tasks, beat) only if it says so::
+
+    @task(name="files.cleanup", schedulable=True)
+    @task(name="notifications.send", schedule_permission="POST:/api/v1/notifications/send")
+
+``schedule_permission`` (which implies ``schedulable``) is the permission code a caller must hold
+to create, change, enable or run a periodic task of it; ``schedule_declaration`` reads both back.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import functools
 import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, TypeVar, Unpack, cast, overload
 
@@ -76,6 +85,26 @@ class SendOptions(TypedDict, total=False):
     ignore_result: bool
     time_limit: int
     soft_time_limit: int
+
+
+# Attributes the decorator sets on the task class (read back with ``schedule_declaration``).
+SCHEDULABLE_ATTRIBUTE = "atrium_schedulable"
+SCHEDULE_PERMISSION_ATTRIBUTE = "atrium_schedule_permission"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleDeclaration:
+    """A task's consent to be scheduled from the database, and the code that takes."""
+
+    permission: str | None = None
+
+
+def schedule_declaration(task: Task[Any, Any]) -> ScheduleDeclaration | None:
+    """How a registered task may be scheduled; None if it did not opt in."""
+    if not getattr(task, SCHEDULABLE_ATTRIBUTE, False):
+        return None
+    permission = getattr(task, SCHEDULE_PERMISSION_ATTRIBUTE, None)
+    return ScheduleDeclaration(permission if isinstance(permission, str) else None)
 
 
 class AsyncTask(Task):  # type: ignore[type-arg]
@@ -137,11 +166,16 @@ class TypedTask(Generic[P, R]):
 
 
 class _Decorator:
-    def __init__(self, name: str, bind: bool, options: TaskOptions) -> None:
-        self.name, self.bind, self.options = name, bind, options
+    def __init__(
+        self, name: str, bind: bool, options: TaskOptions, schedule: ScheduleDeclaration | None
+    ) -> None:
+        self.name, self.bind, self.options, self.schedule = name, bind, options, schedule
 
     def register(self, fn: Callable[..., Any]) -> TypedTask[Any, Any]:
         extra: dict[str, Any] = dict(self.options)
+        if self.schedule is not None:
+            extra[SCHEDULABLE_ATTRIBUTE] = True
+            extra[SCHEDULE_PERMISSION_ATTRIBUTE] = self.schedule.permission
         registered: list[Task[Any, Any]] = []
         if inspect.iscoroutinefunction(fn):
             extra["base"] = AsyncTask
@@ -170,11 +204,33 @@ class _Bound(_Decorator):
         return self.register(fn)
 
 
-def task(*, name: str, **options: Unpack[TaskOptions]) -> _Plain:
-    """Register a sync or ``async def`` function as a task named ``name`` (dotted)."""
-    return _Plain(name, False, options)
+def _declaration(schedulable: bool, permission: str | None) -> ScheduleDeclaration | None:
+    if permission is not None and not permission.strip():
+        raise ValueError("schedule_permission must be a permission code")
+    return ScheduleDeclaration(permission) if schedulable or permission else None
 
 
-def bound_task(*, name: str, **options: Unpack[TaskOptions]) -> _Bound:
+def task(
+    *,
+    name: str,
+    schedulable: bool = False,
+    schedule_permission: str | None = None,
+    **options: Unpack[TaskOptions],
+) -> _Plain:
+    """Register a sync or ``async def`` function as a task named ``name`` (dotted).
+
+    ``schedulable``: periodic tasks in the database may run it; ``schedule_permission``: only a
+    caller holding this code may schedule it (implies ``schedulable``).
+    """
+    return _Plain(name, False, options, _declaration(schedulable, schedule_permission))
+
+
+def bound_task(
+    *,
+    name: str,
+    schedulable: bool = False,
+    schedule_permission: str | None = None,
+    **options: Unpack[TaskOptions],
+) -> _Bound:
     """Like ``task``, the function taking the Celery task first (for ``self.retry()``)."""
-    return _Bound(name, True, options)
+    return _Bound(name, True, options, _declaration(schedulable, schedule_permission))

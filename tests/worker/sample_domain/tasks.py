@@ -23,7 +23,7 @@ async def _record(entry: dict[str, Any]) -> None:
     await state.redis.rpush(key(state.settings.redis, "records"), json.dumps(entry))  # type: ignore[misc]
 
 
-@task(name="tests.record")
+@task(name="tests.record", schedulable=True)
 async def record(tag: str = "") -> str:
     """Append who ran it (pid, loop, thread) to a Redis list."""
     entry = {
@@ -112,3 +112,10 @@ def nap_sync(seconds: float) -> float:
 
     time.sleep(seconds)
     return seconds
+
+
+@task(name="tests.unschedulable")
+async def unschedulable(tag: str = "") -> str:
+    """Like ``tests.record``, but never opted in to scheduling: beat must skip its rows."""
+    await _record({"tag": tag, "task": "tests.unschedulable"})
+    return tag
