@@ -71,3 +71,15 @@ def test_async_task_runs_in_process_with_its_request() -> None:
 def test_celery_argument_check_still_applies() -> None:
     with pytest.raises(TypeError):
         tasks.record.task.delay(1, 2, 3)  # celery checks arguments against the function
+
+
+def test_a_task_opts_in_to_scheduling_and_may_name_a_permission() -> None:
+    from atrium.notifications import tasks as notification_tasks
+    from atrium.worker.typed import ScheduleDeclaration, schedule_declaration, task
+
+    assert schedule_declaration(tasks.record.task) == ScheduleDeclaration(permission=None)
+    assert schedule_declaration(tasks.unschedulable.task) is None  # the default: not scheduled
+    send = schedule_declaration(notification_tasks.send.task)
+    assert send == ScheduleDeclaration(permission="POST:/api/v1/notifications/send")
+    with pytest.raises(ValueError, match="permission code"):
+        task(name="tests.blank_permission", schedule_permission=" ")
