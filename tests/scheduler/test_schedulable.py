@@ -122,6 +122,8 @@ async def test_tasks_that_did_not_opt_in_cannot_be_scheduled(
     assert (await client.post(f"{url}/disable", headers=root)).status_code == 200
     assert (await client.patch(url, json={"description": "old"}, headers=root)).status_code == 200
     assert (await client.post(f"{url}/enable", headers=root)).status_code == 422
+    unknown = await client.patch(url, json={"task": "no.such.task"}, headers=root)
+    assert unknown.json()["code"] == "UNKNOWN_TASK"
     repaired = await client.patch(url, json={"task": "scheduler.ping"}, headers=root)
     assert repaired.json()["data"]["schedulable"] is True
 

@@ -21,6 +21,7 @@ from celery import Celery
 from atrium.core.errors import Forbidden, UnprocessableEntity
 from atrium.core.responses import ErrorDetail
 from atrium.scheduler.tasknames import schedulable_tasks
+from atrium.worker.app import registered_task_names
 
 
 class Caller(Protocol):
@@ -75,5 +76,7 @@ def ensure_may_change(
             f"Changing a periodic task of {current!r} needs the permission {permission}, "
             "which you do not hold."
         )
+    if new is not None and new not in registered_task_names(app):
+        return  # the service's own check answers 422 UNKNOWN_TASK
     if enabled or new is not None:
         ensure_schedulable(app, new or current, caller)
