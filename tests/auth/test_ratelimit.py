@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from pydantic import ValidationError
 
 from atrium.auth.runtime import runtime
 from atrium.config import ProxySettings, Settings
@@ -223,3 +224,21 @@ async def test_behind_a_proxy_the_lockout_follows_the_forwarded_address(
         assert (await login(proxy, "admin")).json()["code"] == "AUTH_LOCKED"
         proxy.headers["X-Forwarded-For"] = "198.51.100.4"  # the owner, through the same proxy
         assert (await login(proxy, "admin")).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"proxy": {"trusted_addresses": ["not-an-address"]}},
+        {"auth": {"login_rate_per_username": "ten a minute"}},
+        {"notifications": {"message_rate_per_sender": "lots"}},
+    ],
+)
+def test_bad_limit_and_proxy_settings_refuse_to_start(values: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError):
+        Settings.model_validate(values)
+
+
+def test_proxies_are_addresses_or_networks() -> None:
+    proxy = ProxySettings(trusted_addresses=["10.0.0.0/8", "127.0.0.1", "::1"])
+    assert proxy.trusted_addresses == ["10.0.0.0/8", "127.0.0.1", "::1"]
