@@ -83,7 +83,7 @@ async def delete(reader: ReaderDep, notification_id: NotificationID) -> Envelope
     "/notifications/send",
     tags=["notifications"],
     status_code=201,
-    responses=error_responses(404),
+    responses=error_responses(404, 429),
 )
 async def send(
     request: NotificationSend, state: StateDep, session: SessionDep, principal: CurrentPrincipal
@@ -97,7 +97,7 @@ async def send(
     tags=["messages"],
     openapi_extra=AUTHENTICATED,
     status_code=201,
-    responses=error_responses(400, 404),
+    responses=error_responses(400, 404, 429),
 )
 async def send_message(
     request: MessageCreate, state: StateDep, session: SessionDep, principal: CurrentPrincipal
