@@ -186,8 +186,15 @@ class CelerySettings(BaseModel):
     worker_prefetch_multiplier: int = Field(default=4, ge=1)
 
 
+# The dev server's origins, allowed by default only in local and testing.
+LOCAL_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
+# Shortest JWT secret staging and production accept (HS256 wants at least its 256 bits).
+MIN_JWT_SECRET_BYTES = 32
+
+
 class CorsSettings(BaseModel):
-    allow_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
+    # Unset: the local dev server's origins in local and testing, none when deployed.
+    allow_origins: list[str] = []
     allow_credentials: bool = True
 
 
@@ -279,10 +286,19 @@ class Settings(BaseSettings):
     logging: LoggingSettings = LoggingSettings()
 
     @model_validator(mode="after")
+    def _default_cors_origins(self) -> Self:
+        if self.environment.is_debug and "allow_origins" not in self.cors.model_fields_set:
+            self.cors.allow_origins = list(LOCAL_CORS_ORIGINS)
+        return self
+
+    @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
         if not self.environment.is_deployed:
             return self
         problems = [name for name, value in self._secrets() if _is_default(value)]
+        secret = self.auth.jwt_secret.get_secret_value()
+        if not _is_default(secret) and len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+            problems.append(f"ATRIUM_AUTH__JWT_SECRET (at least {MIN_JWT_SECRET_BYTES} bytes)")
         if not self.auth.rsa_private_keys:
             problems.append("ATRIUM_AUTH__RSA_PRIVATE_KEYS")
         if "*" in self.cors.allow_origins and self.cors.allow_credentials:
