@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -89,3 +90,17 @@ def test_configured_cors_origins_are_kept_in_every_environment(
     monkeypatch.setenv("ATRIUM_CORS__ALLOW_ORIGINS", '["https://app.example.org"]')
     assert Settings(_env_file=None).cors.allow_origins == ["https://app.example.org"]
     assert _production("x" * 32).cors.allow_origins == ["https://app.example.org"]
+
+
+def test_atrium_env_file_replaces_the_default_dotenv(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("ATRIUM_PROJECT_NAME=FromDotenv\n")
+    (tmp_path / "other.env").write_text("ATRIUM_PROJECT_NAME=FromOther\n")
+    monkeypatch.chdir(tmp_path)
+    assert Settings().project_name == "FromDotenv"
+    monkeypatch.setenv("ATRIUM_ENV_FILE", "")
+    assert Settings().project_name == "Atrium"
+    monkeypatch.setenv("ATRIUM_ENV_FILE", str(tmp_path / "other.env"))
+    assert Settings().project_name == "FromOther"
+    assert Settings(_env_file=tmp_path / ".env").project_name == "FromDotenv"

@@ -6,14 +6,23 @@ Variables are read from the environment and `.env` with the prefix ``ATRIUM_`` a
 
 from __future__ import annotations
 
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 from typing import Self
 
 from pydantic import BaseModel, Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+# The dotenv file read by default; ``ATRIUM_ENV_FILE`` names another one ("" reads none).
+DEFAULT_ENV_FILE = ".env"
+ENV_FILE_VARIABLE = "ATRIUM_ENV_FILE"
 # Marker for development-only defaults: staging and production refuse to start on them.
 DEV_SECRET_PREFIX = "dev-insecure-"  # noqa: S105 - a marker, not a secret
 
@@ -252,7 +261,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ATRIUM_",
         env_nested_delimiter="__",
-        env_file=".env",
+        env_file=DEFAULT_ENV_FILE,
         env_file_encoding="utf-8",
         extra="ignore",
         env_ignore_empty=True,
@@ -284,6 +293,22 @@ class Settings(BaseSettings):
     notifications: NotificationSettings = NotificationSettings()
     rbac: RbacSettings = RbacSettings()
     logging: LoggingSettings = LoggingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """``ATRIUM_ENV_FILE`` replaces the default ``.env`` (an explicit ``_env_file`` wins)."""
+        chosen = os.environ.get(ENV_FILE_VARIABLE)
+        default = getattr(dotenv_settings, "env_file", None) == DEFAULT_ENV_FILE
+        if chosen is not None and default:
+            dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=chosen or None)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     @model_validator(mode="after")
     def _default_cors_origins(self) -> Self:
