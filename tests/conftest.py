@@ -49,7 +49,6 @@ REQUIRED = (
 )
 
 
-
 def _make_hermetic() -> None:
     """Forget the developer's ``.env`` and any ``ATRIUM_*`` variable the suite did not set."""
     ours = set(REQUIRED) | set(devservices.env("test"))
