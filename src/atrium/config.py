@@ -250,6 +250,15 @@ class RbacSettings(BaseModel):
     user_role_grants: list[str] = []
 
 
+class HttpSettings(BaseModel):
+    # Largest request body, bytes, checked before any route reads it (the streamed upload
+    # route has its own, larger limit: storage.max_upload_bytes).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # JSON bodies: deepest nesting of arrays and objects, and longest string (characters).
+    max_json_depth: int = Field(default=32, ge=2, le=1000)
+    max_json_string_chars: int = Field(default=64 * 1024, ge=256)
+
+
 class LoggingSettings(BaseModel):
     level: str = "INFO"
     # None: JSON outside local, readable console output in local.
@@ -289,6 +298,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = AuthSettings()
     celery: CelerySettings = CelerySettings()
     cors: CorsSettings = CorsSettings()
+    http: HttpSettings = HttpSettings()
     realtime: RealtimeSettings = RealtimeSettings()
     notifications: NotificationSettings = NotificationSettings()
     rbac: RbacSettings = RbacSettings()
