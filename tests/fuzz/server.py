@@ -40,6 +40,7 @@ PASSWORD = "Correct-horse-battery-7"
 USER_AGENT = "atrium-fuzz/1.0"
 # The fuzzer's Redis database: its own, so the suite's flushes and its keys never meet.
 REDIS_DB = 13
+SEED_SCHEDULE = {"kind": "interval", "every": 3600}
 
 
 @dataclass
@@ -61,6 +62,35 @@ class FuzzServer:
     @property
     def agent(self) -> dict[str, str]:
         return {"User-Agent": USER_AGENT}
+
+    def seed(self, headers: dict[str, str]) -> dict[str, str]:
+        """One of each resource; their ids by path parameter name (the fuzzer uses them too)."""
+        task = {"name": "fuzz-seed", "task": "scheduler.ping", "schedule": SEED_SCHEDULE}
+        user = {"username": "fuzz-user", "email": "fuzz@example.com", "password": PASSWORD}
+        with httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=10) as http:
+
+            def created(response: httpx.Response) -> Any:
+                assert response.status_code in (200, 201), response.text
+                return response.json()["data"]
+
+            ids = {
+                "task_id": created(http.post("/scheduler/tasks", json=task))["id"],
+                "role_id": created(http.post("/roles", json={"name": "Fuzz", "code": "fuzz"}))[
+                    "id"
+                ],
+                "menu_id": created(http.post("/menus", json={"type": "menu", "name": "Fuzz"}))[
+                    "id"
+                ],
+                "user_id": created(http.post("/users", json=user))["id"],
+            }
+            sent = created(http.post("/notifications/send", json={"title": "F", "everyone": True}))
+            ids["notification_id"] = sent["notifications"][0]["id"]
+            upload = {"file": ("fuzz.txt", b"fuzz", "text/plain")}
+            ids["file_id"] = created(http.post("/files", files=upload))["id"]
+            ids["peer_id"] = ids["user_id"]
+            created(http.post("/messages", json={"recipientId": ids["peer_id"], "body": "hi"}))
+            ids["session_id"] = created(http.get("/auth/sessions"))[0]["id"]
+        return ids
 
     def log_tail(self, lines: int = 60) -> str:
         text = self.log.read_text(errors="replace").splitlines()

@@ -18,6 +18,7 @@ with a token that no longer works), logs in again and fails, naming the operatio
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -28,6 +29,8 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from hypothesis import strategies as st
+from hypothesis.errors import Flaky
+from hypothesis.stateful import get_state_machine_test
 from schemathesis import Case
 from schemathesis.checks import not_a_server_error
 from schemathesis.generation.modes import GenerationMode
@@ -50,8 +53,13 @@ FuzzCase = Case[Any]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 # Unset: the fixed seed below (the same cases every run); "random": a new seed each run.
 SEED = os.environ.get("FUZZ_SEED", "20261202")
+# Stateful scenarios (sequences of linked calls) and the steps in each.
+STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_SCENARIOS", "40"))
+STATEFUL_STEPS = 10
+STATEFUL_ROUNDS = 20
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
 REQUEST_TIMEOUT = 30
+PATH_PARAMETER = re.compile(r"\{(\w+)\}")
 
 # Operations that end the session of the caller: fuzzed in their own pass, a fresh login each.
 SESSION_ENDING = {
@@ -74,17 +82,27 @@ class Fuzz:
         self.headers = server.login()
         self.last: str | None = None
         self.cases: dict[tuple[str, str], int] = {}
+        self.failures: list[str] = []
+        # Ids of seeded resources by path parameter name: some cases aim at real objects.
+        self.known: dict[str, str] = {}
         self.started = time.monotonic()
 
     def count(self, caller: str, case: FuzzCase) -> None:
         key = (caller, case.operation.label)
         self.cases[key] = self.cases.get(key, 0) + 1
 
+    def total(self, caller: str) -> int:
+        return sum(n for (who, _), n in self.cases.items() if who == caller)
+
     def session_alive(self) -> bool:
         with httpx.Client(base_url=self.server.url, timeout=10) as http:
             return http.get("/api/v1/auth/me", headers=self.headers).status_code == 200
 
     def as_superuser(self, case: FuzzCase) -> None:
+        self.validate(case, self.superuser_call(case))
+
+    def superuser_call(self, case: FuzzCase) -> Any:
+        """Call with the superuser's session; fail if an earlier call ended that session."""
         self.count("superuser", case)
         response = case.call(headers=self.headers, timeout=REQUEST_TIMEOUT)
         if response.status_code == 401 and not self.session_alive():
@@ -95,7 +113,7 @@ class Fuzz:
                 "caller's session, list it in SESSION_ENDING"
             )
         self.last = case.operation.label
-        self.validate(case, response)
+        return response
 
     def as_anonymous(self, case: FuzzCase) -> None:
         self.count("anonymous", case)
@@ -109,7 +127,8 @@ class Fuzz:
     def validate(self, case: FuzzCase, response: Any) -> None:
         try:
             case.validate_response(response, checks=CHECKS)
-        except Exception:
+        except Exception as exc:
+            self.failures.append(f"{case.operation.label} [{response.status_code}]: {exc}"[:2000])
             if response.status_code >= 500:
                 print(f"--- server log ---\n{self.server.log_tail()}")
             raise
@@ -132,6 +151,7 @@ def fuzz(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> 
         try:
             with fuzz_server(config, tmp) as server:
                 state = Fuzz(server)
+                state.known = server.seed(state.headers)
                 yield state
                 _report(state, tmp)
         finally:
@@ -155,9 +175,16 @@ def operations(schema: Any) -> list[Operation]:
     return [operation for operation in found if operation.label not in EXCLUDED]
 
 
-def _strategy(operation: Operation) -> st.SearchStrategy[FuzzCase]:
+def _strategy(operation: Operation, known: dict[str, str]) -> st.SearchStrategy[FuzzCase]:
+    """Valid and invalid cases; where a path names a seeded resource, also cases aimed at it."""
     modes = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
-    return st.one_of(*(operation.as_strategy(generation_mode=mode) for mode in modes))
+    strategies = [operation.as_strategy(generation_mode=mode) for mode in modes]
+    aimed = {name: known[name] for name in PATH_PARAMETER.findall(operation.path) if name in known}
+    if aimed:
+        strategies += [
+            operation.as_strategy(generation_mode=mode, path_parameters=aimed) for mode in modes
+        ]
+    return st.one_of(*strategies)
 
 
 def _fuzz_settings(test: Callable[..., None]) -> Callable[..., None]:
@@ -173,7 +200,10 @@ def _fuzz_settings(test: Callable[..., None]) -> Callable[..., None]:
 
 
 def fuzz_operations(
-    subtests: pytest.Subtests, selected: list[Operation], call: Callable[[FuzzCase], None]
+    subtests: pytest.Subtests,
+    selected: list[Operation],
+    call: Callable[[FuzzCase], None],
+    known: dict[str, str],
 ) -> None:
     """Run ``call`` on generated cases of each operation, one subtest per operation."""
     assert selected
@@ -181,7 +211,7 @@ def fuzz_operations(
         with subtests.test(msg=operation.label):
 
             @_fuzz_settings
-            @given(case=_strategy(operation))
+            @given(case=_strategy(operation, known))
             def run(case: FuzzCase) -> None:
                 call(case)
 
@@ -192,20 +222,79 @@ def test_every_operation_as_a_superuser(
     fuzz: Fuzz, fuzz_schema: Any, subtests: pytest.Subtests
 ) -> None:
     selected = [op for op in operations(fuzz_schema) if op.label not in SESSION_ENDING]
-    fuzz_operations(subtests, selected, fuzz.as_superuser)
+    fuzz_operations(subtests, selected, fuzz.as_superuser, fuzz.known)
 
 
 def test_every_operation_as_an_anonymous_caller(
     fuzz: Fuzz, fuzz_schema: Any, subtests: pytest.Subtests
 ) -> None:
-    fuzz_operations(subtests, operations(fuzz_schema), fuzz.as_anonymous)
+    fuzz_operations(subtests, operations(fuzz_schema), fuzz.as_anonymous, fuzz.known)
 
 
 def test_session_ending_operations_with_a_fresh_login(
     fuzz: Fuzz, fuzz_schema: Any, subtests: pytest.Subtests
 ) -> None:
     selected = [op for op in operations(fuzz_schema) if op.label in SESSION_ENDING]
-    fuzz_operations(subtests, selected, fuzz.with_fresh_login)
+    fuzz_operations(subtests, selected, fuzz.with_fresh_login, fuzz.known)
+
+
+def test_linked_operations_in_sequence_as_a_superuser(fuzz: Fuzz, fuzz_schema: Any) -> None:
+    """Stateful: follow the links inferred from the schema (create, then read, update, delete)."""
+    schema = fuzz_schema.exclude(
+        func=lambda ctx: ctx.operation.label in {*SESSION_ENDING, *EXCLUDED}
+    )
+    schema.config.phases.stateful.enabled = True
+    machine: Any = schema.as_state_machine()
+
+    class Scenario(machine):  # type: ignore[misc]
+        def call(self, case: FuzzCase, **kwargs: Any) -> Any:
+            return fuzz.superuser_call(case)
+
+        def validate_response(
+            self, response: Any, case: FuzzCase, *args: Any, **kwargs: Any
+        ) -> None:
+            fuzz.validate(case, response)
+
+        def _repr_step(self, rule: Any, data: Any, result: Any) -> str:
+            return ""  # the failure itself is recorded with its case
+
+    failed_before, started = len(fuzz.failures), fuzz.total("superuser")
+    for round_number in range(STATEFUL_ROUNDS):
+        _run_scenarios(Scenario, round_number, fuzz)
+        if fuzz.total("superuser") - started >= STATEFUL_SCENARIOS * STATEFUL_STEPS // 2:
+            break
+    assert fuzz.failures[failed_before:] == []
+    assert schema.statistic.transitions.total > 50  # the links were inferred
+
+
+def _run_scenarios(machine: Any, round_number: int, fuzz: Fuzz) -> None:
+    run = get_state_machine_test(
+        machine,
+        settings=settings(
+            max_examples=STATEFUL_SCENARIOS,
+            stateful_step_count=STATEFUL_STEPS,
+            deadline=None,
+            database=None,
+            phases=[Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        ),
+        _min_steps=2,
+        _flaky_state={"selecting_rule": False},
+    )
+    if SEED != "random":
+        run = seed(int(SEED) + round_number)(run)
+    # A scenario's next steps depend on what the server answered, so Hypothesis may find a
+    # replay inconsistent and stop the round: that is no failure of the app. Failures of the
+    # app are recorded as they happen (Fuzz.validate) and asserted by the caller; anything
+    # else is an error of this harness.
+    recorded = len(fuzz.failures)
+    try:
+        run()
+    except Flaky:
+        pass
+    except Exception:
+        if len(fuzz.failures) == recorded:
+            raise
 
 
 def test_the_lists_name_real_operations(fuzz_schema: Any) -> None:
