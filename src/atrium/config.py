@@ -99,6 +99,9 @@ class StorageSettings(BaseModel):
     # The cleanup task removes uploads still pending after this long, and objects without
     # metadata once older than the grace period.
     abandoned_upload_seconds: int = Field(default=24 * 3600, ge=60)
+    # Per user: most direct uploads pending at once, and most bytes they may announce together.
+    max_pending_uploads: int = Field(default=20, ge=1)
+    max_pending_upload_bytes: int = Field(default=20 * 1024**3, ge=1)
     orphan_grace_seconds: int = Field(default=3600, ge=60)
 
     @model_validator(mode="after")
