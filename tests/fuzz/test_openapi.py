@@ -11,13 +11,19 @@ case, so they run in their own pass, each case with a fresh login (``SESSION_END
 an operation outside that list ends the session anyway, the superuser pass notices (a 401
 with a token that no longer works), logs in again and fails, naming the operation.
 
+Before fuzzing, one resource of each kind is created (``FuzzServer.seed``): where a path names
+one of them (``{task_id}``, ``{role_id}``, ...), some cases aim at it, so updates and deletes
+meet real rows. A stateful pass follows the links schemathesis infers from the schema
+(create, then read, update, delete).
+
 ``make fuzz`` runs the same tests longer, with a random seed (``FUZZ_EXAMPLES``,
-``FUZZ_SEED``).
+``FUZZ_SEED``; the seed used is printed, ``FUZZ_SEED=<it>`` replays it).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -51,8 +57,11 @@ from tests.fuzz.server import (
 Operation = APIOperation[Any, Any, Any, Any]
 FuzzCase = Case[Any]
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
-# Unset: the fixed seed below (the same cases every run); "random": a new seed each run.
+# Unset: the fixed seed below (the same cases every run); "random": a new seed each run, shown
+# in the summary line so that ``FUZZ_SEED=<it>`` replays the run.
 SEED = os.environ.get("FUZZ_SEED", "20261202")
+if SEED == "random":
+    SEED = str(random.SystemRandom().randrange(2**32))
 # Stateful scenarios (sequences of linked calls) and the steps in each.
 STATEFUL_SCENARIOS = int(os.environ.get("FUZZ_SCENARIOS", "40"))
 STATEFUL_STEPS = 10
@@ -196,7 +205,7 @@ def _fuzz_settings(test: Callable[..., None]) -> Callable[..., None]:
         suppress_health_check=list(HealthCheck),
         print_blob=True,
     )(test)
-    return configured if SEED == "random" else seed(int(SEED))(configured)
+    return seed(int(SEED))(configured)
 
 
 def fuzz_operations(
@@ -281,8 +290,7 @@ def _run_scenarios(machine: Any, round_number: int, fuzz: Fuzz) -> None:
         _min_steps=2,
         _flaky_state={"selecting_rule": False},
     )
-    if SEED != "random":
-        run = seed(int(SEED) + round_number)(run)
+    run = seed(int(SEED) + round_number)(run)
     # A scenario's next steps depend on what the server answered, so Hypothesis may find a
     # replay inconsistent and stop the round: that is no failure of the app. Failures of the
     # app are recorded as they happen (Fuzz.validate) and asserted by the caller; anything
