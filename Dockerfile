@@ -1,7 +1,9 @@
 # Atrium API / worker / beat image. One image, three commands (see docker-compose.yml).
 FROM python:3.11-slim AS base
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
+# Production unless told otherwise: no /docs, no dev defaults, real secrets required.
+ENV ATRIUM_ENVIRONMENT=production \
+    PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     UV_COMPILE_BYTECODE=1 \
     UV_LINK_MODE=copy \

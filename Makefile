@@ -9,7 +9,7 @@ RUN := uv run --no-sync
 LINT_PATHS := $(wildcard src tests bench scripts migrations)
 FORMAT_PATHS := $(wildcard src tests bench migrations)
 
-.PHONY: help install dev test lint format services-up services-down services-status bench clean
+.PHONY: help install dev test fuzz lint format services-up services-down services-status bench clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -22,6 +22,9 @@ dev: ## run API + worker + beat against local services (Ctrl-C stops all)
 
 test: ## run the whole test suite against local services; pytest args via ARGS="..."
 	@bash scripts/test.sh $(ARGS)
+
+fuzz: ## fuzz every OpenAPI operation longer, random seed (FUZZ_EXAMPLES=200, FUZZ_SEED=random)
+	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_SEED=$${FUZZ_SEED:-random} bash scripts/test.sh tests/fuzz -s $(ARGS)
 
 lint: ## ruff (lint + format check) and mypy --strict
 	@$(BOOT) sync_app --frozen && \

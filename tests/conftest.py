@@ -1,7 +1,9 @@
 """Test harness: real services, the app's lifespan, isolation per test.
 
 Service URLs come from the environment that ``make test`` exports (``var/test/services.env``,
-written by ``python -m atrium.devservices up --profile test``). Every test that touches SQL runs
+written by ``python -m atrium.devservices up --profile test``). The suite is hermetic: it reads
+no ``.env`` (``ATRIUM_ENV_FILE`` is set empty, for this process and every process it starts)
+and drops every ``ATRIUM_*`` variable it does not set itself. Every test that touches SQL runs
 twice, on SQLite and on PostgreSQL; MongoDB gets a fresh database, S3 a fresh bucket and Redis
 is flushed (it is the suite's own server) after each test.
 """
@@ -24,6 +26,7 @@ from sqlmodel import SQLModel
 
 from atrium import devservices
 from atrium.config import (
+    ENV_FILE_VARIABLE,
     AuthSettings,
     Environment,
     LoggingSettings,
@@ -44,6 +47,18 @@ REQUIRED = (
     "ATRIUM_STORAGE__ENDPOINT",
     "ATRIUM_TEST_POSTGRES_URL",
 )
+
+
+def _make_hermetic() -> None:
+    """Forget the developer's ``.env`` and any ``ATRIUM_*`` variable the suite did not set."""
+    ours = set(REQUIRED) | set(devservices.env("test"))
+    for name in [name for name in os.environ if name.startswith("ATRIUM_")]:
+        if name not in ours:
+            del os.environ[name]
+    os.environ[ENV_FILE_VARIABLE] = ""
+
+
+_make_hermetic()
 
 
 def _load_services_env() -> dict[str, str]:

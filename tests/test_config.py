@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -53,3 +54,53 @@ def test_production_starts_with_real_secrets() -> None:
         storage=StorageSettings(secret_key="real-storage-secret"),  # type: ignore[arg-type]
     )
     assert not settings.environment.is_debug
+
+
+def _production(jwt_secret: str, **groups: object) -> Settings:
+    return Settings(
+        _env_file=None,
+        environment=Environment.PRODUCTION,
+        auth=AuthSettings(
+            jwt_secret=jwt_secret,  # type: ignore[arg-type]
+            rsa_private_keys={"k1": "/run/secrets/login.pem"},
+        ),
+        storage=StorageSettings(secret_key="real-storage-secret"),  # type: ignore[arg-type]
+        **groups,  # type: ignore[arg-type]
+    )
+
+
+def test_production_refuses_a_jwt_secret_under_32_bytes() -> None:
+    with pytest.raises(ValidationError, match="ATRIUM_AUTH__JWT_SECRET"):
+        _production("x" * 31)
+    assert _production("x" * 32).auth.jwt_secret.get_secret_value() == "x" * 32
+
+
+def test_production_has_no_localhost_cors_default() -> None:
+    assert _production("x" * 32).cors.allow_origins == []
+
+
+def test_local_allows_the_dev_server_origin_by_default() -> None:
+    origins = Settings(_env_file=None).cors.allow_origins
+    assert "http://localhost:5173" in origins
+
+
+def test_configured_cors_origins_are_kept_in_every_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("ATRIUM_CORS__ALLOW_ORIGINS", '["https://app.example.org"]')
+    assert Settings(_env_file=None).cors.allow_origins == ["https://app.example.org"]
+    assert _production("x" * 32).cors.allow_origins == ["https://app.example.org"]
+
+
+def test_atrium_env_file_replaces_the_default_dotenv(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("ATRIUM_PROJECT_NAME=FromDotenv\n")
+    (tmp_path / "other.env").write_text("ATRIUM_PROJECT_NAME=FromOther\n")
+    monkeypatch.chdir(tmp_path)
+    assert Settings().project_name == "FromDotenv"
+    monkeypatch.setenv("ATRIUM_ENV_FILE", "")
+    assert Settings().project_name == "Atrium"
+    monkeypatch.setenv("ATRIUM_ENV_FILE", str(tmp_path / "other.env"))
+    assert Settings().project_name == "FromOther"
+    assert Settings(_env_file=tmp_path / ".env").project_name == "FromDotenv"

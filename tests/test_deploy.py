@@ -155,3 +155,22 @@ def test_env_example_loads_in_local(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = Settings(_env_file=ROOT / ".env.example")
     assert settings.environment is Environment.LOCAL
     assert settings.storage.secret_key.get_secret_value()  # the dev default, not empty
+
+
+def _dockerfile_env() -> dict[str, str]:
+    text = (ROOT / "Dockerfile").read_text().replace("\\\n", " ")
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        if line.startswith("ENV "):
+            found.update(re.findall(r'([A-Z_]+)=("[^"]*"|\S+)', line))
+    return found
+
+
+def test_the_image_runs_as_production_unless_told_otherwise() -> None:
+    assert _dockerfile_env().get("ATRIUM_ENVIRONMENT") == "production"
+
+
+@pytest.mark.parametrize("service", [*APP_SERVICES, "migrate"])
+def test_compose_app_services_default_to_production(service: str) -> None:
+    environment = _compose("docker-compose.yml")["services"][service]["environment"]
+    assert _substitute(str(environment["ATRIUM_ENVIRONMENT"])) == "production"

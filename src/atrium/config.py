@@ -7,6 +7,7 @@ Variables are read from the environment and `.env` with the prefix ``ATRIUM_`` a
 from __future__ import annotations
 
 import ipaddress
+import os
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
@@ -14,8 +15,16 @@ from typing import Self
 
 from limits import parse
 from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
+# The dotenv file read by default; ``ATRIUM_ENV_FILE`` names another one ("" reads none).
+DEFAULT_ENV_FILE = ".env"
+ENV_FILE_VARIABLE = "ATRIUM_ENV_FILE"
 # Marker for development-only defaults: staging and production refuse to start on them.
 DEV_SECRET_PREFIX = "dev-insecure-"  # noqa: S105 - a marker, not a secret
 
@@ -92,6 +101,9 @@ class StorageSettings(BaseModel):
     # The cleanup task removes uploads still pending after this long, and objects without
     # metadata once older than the grace period.
     abandoned_upload_seconds: int = Field(default=24 * 3600, ge=60)
+    # Per user: most direct uploads pending at once, and most bytes they may announce together.
+    max_pending_uploads: int = Field(default=20, ge=1)
+    max_pending_upload_bytes: int = Field(default=20 * 1024**3, ge=1)
     orphan_grace_seconds: int = Field(default=3600, ge=60)
 
     @model_validator(mode="after")
@@ -225,8 +237,15 @@ class CelerySettings(BaseModel):
     worker_prefetch_multiplier: int = Field(default=4, ge=1)
 
 
+# The dev server's origins, allowed by default only in local and testing.
+LOCAL_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
+# Shortest JWT secret staging and production accept (HS256 wants at least its 256 bits).
+MIN_JWT_SECRET_BYTES = 32
+
+
 class CorsSettings(BaseModel):
-    allow_origins: list[str] = ["http://localhost:5173", "http://127.0.0.1:5173"]
+    # Unset: the local dev server's origins in local and testing, none when deployed.
+    allow_origins: list[str] = []
     allow_credentials: bool = True
 
 
@@ -278,6 +297,15 @@ class RbacSettings(BaseModel):
     user_role_grants: list[str] = []
 
 
+class HttpSettings(BaseModel):
+    # Largest request body, bytes, checked before any route reads it (the streamed upload
+    # route has its own, larger limit: storage.max_upload_bytes).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # JSON bodies: deepest nesting of arrays and objects, and longest string (characters).
+    max_json_depth: int = Field(default=32, ge=2, le=1000)
+    max_json_string_chars: int = Field(default=64 * 1024, ge=256)
+
+
 class LoggingSettings(BaseModel):
     level: str = "INFO"
     # None: JSON outside local, readable console output in local.
@@ -289,7 +317,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ATRIUM_",
         env_nested_delimiter="__",
-        env_file=".env",
+        env_file=DEFAULT_ENV_FILE,
         env_file_encoding="utf-8",
         extra="ignore",
         env_ignore_empty=True,
@@ -318,16 +346,42 @@ class Settings(BaseSettings):
     celery: CelerySettings = CelerySettings()
     cors: CorsSettings = CorsSettings()
     proxy: ProxySettings = ProxySettings()
+    http: HttpSettings = HttpSettings()
     realtime: RealtimeSettings = RealtimeSettings()
     notifications: NotificationSettings = NotificationSettings()
     rbac: RbacSettings = RbacSettings()
     logging: LoggingSettings = LoggingSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """``ATRIUM_ENV_FILE`` replaces the default ``.env`` (an explicit ``_env_file`` wins)."""
+        chosen = os.environ.get(ENV_FILE_VARIABLE)
+        default = getattr(dotenv_settings, "env_file", None) == DEFAULT_ENV_FILE
+        if chosen is not None and default:
+            dotenv_settings = DotEnvSettingsSource(settings_cls, env_file=chosen or None)
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
+
+    @model_validator(mode="after")
+    def _default_cors_origins(self) -> Self:
+        if self.environment.is_debug and "allow_origins" not in self.cors.model_fields_set:
+            self.cors.allow_origins = list(LOCAL_CORS_ORIGINS)
+        return self
 
     @model_validator(mode="after")
     def _refuse_default_secrets(self) -> Self:
         if not self.environment.is_deployed:
             return self
         problems = [name for name, value in self._secrets() if _is_default(value)]
+        secret = self.auth.jwt_secret.get_secret_value()
+        if not _is_default(secret) and len(secret.encode()) < MIN_JWT_SECRET_BYTES:
+            problems.append(f"ATRIUM_AUTH__JWT_SECRET (at least {MIN_JWT_SECRET_BYTES} bytes)")
         if not self.auth.rsa_private_keys:
             problems.append("ATRIUM_AUTH__RSA_PRIVATE_KEYS")
         if "*" in self.cors.allow_origins and self.cors.allow_credentials:

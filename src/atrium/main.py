@@ -29,6 +29,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from atrium.config import Settings, get_settings
 from atrium.core.access import guard
+from atrium.core.bodylimit import BodyLimitMiddleware, BodyRules, declared_larger
 from atrium.core.errors import install_error_handlers
 from atrium.core.logging import configure_logging
 from atrium.core.middleware import RequestContextMiddleware
@@ -120,6 +121,8 @@ def _include_routers(app: FastAPI, settings: Settings, domains: list[Domain]) ->
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    rules = BodyRules(**settings.http.model_dump(), larger=declared_larger(app))
+    app.add_middleware(BodyLimitMiddleware, rules=rules)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors.allow_origins,

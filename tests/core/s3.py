@@ -44,3 +44,9 @@ async def chunked(data: bytes, size: int = 64 * 1024) -> AsyncIterator[bytes]:
 async def fetch(url: str, method: str = "GET", content: bytes | None = None) -> httpx.Response:
     async with httpx.AsyncClient() as http:
         return await http.request(method, url, content=content)
+
+
+async def post_form(url: str, fields: dict[str, str] | None, content: bytes) -> httpx.Response:
+    """What a browser sends for a presigned POST: the policy's fields, then the file."""
+    async with httpx.AsyncClient() as http:
+        return await http.post(url, data=fields or {}, files={"file": ("blob", content)})

@@ -15,7 +15,7 @@ from atrium.core.state import AppState
 from atrium.files.documents import FileObject
 from tests.auth.helpers import bearer, create_user, tokens
 from tests.core import sigv4
-from tests.core.s3 import fetch
+from tests.core.s3 import fetch, post_form
 from tests.files.conftest import SMALL_LIMIT
 from tests.rbac.helpers import actor, create_role, set_roles
 
@@ -206,7 +206,7 @@ async def initiate(client: httpx.AsyncClient, headers: Headers, **body: Any) -> 
     return data
 
 
-async def test_direct_upload_initiate_put_complete(
+async def test_direct_upload_initiate_post_complete(
     client: httpx.AsyncClient, alice: Headers
 ) -> None:
     data = os.urandom(5000)
@@ -215,7 +215,7 @@ async def test_direct_upload_initiate_put_complete(
     )
     assert ticket["file"]["status"] == "pending"
     assert ticket["parts"] is None
-    assert (await fetch(ticket["url"], "PUT", data)).status_code == 200
+    assert (await post_form(ticket["url"], ticket["fields"], data)).is_success
     done = await client.post(ticket["completeUrl"], headers=alice)
     assert done.status_code == 200
     assert done.json()["data"]["status"] == "complete"
@@ -228,7 +228,7 @@ async def test_direct_upload_with_a_size_mismatch_is_refused(
     client: httpx.AsyncClient, alice: Headers, state: AppState
 ) -> None:
     ticket = await initiate(client, alice, name="a.txt", size=10, contentType="text/plain")
-    await fetch(ticket["url"], "PUT", b"not ten bytes")
+    await post_form(ticket["url"], ticket["fields"], b"not ten bytes")
     response = await client.post(ticket["completeUrl"], headers=alice)
     assert response.status_code == 409
     assert response.json()["code"] == "FILES_SIZE_MISMATCH"

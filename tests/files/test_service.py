@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import os
+from typing import Any
 from uuid import UUID
 
 import pytest
@@ -16,7 +19,7 @@ from atrium.core.storage import Storage
 from atrium.files import service
 from atrium.files.documents import FileObject, FileStatus
 from atrium.files.schemas import UploadCreate
-from tests.core.s3 import PART, fetch
+from tests.core.s3 import PART, fetch, post_form
 from tests.files.conftest import SMALL_LIMIT, form
 
 OWNER = UUID("01900000-0000-7000-8000-000000000001")
@@ -86,7 +89,7 @@ async def test_direct_upload_then_complete(files_state: AppState) -> None:
     assert ticket.parts is None
     assert ticket.url is not None
     assert ticket.file.status is FileStatus.PENDING
-    assert (await fetch(ticket.url, "PUT", data)).status_code == 200
+    assert (await post_form(ticket.url, ticket.fields, data)).is_success
     done = await service.complete(files_state.storage, ticket.file)
     assert (done.status, done.size, done.sha256) == (FileStatus.COMPLETE, 3000, sha)
     assert await service.complete(files_state.storage, done) is done  # idempotent
@@ -98,7 +101,7 @@ async def test_complete_before_any_bytes_keeps_the_upload_open(files_state: AppS
         await service.complete(files_state.storage, ticket.file)
     assert caught.value.error_code == "FILES_UPLOAD_MISSING"
     assert ticket.url is not None
-    await fetch(ticket.url, "PUT", b"abc")
+    await post_form(ticket.url, ticket.fields, b"abc")
     assert (await service.complete(files_state.storage, ticket.file)).size == 3
 
 
@@ -112,7 +115,7 @@ async def test_a_mismatch_is_refused_and_removed(
     sha = hashlib.sha256(b"abc").hexdigest()
     ticket = await service.initiate(files_state.storage, OWNER, announce(b"abc", sha256=sha))
     assert ticket.url is not None
-    await fetch(ticket.url, "PUT", sent)
+    await post_form(ticket.url, ticket.fields, sent)
     with pytest.raises(Conflict) as caught:
         await service.complete(files_state.storage, ticket.file)
     assert caught.value.error_code == code
@@ -207,3 +210,84 @@ async def test_lists_are_scoped_paged_and_newest_first(files_state: AppState) ->
     assert pending.total == 1
     everyone = await service.list_files(PageParams(), None, None)
     assert everyone.total == 5
+
+
+def _policy(fields: dict[str, str] | None) -> dict[str, Any]:
+    assert fields is not None
+    decoded: dict[str, Any] = json.loads(base64.b64decode(fields["policy"]))
+    return decoded
+
+
+async def test_a_single_upload_is_a_post_whose_signed_policy_binds_the_size(
+    files_state: AppState,
+) -> None:
+    ticket = await service.initiate(files_state.storage, OWNER, announce(b"abc"))
+    assert (ticket.method, ticket.parts) == ("POST", None)
+    assert ticket.url is not None
+    assert ticket.url.endswith(f"/{files_state.storage.bucket}")
+    assert ticket.fields is not None
+    assert (ticket.fields["key"], ticket.fields["Content-Type"]) == (
+        ticket.file.key,
+        "application/zip",
+    )
+    conditions = _policy(ticket.fields)["conditions"]
+    assert ["content-length-range", 3, 3] in conditions
+    assert ["eq", "$key", ticket.file.key] in conditions
+    assert ["eq", "$Content-Type", "application/zip"] in conditions
+
+
+async def test_more_bytes_than_announced_are_removed_at_completion(files_state: AppState) -> None:
+    """moto's S3 does not enforce POST policies (S3 and MinIO refuse such a body outright):
+    the bytes get stored, and completion removes them at once."""
+    ticket = await service.initiate(files_state.storage, OWNER, announce(b"abc"))
+    assert ticket.url is not None
+    assert (await post_form(ticket.url, ticket.fields, b"x" * 5000)).is_success
+    with pytest.raises(Conflict) as caught:
+        await service.complete(files_state.storage, ticket.file)
+    assert caught.value.error_code == "FILES_SIZE_MISMATCH"
+    assert await nothing_stored(files_state.storage)
+    assert await FileObject.get(ticket.file.id) is None
+
+
+async def test_a_multipart_part_larger_than_announced_removes_the_upload(
+    files_state: AppState,
+) -> None:
+    data = os.urandom(PART + 1)
+    ticket = await service.initiate(files_state.storage, OWNER, announce(data))
+    assert ticket.parts is not None
+    assert ticket.method == "PUT"
+    await fetch(ticket.parts[0].url, "PUT", data[:PART])
+    await fetch(ticket.parts[1].url, "PUT", os.urandom(PART))  # announced: 1 byte
+    with pytest.raises(Conflict) as caught:
+        await service.complete(files_state.storage, ticket.file)
+    assert caught.value.error_code == "FILES_SIZE_MISMATCH"
+    assert await nothing_stored(files_state.storage)
+    assert await FileObject.get(ticket.file.id) is None
+
+
+async def test_pending_uploads_are_limited_in_number_per_user(files_state: AppState) -> None:
+    storage = files_state.storage
+    storage.settings = storage.settings.model_copy(update={"max_pending_uploads": 2})
+    first = await service.initiate(storage, OWNER, announce(b"a"))
+    await service.initiate(storage, OWNER, announce(b"b"))
+    with pytest.raises(Conflict) as caught:
+        await service.initiate(storage, OWNER, announce(b"c"))
+    assert caught.value.error_code == "FILES_PENDING_QUOTA"
+    other = UUID("01900000-0000-7000-8000-000000000002")
+    assert (await service.initiate(storage, other, announce(b"c"))).file.owner_id == other
+    await service.delete(storage, first.file)
+    assert (
+        await service.initiate(storage, OWNER, announce(b"c"))
+    ).file.status is FileStatus.PENDING
+
+
+async def test_pending_uploads_are_limited_in_announced_bytes_per_user(
+    files_state: AppState,
+) -> None:
+    storage = files_state.storage
+    storage.settings = storage.settings.model_copy(update={"max_pending_upload_bytes": 5000})
+    await service.initiate(storage, OWNER, announce(b"x" * 3000))
+    with pytest.raises(Conflict) as caught:
+        await service.initiate(storage, OWNER, announce(b"x" * 2001))
+    assert caught.value.error_code == "FILES_PENDING_QUOTA"
+    assert (await service.initiate(storage, OWNER, announce(b"x" * 2000))).file.size == 2000

@@ -147,7 +147,7 @@ async def probe(url: str, token: str | None = None) -> AsyncIterator[Probe]:
 
 def settings_env(settings: Settings) -> dict[str, str]:
     """``ATRIUM_*`` variables that rebuild ``settings`` in another process."""
-    env = {"ATRIUM_ENVIRONMENT": settings.environment.value}
+    env = {"ATRIUM_ENVIRONMENT": settings.environment.value, "ATRIUM_ENV_FILE": ""}
     env["ATRIUM_DOMAINS"] = json.dumps(settings.domains)
     for name in type(settings).model_fields:
         group = getattr(settings, name)

@@ -26,6 +26,7 @@ def process_env(
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATRIUM_")}
     env.update(
         ATRIUM_ENVIRONMENT="testing",
+        ATRIUM_ENV_FILE="",
         ATRIUM_SQL__URL=sql_url,
         ATRIUM_SQL__POOL_SIZE="3",
         ATRIUM_REDIS__URL=redis_url,

@@ -97,6 +97,21 @@ class ServiceUnavailable(AppError):
     message = "A required service is unavailable."
 
 
+class RequestRejected(StarletteHTTPException):
+    """A request refused while its body is read (too large, invalid text).
+
+    An HTTP exception rather than an ``AppError``: FastAPI passes HTTP exceptions raised
+    while it reads a body through unchanged (anything else becomes a generic 400).
+    """
+
+    def __init__(
+        self, status: int, code: str, message: str, details: list[ErrorDetail] | None = None
+    ) -> None:
+        super().__init__(status, message)
+        self.error_code = code
+        self.error_details = details
+
+
 _HTTP_CODES = {
     400: "BAD_REQUEST",
     401: "AUTH_REQUIRED",
@@ -138,6 +153,8 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
     if status == 404 and exc.detail == "Not Found":
         message = "No route matches this path."
+    if isinstance(exc, RequestRejected):
+        return render(status, exc.error_code, message, exc.error_details)
     return render(status, code, message, headers=exc.headers)
 
 

@@ -31,10 +31,11 @@ from urllib.parse import quote, urlsplit
 
 import urllib3
 from minio import Minio
-from minio.datatypes import Part
+from minio.datatypes import Part, PostPolicy
 from minio.error import S3Error
 
 from atrium.config import StorageSettings
+from atrium.core.clock import utcnow
 
 T = TypeVar("T")
 MISSING_CODES = ("NoSuchKey", "NoSuchObject", "ResourceNotFound", "NoSuchUpload")
@@ -296,6 +297,29 @@ class Storage:
         return await asyncio.to_thread(
             self.signer.presigned_put_object, self.bucket, key, expires=ttl
         )
+
+    async def presigned_post(
+        self, key: str, ttl: timedelta, *, size: int, content_type: str
+    ) -> tuple[str, dict[str, str]]:
+        """A form POST for one object of exactly ``size`` bytes: the URL and the form fields.
+
+        The signed policy binds the key, the type and the length, so S3 and MinIO refuse any
+        other body (moto's server does not check policies: completion checks the size too).
+        """
+        policy = PostPolicy(self.bucket, utcnow() + ttl)
+        policy.add_equals_condition("key", key)
+        policy.add_equals_condition("Content-Type", content_type)
+        policy.add_content_length_range_condition(size, size)
+        fields = await asyncio.to_thread(self.signer.presigned_post_policy, policy)
+        return self.bucket_url(), {**fields, "key": key, "Content-Type": content_type}
+
+    def bucket_url(self) -> str:
+        """The bucket's URL as clients reach it (the public endpoint, if set)."""
+        settings = self.settings
+        parts = urlsplit(settings.public_endpoint or "")
+        host = (parts.netloc or parts.path) if settings.public_endpoint else settings.endpoint
+        secure = parts.scheme == "https" if parts.scheme else settings.secure
+        return f"{'https' if secure else 'http'}://{host}/{self.bucket}"
 
     async def create_multipart(self, key: str, content_type: str) -> str:
         """Start a multipart upload; returns its upload id."""

@@ -87,7 +87,7 @@ async def list_all(
     "/uploads",
     status_code=201,
     openapi_extra=OWN,
-    responses=error_responses(401, 413, 415, 503),
+    responses=error_responses(401, 409, 413, 415, 503),
 )
 async def initiate_upload(
     data: UploadCreate, request: Request, storage: StorageDep, principal: CurrentPrincipal
@@ -98,7 +98,9 @@ async def initiate_upload(
     return ok(
         UploadTicket(
             file=read(ticket.file),
+            method=ticket.method,
             url=ticket.url,
+            fields=ticket.fields,
             part_size=ticket.file.part_size,
             parts=ticket.parts,
             expires_at=utcnow() + ticket.expires_in,

@@ -55,9 +55,15 @@ class UploadTicket(Schema):
     """Where and how to send the bytes, then call ``complete``."""
 
     file: FileRead
-    method: Literal["PUT"] = "PUT"
-    # A single PUT: send the whole body to ``url``.
+    method: Literal["POST", "PUT"] = Field(
+        description="POST: one form upload to ``url``; PUT: one request per part"
+    )
+    # A single upload: POST a multipart form to ``url`` with every entry of ``fields`` and,
+    # last, the bytes as the field ``file``. The signed policy binds the exact size.
     url: str | None = None
+    fields: dict[str, str] | None = Field(
+        default=None, description="Form fields to send before the file (single upload)"
+    )
     # Multipart: send bytes [(n-1)*partSize, n*partSize) to part n's URL (the last part is
     # shorter); every part but the last must be exactly ``partSize`` bytes.
     part_size: int | None = None

@@ -12,7 +12,7 @@ import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 from uuid import UUID
 
 import structlog
@@ -58,6 +58,11 @@ class Ticket:
     url: str | None
     parts: list[PartUpload] | None
     expires_in: timedelta
+    fields: dict[str, str] | None = None
+
+    @property
+    def method(self) -> Literal["POST", "PUT"]:
+        return "PUT" if self.parts is not None else "POST"
 
 
 def storage_unavailable(exc: BaseException) -> ServiceUnavailable:
@@ -149,19 +154,42 @@ def _use_multipart(settings: StorageSettings, data: UploadCreate) -> bool:
     return wanted
 
 
+async def ensure_pending_quota(settings: StorageSettings, owner_id: UUID, size: int) -> None:
+    """409 ``FILES_PENDING_QUOTA`` when one more pending upload of ``size`` bytes is too many."""
+    pending = FileObject.find({"owner_id": owner_id, "status": FileStatus.PENDING.value})
+    if await pending.count() >= settings.max_pending_uploads:
+        raise Conflict(
+            f"You have {settings.max_pending_uploads} uploads pending: complete or delete "
+            "some first.",
+            code="FILES_PENDING_QUOTA",
+        )
+    totals = pending.aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$size"}}}])
+    announced = sum(int(row.get("bytes") or 0) for row in await totals.to_list())
+    if announced + size > settings.max_pending_upload_bytes:
+        raise Conflict(
+            f"Pending uploads may announce at most {settings.max_pending_upload_bytes} bytes "
+            f"together ({announced} pending): complete or delete some first.",
+            code="FILES_PENDING_QUOTA",
+        )
+
+
 async def initiate(storage: Storage, owner_id: UUID, data: UploadCreate) -> Ticket:
-    """Record a pending upload and presign where its bytes go."""
+    """Record a pending upload and presign where its bytes go (within the owner's quota)."""
     settings = storage.settings
     content_type = ensure_type_allowed(settings, data.content_type)
     if data.size > settings.direct_upload_max_bytes:
         raise too_large(settings.direct_upload_max_bytes)
     multipart = _use_multipart(settings, data)
+    await ensure_pending_quota(settings, owner_id, data.size)
     doc = new_file(owner_id, data.name, content_type, size=data.size, sha256=data.sha256)
     ttl = timedelta(seconds=settings.upload_url_ttl_seconds)
     try:
         if not multipart:
             await doc.insert()
-            return Ticket(doc, await storage.presigned_put(doc.key, ttl), None, ttl)
+            url, fields = await storage.presigned_post(
+                doc.key, ttl, size=data.size, content_type=content_type
+            )
+            return Ticket(doc, url, None, ttl, fields)
         doc.part_size = part_size_for(settings, data.size)
         doc.upload_id = await storage.create_multipart(doc.key, content_type)
         await doc.insert()
@@ -215,6 +243,9 @@ async def _assemble(storage: Storage, doc: FileObject) -> None:
         raise
     expected = _expected_parts(doc)
     sizes = {part.part_number: part.size for part in parts}
+    if any((size or 0) > expected.get(number, 0) for number, size in sizes.items()):
+        # More bytes than announced: storage could not refuse them; remove them at once.
+        await _refuse(storage, doc, "FILES_SIZE_MISMATCH", "a part is larger than announced")
     if missing := [n for n, size in expected.items() if sizes.get(n) != size]:
         shown = ", ".join(map(str, missing[:20])) + (", ..." if len(missing) > 20 else "")
         raise Conflict(

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.errors import Conflict, NotFound, UnprocessableEntity
+from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.responses import ErrorDetail
 from atrium.rbac import repository
@@ -33,6 +34,12 @@ from atrium.rbac.schemas import (
 )
 
 UNTAGGED = "untagged"
+ROLE_CREATE = FieldMap(RoleCreate, Role)
+ROLE_UPDATE = FieldMap(RoleUpdate, Role, handled={"status"})  # a status change invalidates
+MENU_CREATE = FieldMap(MenuCreate, Menu)
+MENU_UPDATE = FieldMap(MenuUpdate, Menu)
+# A ``null`` in a menu update clears these (the others keep their value).
+MENU_CLEARABLE = frozenset({"parent_id", "route_path", "component", "icon", "button_code"})
 
 
 # --- roles -----------------------------------------------------------------------------------
@@ -84,7 +91,7 @@ async def _flush_role(session: AsyncSession) -> None:
 async def create_role(session: AsyncSession, data: RoleCreate) -> Role:
     """A new role with no grants; 409 when the name or code is taken."""
     await _ensure_role_free(session, data.name, data.code)
-    role = Role(name=data.name, code=data.code, description=data.description, status=data.status)
+    role = ROLE_CREATE.create(data)
     session.add(role)
     await _flush_role(session)
     return role
@@ -95,9 +102,7 @@ async def update_role(
 ) -> Role:
     """Rename, re-describe, enable or disable a role (its holders' sets are invalidated)."""
     await _ensure_role_free(session, data.name, data.code, role.id)
-    for name in ("name", "code", "description"):
-        if (value := getattr(data, name)) is not None:
-            setattr(role, name, value)
+    ROLE_UPDATE.apply(role, data)
     if data.status is not None and data.status != role.status:
         role.status = data.status
         changes.roles(role.id)
@@ -230,7 +235,7 @@ async def create_menu(session: AsyncSession, data: MenuCreate) -> Menu:
     """A new node of the menu tree."""
     _check_button(data.type, data.button_code)
     await _check_parent(session, data.parent_id)
-    menu = Menu(**data.model_dump(by_alias=False))
+    menu = MENU_CREATE.create(data)
     session.add(menu)
     await session.flush()
     return menu
@@ -244,15 +249,7 @@ async def update_menu(
     if "parent_id" in sent and sent["parent_id"] != menu.parent_id:
         await _check_parent(session, sent["parent_id"], menu.id)
     _check_button(sent.get("type") or menu.type, sent.get("button_code", menu.button_code))
-    for name, value in sent.items():
-        if value is not None or name in (
-            "parent_id",
-            "route_path",
-            "component",
-            "icon",
-            "button_code",
-        ):
-            setattr(menu, name, value)
+    MENU_UPDATE.apply(menu, data, clearable=MENU_CLEARABLE)
     await session.flush()
     changes.roles(*await repository.roles_with_menus(session, [menu.id]))
     return menu

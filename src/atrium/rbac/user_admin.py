@@ -9,6 +9,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.errors import Conflict, NotFound
+from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.security.passwords import PasswordHasher
 from atrium.rbac import repository
@@ -18,6 +19,9 @@ from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserCreate, UserUpdate
 from atrium.users.service import PasswordPolicy
+
+# The roles are linked after the user exists.
+ADMIN_USER_CREATE = FieldMap(AdminUserCreate, UserCreate, handled={"role_ids"})
 
 
 async def get_user(session: AsyncSession, user_id: UUID) -> User:
@@ -70,8 +74,7 @@ async def create_user(
     """A new active user with the given roles."""
     session = publisher.session
     role_ids = await _check_roles(session, data.role_ids)
-    fields = data.model_dump(by_alias=False, exclude={"role_ids"})
-    user = await users_service.create(session, hasher, policy, UserCreate(**fields))
+    user = await users_service.create(session, hasher, policy, ADMIN_USER_CREATE.create(data))
     await repository.set_user_roles(session, user.id, role_ids)
     publisher.changes.users(user.id)
     return user

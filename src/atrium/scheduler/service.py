@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.clock import utcnow
 from atrium.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
+from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams
 from atrium.core.responses import ErrorDetail
 from atrium.scheduler import ledger, schedulable
@@ -54,6 +55,14 @@ from atrium.scheduler.tasknames import schedulable_tasks
 from atrium.worker.app import registered_task_names
 
 log = structlog.get_logger(__name__)
+
+# The schedule spreads over the schedule columns (``schedule_columns``); the rest map by name.
+TASK_CREATE = FieldMap(PeriodicTaskCreate, PeriodicTask, handled={"schedule"})
+TASK_UPDATE = FieldMap(PeriodicTaskUpdate, PeriodicTask, handled={"schedule"})
+# A ``null`` in an update clears these (the others keep their value).
+CLEARABLE_COLUMNS = frozenset(
+    {*SCHEDULE_DEFINITION_COLUMNS, "start_at", "expires_at", "queue", "routing_key", "priority"}
+)
 
 
 # -- reading ----------------------------------------------------------------------------------
@@ -230,8 +239,7 @@ async def create(
     ensure_callable(app, body.task, body.args, body.kwargs)
     schedulable.ensure_schedulable(app, body.task, caller)
     ensure_not_passed(body.schedule)
-    values = body.model_dump(exclude={"schedule"})
-    task = PeriodicTask(**values, **schedule_columns(body.schedule))
+    task = TASK_CREATE.create(body, **schedule_columns(body.schedule))
     session.add(task)
     await _flush(session, task)
     return task
@@ -242,7 +250,6 @@ async def update(
 ) -> PeriodicTask:
     enabled = task.enabled if body.enabled is None else body.enabled
     schedulable.ensure_may_change(app, task.task, body.task, caller, enabled=enabled)
-    changes = body.model_dump(exclude_unset=True, exclude={"schedule"})
     if body.task is not None or body.args is not None or body.kwargs is not None:
         ensure_callable(
             app,
@@ -251,12 +258,8 @@ async def update(
             body.kwargs if body.kwargs is not None else task.kwargs,
         )
     ensure_not_passed(body.schedule)
-    if body.schedule is not None:
-        changes.update(schedule_columns(body.schedule))
-    for name, value in changes.items():
-        clearable = name in SCHEDULE_DEFINITION_COLUMNS or name in {"start_at", "expires_at"}
-        if value is not None or clearable:
-            setattr(task, name, value)
+    columns = schedule_columns(body.schedule) if body.schedule is not None else None
+    TASK_UPDATE.apply(task, body, clearable=CLEARABLE_COLUMNS, extra=columns)
     await _flush(session, task)
     return task
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from atrium.config import AuthSettings
 from atrium.core.clock import utcnow
 from atrium.core.errors import Conflict, UnprocessableEntity
+from atrium.core.mapping import FieldMap
 from atrium.core.responses import ErrorDetail
 from atrium.core.security.passwords import PasswordHasher
 from atrium.users import repository
@@ -24,6 +25,9 @@ get = repository.get
 get_by_username = repository.get_by_username
 get_by_email = repository.get_by_email
 get_by_login = repository.get_by_login
+# The password becomes a hash; an empty display name falls back to the username.
+USER_CREATE = FieldMap(UserCreate, User, handled={"password", "display_name"})
+USER_UPDATE = FieldMap(UserUpdate, User)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +93,9 @@ async def create(
     """A new active user; 409 ``USERNAME_TAKEN`` / ``EMAIL_TAKEN`` when either is in use."""
     policy.check(data.password, data.username)
     await _ensure_free(session, data.username, str(data.email))
-    user = User(
-        username=data.username,
-        email=str(data.email),
+    user = USER_CREATE.create(
+        data,
         display_name=data.display_name or data.username,
-        is_superuser=data.is_superuser,
         password_hash=await hasher.hash(data.password),
     )
     session.add(user)
@@ -124,9 +126,7 @@ async def update(session: AsyncSession, user: User, data: UserUpdate) -> User:
     """Change the email or display name."""
     if data.email is not None:
         await _ensure_free(session, user.username, str(data.email), user.id)
-        user.email = str(data.email)
-    if data.display_name is not None:
-        user.display_name = data.display_name
+    USER_UPDATE.apply(user, data)
     await _flush_unique(session)
     return user
 
