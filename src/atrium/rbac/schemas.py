@@ -203,6 +203,18 @@ class RouteRef(Schema):
     access: str
 
 
+class DelegationVerdict(Schema):
+    """The delegation rule on an admin request with a concrete target."""
+
+    allowed: bool
+    reason: str = Field(
+        description="COVERED, DELEGATION_EXCEEDS_GRANTS, DELEGATION_SUPERUSER_ONLY or "
+        "CANNOT_CHANGE_SELF"
+    )
+    message: str
+    exceeding: list[str] = Field(description="The target's grants the user's do not cover")
+
+
 class ExplainRead(Schema):
     user_id: UUID
     method: str
@@ -211,7 +223,11 @@ class ExplainRead(Schema):
     allowed: bool
     reason: str = Field(
         description="PUBLIC, AUTHENTICATED, SUPERUSER, GRANTED, NO_GRANT, ROLE_DISABLED, "
-        "USER_DISABLED, USER_NOT_FOUND or NO_ROUTE"
+        "USER_DISABLED, USER_NOT_FOUND, NO_ROUTE, or a delegation refusal: "
+        "DELEGATION_EXCEEDS_GRANTS, DELEGATION_SUPERUSER_ONLY, CANNOT_CHANGE_SELF"
     )
     message: str
     matches: list[GrantMatch]
+    delegation: DelegationVerdict | None = Field(
+        default=None, description="For admin routes with a concrete target: the delegation rule"
+    )
