@@ -13,7 +13,7 @@ import httpx
 
 from atrium.core.state import AppState
 from tests.auth.helpers import PASSWORD, login
-from tests.rbac.helpers import API, Actor, actor, create_role, data, set_grants, set_roles
+from tests.rbac.helpers import API, Actor, actor, create_role, data, set_roles
 
 USERS = f"{API}/users"
 ROLES = f"{API}/roles"

@@ -80,6 +80,7 @@ class RealtimeServer:
 
     def __init__(self, settings: Settings, router: SocketRouter) -> None:
         self.settings = settings
+        self.router = router
         self.node_id = new_node_id()
         self.manager = RedisManager(settings.redis.url, channel(settings))
         origins, credentials = cors_policy(settings)
