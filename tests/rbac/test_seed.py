@@ -13,8 +13,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from atrium.core.codes import declared
-from atrium.core.routing import Access, RouteCatalogue
+from atrium.core.codes import DeclaredCode, declared
+from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.core.state import AppState
 from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
@@ -40,12 +40,13 @@ async def test_seed_is_complete_and_idempotent(app: FastAPI, state: AppState) ->
         menus = await repository.all_menus(session)
         admin_menus = (await repository.menu_ids_of_roles(session, [admin.id]))[admin.id]
     codes = declared(app)
-    protected = {i.code for i in [*routes, *codes] if i.access is Access.PERMISSION}
+    items: list[RouteInfo | DeclaredCode] = [*routes, *codes]
+    protected = {i.code for i in items if i.access is Access.PERMISSION}
     assert set(grants[admin.id]) == protected
     assert {"files:admin", "EVENT:messages:send"} <= protected
     everyday = {"EVENT:messages:send", "EVENT:messages:read", "EVENT:notifications:read"}
     assert {item.code for item in codes if item.for_every_user} == everyday
-    authenticated = {i.code for i in [*routes, *codes] if i.access is Access.AUTHENTICATED}
+    authenticated = {i.code for i in items if i.access is Access.AUTHENTICATED}
     assert "EVENT:ping" in authenticated
     assert set(grants[user.id]) == authenticated | everyday
     screens = {m.route_path for m in menus if m.type == MenuType.MENU}
