@@ -13,7 +13,10 @@ Two kinds of access that were implicit become grants, so nobody loses access on 
   ``files:admin``, granted here to every role holding a grant that covers that route's code
   (disabled roles too: they stay disabled and grant nothing until re-enabled);
 - socket events were open to every logged-in user; they now need their codes, granted here to
-  the seeded ``user`` and ``admin`` roles for the events clients used until now.
+  every existing role (the seeded ``user`` and ``admin`` roles included) for the events clients
+  used until now, so every holder of an active role keeps them. A user holding no active role
+  loses them (the REST routes they mirror stay open to every logged-in user); give such users the
+  ``user`` role.
 """
 
 from collections.abc import Sequence
@@ -29,13 +32,12 @@ depends_on: str | Sequence[str] | None = None
 FILES_ADMIN = "files:admin"
 # Frozen at this revision: the events clients could call before event codes existed.
 EVENTS = ("EVENT:messages:read", "EVENT:messages:send", "EVENT:notifications:read")
-EVENT_ROLES = ("admin", "user")
 DEFAULT_PREFIX = "/api/v1"
 
 role_permissions = sa.table(
     "role_permissions", sa.column("role_id", sa.Uuid()), sa.column("pattern", sa.String(300))
 )
-roles = sa.table("roles", sa.column("id", sa.Uuid()), sa.column("code", sa.String(64)))
+roles = sa.table("roles", sa.column("id", sa.Uuid()))
 
 
 def _api_prefix() -> str:
@@ -82,10 +84,9 @@ def upgrade() -> None:
     connection = op.get_bind()
     admins = _files_admin_roles(connection, f"GET:{_api_prefix()}/files/all")
     _grant(connection, admins, FILES_ADMIN)
-    query = sa.select(roles.c.id).where(roles.c.code.in_(EVENT_ROLES))
-    seeded = set(connection.execute(query).scalars())
+    every_role = set(connection.execute(sa.select(roles.c.id)).scalars())
     for event in EVENTS:
-        _grant(connection, seeded, event)
+        _grant(connection, every_role, event)
 
 
 def downgrade() -> None:
