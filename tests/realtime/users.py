@@ -41,9 +41,8 @@ async def new_user(
 
 async def give_role(state: AppState, user_id: UUID, code: str, grants: Sequence[str] = ()) -> UUID:
     """Give a user a role (created if missing) holding ``grants``, as the operator would."""
-    from atrium.rbac import repository, service
+    from atrium.rbac import repository
     from atrium.rbac.cache import ChangeSet
-    from atrium.rbac.delegation import SYSTEM
     from atrium.rbac.deps import PERMISSIONS
     from atrium.rbac.models import Role
 
@@ -54,7 +53,8 @@ async def give_role(state: AppState, user_id: UUID, code: str, grants: Sequence[
             role = Role(name=code.title(), code=code)
             session.add(role)
             await session.flush()
-        await service.add_grants(session, changes, SYSTEM, role, grants)
+        held = (await repository.grants_of_roles(session, [role.id]))[role.id]
+        await repository.set_grants(session, role.id, {*held, *grants})
         await repository.add_user_role(session, user_id, role.id)
         role_id = role.id
     changes.users(user_id)
