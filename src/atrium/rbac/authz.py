@@ -238,11 +238,7 @@ async def _roles_of_user(
     if (target := await _target_user(session, params)) is None or given.role_ids is None:
         return
     wanted = await _roles_given(session, given)
-    current = await repository.roles_of_user(session, target.id)
-    wanted_ids, current_ids = {r.id for r in wanted}, {r.id for r in current}
-    changed = [r for r in wanted if r.id not in current_ids]
-    changed += [r for r in current if r.id not in wanted_ids]
-    await delegation.check_roles(session, actor, changed)
+    await delegation.check_role_change(session, actor, target.id, wanted)
 
 
 async def _new_user(

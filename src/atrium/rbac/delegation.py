@@ -107,6 +107,17 @@ async def check_roles(session: AsyncSession, actor: Actor, roles: Collection[Rol
         require_covered(actor, grants[role.id], f"The role {role.code}")
 
 
+async def check_role_change(
+    session: AsyncSession, actor: Actor, user_id: UUID, wanted: Collection[Role]
+) -> None:
+    """May ``actor`` replace the user's roles with ``wanted`` (each added or removed covered)?"""
+    current = await repository.roles_of_user(session, user_id)
+    wanted_ids, current_ids = {r.id for r in wanted}, {r.id for r in current}
+    changed = [r for r in wanted if r.id not in current_ids]
+    changed += [r for r in current if r.id not in wanted_ids]
+    await check_roles(session, actor, changed)
+
+
 def check_grants(actor: Actor, role: Role, grants: Iterable[str]) -> None:
     """May ``actor`` give ``role`` these grants?"""
     require_covered(actor, grants, f"The role {role.code}")

@@ -160,12 +160,8 @@ async def set_roles(
     delegation.require_not_self(actor, user.id, "change the roles of")
     await delegation.check_user(session, actor, user)
     wanted = await _roles(session, role_ids)
-    current = await repository.roles_of_user(session, user.id)
-    wanted_ids, current_ids = {r.id for r in wanted}, {r.id for r in current}
-    changed = [r for r in wanted if r.id not in current_ids]
-    changed += [r for r in current if r.id not in wanted_ids]
-    await delegation.check_roles(session, actor, changed)
-    await repository.set_user_roles(session, user.id, wanted_ids)
+    await delegation.check_role_change(session, actor, user.id, wanted)
+    await repository.set_user_roles(session, user.id, {role.id for role in wanted})
     publisher.changes.users(user.id)
     return user
 

@@ -3,8 +3,8 @@
 The RBAC domain owns roles. Realtime asks through the lookup stored under ``ROLE_LOOKUP``; when
 none was installed and ``atrium.rbac`` is a configured domain, the user's active roles are read
 from RBAC's tables. Without either, users have no role rooms (user and "everyone" addressing
-still work). Role rooms are joined at connect and on ``auth:refresh``: a socket learns about a
-role granted later when it refreshes its token or reconnects.
+still work). Role rooms are joined at connect and on ``auth:refresh``, and follow every RBAC
+change at once (``atrium.realtime.rooms``).
 """
 
 from __future__ import annotations
