@@ -11,6 +11,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core.codes import DeclaredCode
 from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.rbac import delegation, repository
 from atrium.rbac.cache import PermissionSet
@@ -32,10 +33,13 @@ from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserRead
 
 
-def callable_codes(found: PermissionSet, routes: Iterable[RouteInfo]) -> list[str]:
-    """Every non-public route code the user may call now."""
+def callable_codes(
+    found: PermissionSet, routes: Iterable[RouteInfo], declared: Iterable[DeclaredCode] = ()
+) -> list[str]:
+    """Every non-public code (route, socket event, capability) the user may use now."""
     codes = []
-    for info in routes:
+    items: list[RouteInfo | DeclaredCode] = [*routes, *declared]
+    for info in items:
         if info.access is Access.PUBLIC:
             continue
         if found.is_superuser or info.access is Access.AUTHENTICATED or found.allows(info.code):
@@ -71,7 +75,12 @@ def _tree(menus: list[Menu]) -> list[MenuNode]:
 
 
 async def me(
-    session: AsyncSession, user: User, found: PermissionSet, catalogue: RouteCatalogue, prefix: str
+    session: AsyncSession,
+    user: User,
+    found: PermissionSet,
+    catalogue: RouteCatalogue,
+    prefix: str,
+    declared: Iterable[DeclaredCode] = (),
 ) -> MeRead:
     roles = await repository.roles_of_user(session, user.id)
     menus = await visible_menus(session, found, roles)
@@ -79,7 +88,7 @@ async def me(
     return MeRead(
         **UserRead.model_validate(user, from_attributes=True).model_dump(by_alias=False),
         roles=[RoleBrief.model_validate(role, from_attributes=True) for role in roles],
-        permissions=callable_codes(found, catalogue.under(prefix)),
+        permissions=callable_codes(found, catalogue.under(prefix), declared),
         buttons=buttons,
         menus=_tree(menus),
     )

@@ -182,7 +182,9 @@ class MeRead(UserRead):
     """The user's own fields (as before RBAC) plus what a frontend renders from."""
 
     roles: list[RoleBrief]
-    permissions: list[str] = Field(description="Every current code the caller may call")
+    permissions: list[str] = Field(
+        description="Every code the caller may use now: routes, socket events, capabilities"
+    )
     buttons: list[str] = Field(description="Button codes of the caller's menus")
     menus: list[MenuNode] = Field(description="The caller's visible menu tree")
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from atrium.auth.deps import CurrentPrincipal, CurrentUser
+from atrium.core.codes import declared
 from atrium.core.deps import SessionDep, SettingsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
@@ -26,6 +27,7 @@ METHOD_PATTERN = "^(?i:" + "|".join(sorted(METHODS)) + ")$"
     "/me", openapi_extra=access(Access.AUTHENTICATED), responses=error_responses(401, 403)
 )
 async def me(
+    request: Request,
     user: CurrentUser,
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -35,7 +37,8 @@ async def me(
 ) -> Envelope[MeRead]:
     """The logged-in user with roles, callable permission codes, button codes and menu tree."""
     found = await permissions.get(principal.user_id)
-    return ok(await authz.me(session, user, found, catalogue, settings.api_prefix))
+    codes = declared(request.app)
+    return ok(await authz.me(session, user, found, catalogue, settings.api_prefix, codes))
 
 
 @router.get("/explain")
