@@ -45,7 +45,7 @@ from atrium.realtime.manager import RedisManager
 from atrium.realtime.presence import Presence, new_node_id
 from atrium.realtime.registry import RecentRevocations, Revocation, SocketInfo, SocketRegistry
 from atrium.realtime.revocation import RevocationListener
-from atrium.realtime.roles import RBAC_DOMAIN, roles_of
+from atrium.realtime.roles import RBAC_DOMAIN, roles_of, roles_of_many
 from atrium.realtime.rooms import RecentRoomChanges, RoomListener, Users
 from atrium.users import service as users_service
 
@@ -269,12 +269,12 @@ class RealtimeServer:
     async def move_rooms(self, users: Users) -> None:
         """Re-read the roles of these users (every local one for None) and move their sockets."""
         targets = {info.user_id for info in self.registry.all()} if users is None else users
-        for user_id in sorted(targets):
-            sids = self.registry.of_user(user_id)
-            if not sids:
-                continue
-            roles = await roles_of(self.state, user_id)
-            for sid in sids:
+        local = [user_id for user_id in sorted(targets) if self.registry.of_user(user_id)]
+        if not local:
+            return
+        found = await roles_of_many(self.state, local)
+        for user_id, roles in found.items():
+            for sid in self.registry.of_user(user_id):
                 current = self.registry.get(sid)
                 if current is None:
                     continue
