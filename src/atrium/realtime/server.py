@@ -252,8 +252,11 @@ class RealtimeServer:
         return info
 
     async def _join_only(self, info: SocketInfo) -> None:
-        """Make the socket's rooms exactly ``info``'s (from the rooms it is really in)."""
-        joined = set(self.sio.rooms(info.sid, namespace=NAMESPACE)) - {info.sid}
+        """Make the socket's user and role rooms ``info``'s (from the rooms it is really in;
+        rooms a domain joined it to are left alone)."""
+        ours = (names.user_room(""), names.role_room(""))
+        rooms = self.sio.rooms(info.sid, namespace=NAMESPACE)
+        joined = {room for room in rooms if isinstance(room, str) and room.startswith(ours)}
         wanted = set(self._rooms(info))
         for room in sorted(joined - wanted):
             await self.sio.leave_room(info.sid, room, namespace=NAMESPACE)
