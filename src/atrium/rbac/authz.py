@@ -29,6 +29,7 @@ from atrium.rbac.schemas import (
     RouteRef,
 )
 from atrium.rbac.service import build_tree
+from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserRead
 
@@ -209,7 +210,7 @@ class DelegationInput:
 
 async def _target_user(session: AsyncSession, params: dict[str, str]) -> User | None:
     try:
-        return await session.get(User, UUID(params["user_id"]))
+        return await users_service.get(session, UUID(params["user_id"]))
     except (KeyError, ValueError):
         return None
 
