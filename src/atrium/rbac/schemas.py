@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import EmailStr, Field, StringConstraints
 
+from atrium.core.codes import CodeKind
 from atrium.core.schemas import Schema
 from atrium.rbac.models import MenuType, PermissionAccess, RoleStatus
 from atrium.users.schemas import UserCreate, UserRead
@@ -126,6 +127,7 @@ class MenuNode(MenuRead):
 
 class PermissionRead(Schema):
     id: UUID
+    kind: CodeKind = Field(description="route, event (a socket event) or capability")
     method: str
     path: str
     code: str
