@@ -218,3 +218,24 @@ async def test_the_rule_holds_outside_http(client: httpx.AsyncClient, state: App
         with pytest.raises(DelegationDenied):
             await service.set_grants(session, ChangeSet(), narrow, role, [BETA])
         assert await service.set_grants(session, ChangeSet(), narrow, role, [ALPHA]) == [ALPHA]
+
+
+async def test_only_superusers_give_a_role_a_seeded_code(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    """``atrium initdb`` adds every new code to the role coded ``admin``: renaming a role so would
+    make it grow on the next seed."""
+    root = await actor(client, state, "root", superuser=True)
+    codes = ["POST:/api/v1/roles", "PATCH:/api/v1/roles/{role_id}"]
+    lead = await _holder(client, state, root, "lead", codes)
+    made = await client.post(ROLES, json={"name": "A", "code": "Admin"}, headers=lead.headers)
+    _refused(made, "DELEGATION_SUPERUSER_ONLY")
+    team = data(
+        await client.post(ROLES, json={"name": "Team", "code": "team"}, headers=lead.headers), 201
+    )
+    renamed = await client.patch(
+        f"{ROLES}/{team['id']}", json={"code": "user"}, headers=lead.headers
+    )
+    _refused(renamed, "DELEGATION_SUPERUSER_ONLY")
+    other = await client.patch(f"{ROLES}/{team['id']}", json={"code": "crew"}, headers=lead.headers)
+    assert data(other)["code"] == "crew"

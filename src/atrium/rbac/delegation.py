@@ -7,6 +7,8 @@
 - A caller creates, changes (grants, status, code, menus), deletes, assigns or removes a role
   only when the caller's grants cover every grant of that role, before and after the change.
 - Nobody changes their own roles or status (or deletes themselves) through the admin routes.
+- Only superusers give a role a seeded code (``admin``, ``user``): ``atrium initdb`` adds every
+  new code to ``admin``, so a role renamed so would grow on the next seed.
 
 Coverage is pattern against pattern (``atrium.rbac.patterns.covers``), never an expansion over
 today's routes. A grant is covered when one single grant of the caller covers it.
@@ -27,7 +29,7 @@ from atrium.core.responses import ErrorDetail
 from atrium.rbac import repository
 from atrium.rbac.cache import PermissionSet
 from atrium.rbac.errors import CannotChangeSelf, DelegationDenied, SuperuserOnly
-from atrium.rbac.models import Role
+from atrium.rbac.models import SEEDED_ROLES, Role
 from atrium.rbac.patterns import uncovered
 from atrium.users.models import User
 
@@ -116,6 +118,12 @@ async def check_role_change(
     changed = [r for r in wanted if r.id not in current_ids]
     changed += [r for r in current if r.id not in wanted_ids]
     await check_roles(session, actor, changed)
+
+
+def check_role_code(actor: Actor, code: str | None) -> None:
+    """The seeded roles' codes are the seed's to fill: only superusers give a role one."""
+    if code is not None and code.lower() in SEEDED_ROLES:
+        require_superuser(actor, f"give a role the code {code!r} (atrium initdb re-seeds it)")
 
 
 def check_grants(actor: Actor, role: Role, grants: Iterable[str]) -> None:

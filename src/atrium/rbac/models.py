@@ -27,6 +27,13 @@ def _enum(kind: type[StrEnum]) -> sa.Enum:
     )
 
 
+# The roles ``atrium initdb`` seeds and later re-seeds by code (it adds every new code to
+# ``admin``): only superusers create or rename a role to one of these.
+ADMIN_ROLE = "admin"
+USER_ROLE = "user"
+SEEDED_ROLES = frozenset({ADMIN_ROLE, USER_ROLE})
+
+
 class RoleStatus(StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"

@@ -20,11 +20,11 @@ from atrium.core.routing import Access, RouteInfo
 from atrium.rbac import repository, service
 from atrium.rbac.cache import ChangeSet
 from atrium.rbac.delegation import SYSTEM
-from atrium.rbac.models import Menu, MenuType, Role
+from atrium.rbac.models import ADMIN_ROLE, USER_ROLE, Menu, MenuType, Role
 from atrium.rbac.sync import SyncReport, sync_session, wanted_from
 
-ADMIN_CODE = "admin"
-USER_CODE = "user"
+ADMIN_CODE = ADMIN_ROLE
+USER_CODE = USER_ROLE
 
 
 @dataclass(frozen=True)

@@ -84,8 +84,9 @@ async def _flush_role(session: AsyncSession) -> None:
         raise Conflict("A role with this name or code exists.", code="ROLE_EXISTS") from exc
 
 
-async def create_role(session: AsyncSession, data: RoleCreate) -> Role:
+async def create_role(session: AsyncSession, actor: Actor, data: RoleCreate) -> Role:
     """A new role with no grants; 409 when the name or code is taken."""
+    delegation.check_role_code(actor, data.code)
     await _ensure_role_free(session, data.name, data.code)
     role = Role(name=data.name, code=data.code, description=data.description, status=data.status)
     session.add(role)
@@ -98,6 +99,8 @@ async def update_role(
 ) -> Role:
     """Rename, re-describe, enable or disable a role (its holders' sets are invalidated)."""
     await delegation.check_roles(session, actor, [role])
+    if data.code is not None and data.code.lower() != role.code.lower():
+        delegation.check_role_code(actor, data.code)
     await _ensure_role_free(session, data.name, data.code, role.id)
     if data.code is not None and data.code != role.code:
         changes.roles(role.id)  # its holders' sockets move to the new role room

@@ -69,10 +69,10 @@ async def get(role_id: RoleID, session: SessionDep) -> Envelope[RoleDetail]:
     return ok(await service.role_detail(session, role))
 
 
-@router.post("", status_code=201, responses=error_responses(409))
-async def create(data: RoleCreate, session: SessionDep) -> Envelope[RoleRead]:
+@router.post("", status_code=201, responses=error_responses(403, 409))
+async def create(data: RoleCreate, session: SessionDep, actor: ActorDep) -> Envelope[RoleRead]:
     """Create a role (no grants yet)."""
-    role = await service.create_role(session, data)
+    role = await service.create_role(session, actor, data)
     return ok(RoleRead.model_validate(role, from_attributes=True))
 
 
