@@ -166,26 +166,63 @@ async def test_superusers_see_and_manage_every_file(
     assert await state.storage.list_keys() == []
 
 
-async def test_holders_of_the_files_admin_permission_manage_every_file(
+async def test_holders_of_the_files_admin_capability_manage_every_file(
     client: httpx.AsyncClient, state: AppState, alice: Headers
 ) -> None:
-    """A role granting ``GET:/api/v1/files/all`` makes a files admin; revoking it ends that."""
+    """A role granting ``files:admin`` makes a files admin; revoking it ends that at once."""
     root = await actor(client, state, "root", superuser=True)
     carol = await actor(client, state, "carol")
     file = await uploaded(client, alice, b"alice's")
     path = f"/api/v1/files/{file['id']}"
     assert (await client.get(path, headers=carol.headers)).status_code == 404
 
-    role = await create_role(client, root, "files_admin", ["GET:/api/v1/files/all"])
+    role = await create_role(client, root, "files_admin", ["files:admin"])
     await set_roles(client, root, carol.id, [role])
-    assert (await client.get("/api/v1/files/all", headers=carol.headers)).status_code == 200
     assert (await client.get(path, headers=carol.headers)).status_code == 200
+    assert (await client.get("/api/v1/files/all", headers=carol.headers)).status_code == 403
 
     await set_roles(client, root, carol.id, [])
     assert (await client.get(path, headers=carol.headers)).status_code == 404
     await set_roles(client, root, carol.id, [role])
     assert (await client.delete(path, headers=carol.headers)).status_code == 200
     assert await nothing_stored(state)
+
+
+@pytest.mark.parametrize(
+    "grant", ["GET:/api/v1/files/*", "GET:/api/v1/**", "*:/**", "GET:/api/v1/files/all"]
+)
+async def test_no_route_pattern_makes_a_files_admin(
+    client: httpx.AsyncClient, state: AppState, alice: Headers, grant: str
+) -> None:
+    """Found 5: a read-only pattern covering ``GET /files/all`` let its holder delete every file."""
+    root = await actor(client, state, "root", superuser=True)
+    carol = await actor(client, state, "carol")
+    file = await uploaded(client, alice, b"alice's")
+    await set_roles(client, root, carol.id, [await create_role(client, root, "reader", [grant])])
+    path = f"/api/v1/files/{file['id']}"
+    assert (await client.get("/api/v1/files/all", headers=carol.headers)).status_code == 200
+    for method, url in (("GET", path), ("GET", f"{path}/download"), ("DELETE", path)):
+        response = await client.request(method, url, headers=carol.headers)
+        assert response.status_code == 404, (grant, method, url)
+    assert len(await state.storage.list_keys()) == 1
+
+
+async def test_a_demoted_superuser_loses_files_admin_on_the_next_request(
+    client: httpx.AsyncClient, state: AppState, alice: Headers
+) -> None:
+    """Found 6: the session's ``su`` flag kept a demoted superuser a files admin."""
+    root = await actor(client, state, "root", superuser=True)
+    former = await actor(client, state, "former", superuser=True)
+    file = await uploaded(client, alice, b"alice's")
+    path = f"/api/v1/files/{file['id']}"
+    assert (await client.get(path, headers=former.headers)).status_code == 200
+    body = {"isSuperuser": False}
+    demoted = await client.patch(f"/api/v1/users/{former.id}", json=body, headers=root.headers)
+    assert demoted.status_code == 200, demoted.text
+    for method, url in (("GET", path), ("DELETE", path)):
+        response = await client.request(method, url, headers=former.headers)  # the same token
+        assert response.status_code == 404, (method, response.text)
+    assert len(await state.storage.list_keys()) == 1
 
 
 async def test_delete_removes_the_object(

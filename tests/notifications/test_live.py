@@ -9,7 +9,7 @@ import httpx
 from atrium.core.state import AppState
 from tests.notifications.helpers import API, feed, give_roles, send, unread
 from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import new_user
+from tests.realtime.users import everyday_user, new_user
 
 
 def app_state(live: LiveServer) -> AppState:
@@ -23,6 +23,7 @@ async def test_a_notification_created_over_rest_arrives_as_stored(
     state = app_state(live)
     admin = await new_user(state, http, "root", superuser=True)
     alice = await new_user(state, http, "alice")
+    await everyday_user(state, alice.user_id)
     async with probe(live.url, alice.access) as client:
         sent = await send(http, admin.headers, userIds=[str(alice.user_id)], data={"orderId": 7})
         event = await client.next("notification")
@@ -82,6 +83,7 @@ async def test_messages_are_delivered_live_both_ways(
     state = app_state(live)
     alice = await new_user(state, http, "alice")
     bob = await new_user(state, http, "bob")
+    await everyday_user(state, bob.user_id)
     async with probe(live.url, alice.access) as a, probe(live.url, bob.access) as b:
         body = {"recipientId": str(bob.user_id), "body": "lunch?"}
         response = await http.post(f"{API}/messages", json=body, headers=alice.headers)

@@ -1,7 +1,8 @@
 """Every registered ``/api`` route of the full app (every domain) is public by declaration,
 authenticated-only, or permission-protected, and the check enforces exactly that: without the
 code a user gets 403 naming it, with only that code they get through, and the code computed at
-request time is the catalogue's and OpenAPI's."""
+request time is the catalogue's and OpenAPI's. Every declared capability is catalogued and
+matched exactly (socket events: tests/realtime/test_every_event.py)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,15 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from atrium.config import Settings
+from atrium.core.codes import CodeKind, declared
 from atrium.core.ids import uuid7
 from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.core.state import AppState
+from atrium.rbac.cache import PermissionSet
+from atrium.rbac.models import Permission
 from tests.rbac.conftest import PROBE, RBAC
 from tests.rbac.helpers import API, actor, create_role, set_grants, set_roles
 
@@ -88,3 +93,25 @@ async def _check_permission(
         await set_grants(client, admin, role, [info.code])
         response = await _call(client, info, holder.headers)
         assert response.status_code not in (401, 403), (info.code, response.text)
+
+
+async def test_every_capability_is_catalogued_and_matched_exactly(
+    app: FastAPI, state: AppState
+) -> None:
+    """Every capability a domain declares is in the catalogue; only its exact grant gives it."""
+    capabilities = [c for c in declared(app) if c.kind is CodeKind.CAPABILITY]
+    assert "files:admin" in {c.code for c in capabilities}
+    async with state.db.session() as session:
+        rows = {row.code: row for row in (await session.execute(select(Permission))).scalars()}
+
+    def holder(*grants: str) -> PermissionSet:
+        return PermissionSet(
+            uuid7(), exists=True, active=True, is_superuser=False, role_ids=(), grants=grants
+        )
+
+    for capability in capabilities:
+        assert capability.access is Access.PERMISSION, capability.code
+        assert rows[capability.code].kind == CodeKind.CAPABILITY
+        assert rows[capability.code].summary == capability.summary
+        assert not holder("*:/**", "EVENT:*", "GET:/**").allows(capability.code)
+        assert holder(capability.code).allows(capability.code)

@@ -80,3 +80,37 @@ async def test_explains_the_other_verdicts(client: httpx.AsyncClient, state: App
         headers=admin.headers,
     )
     assert bad.status_code == 422
+
+
+async def test_explains_a_delegation_refusal(client: httpx.AsyncClient, state: AppState) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    helpdesk = await actor(client, state, "helpdesk")
+    boss = await actor(client, state, "boss")
+    peer = await actor(client, state, "peer")
+    codes = ["POST:/api/v1/users/{user_id}/password", "PUT:/api/v1/users/{user_id}/roles"]
+    desk = await create_role(client, admin, "desk", [*codes, "GET:/api/v1/probe/alpha"])
+    wide = await create_role(client, admin, "wide", ["*:/api/v1/**"])
+    await set_roles(client, admin, helpdesk.id, [desk])
+    await set_roles(client, admin, boss.id, [wide])
+    on_boss = await _explain(client, admin, helpdesk.id, "POST", f"{API}/users/{boss.id}/password")
+    assert (on_boss["allowed"], on_boss["reason"]) == (False, "DELEGATION_EXCEEDS_GRANTS")
+    assert on_boss["delegation"]["exceeding"] == ["*:/api/v1/**"]
+    assert on_boss["matches"][0]["grant"] == "POST:/api/v1/users/{user_id}/password"
+    on_root = await _explain(client, admin, helpdesk.id, "POST", f"{API}/users/{admin.id}/password")
+    assert on_root["reason"] == "DELEGATION_SUPERUSER_ONLY"
+    on_peer = await _explain(client, admin, helpdesk.id, "POST", f"{API}/users/{peer.id}/password")
+    assert (on_peer["allowed"], on_peer["delegation"]["reason"]) == (True, "COVERED")
+    own = await _explain(client, admin, helpdesk.id, "PUT", f"{API}/users/{helpdesk.id}/roles")
+    assert own["reason"] == "CANNOT_CHANGE_SELF"
+    params = {
+        "userId": str(helpdesk.id),
+        "method": "PUT",
+        "path": f"{API}/users/{peer.id}/roles",
+        "roleIds": [str(wide)],
+    }
+    assigning = data(await client.get(EXPLAIN, params=params, headers=admin.headers))
+    assert (assigning["allowed"], assigning["reason"]) == (False, "DELEGATION_EXCEEDS_GRANTS")
+    template = await _explain(
+        client, admin, helpdesk.id, "POST", f"{API}/users/{{user_id}}/password"
+    )
+    assert (template["allowed"], template["delegation"]["reason"]) == (True, "COVERED")

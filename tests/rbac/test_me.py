@@ -42,6 +42,8 @@ async def test_me_shows_what_the_frontend_renders(
     assert "GET:/api/v1/probe/whoami" in me["permissions"]  # authenticated routes are callable
     assert "GET:/api/v1/probe/items/{item_id}" not in me["permissions"]
     assert "DELETE:/api/v1/probe/items/{item_id}" not in me["permissions"]
+    assert "EVENT:ping" in me["permissions"]  # socket events open to every logged-in user
+    assert "files:admin" not in me["permissions"]
     assert me["buttons"] == ["users:create"]
     assert [node["name"] for node in me["menus"]] == ["System"]  # the ancestor comes along
     assert [node["name"] for node in me["menus"][0]["children"]] == ["Users"]
@@ -56,5 +58,6 @@ async def test_a_superuser_sees_every_code_and_visible_menu(
     await _menu(client, admin, type="menu", name="Hidden", visible=False)
     me = data(await client.get(ME, headers=admin.headers))
     assert "DELETE:/api/v1/probe/items/{item_id}" in me["permissions"]
+    assert {"files:admin", "EVENT:messages:send"} <= set(me["permissions"])
     assert "GET:/api/v1/probe/open" not in me["permissions"]
     assert [node["name"] for node in me["menus"]] == ["Anything"]

@@ -23,7 +23,14 @@ async def test_grouped_by_tag(client: httpx.AsyncClient, state: AppState) -> Non
     codes = {row["code"]: row for row in probe["permissions"]}
     assert codes["GET:/api/v1/probe/alpha"]["access"] == "permission"
     assert codes["GET:/api/v1/probe/whoami"]["access"] == "authenticated"
+    assert codes["GET:/api/v1/probe/alpha"]["kind"] == "route"
     assert "GET:/api/v1/probe/open" not in codes
+    events = next(group for group in groups if group["tag"] == "socket events")["permissions"]
+    assert {row["kind"] for row in events} == {"event"}
+    assert "EVENT:messages:send" in {row["code"] for row in events}
+    files = next(group for group in groups if group["tag"] == "files")["permissions"]
+    admin_files = next(row for row in files if row["code"] == "files:admin")
+    assert (admin_files["kind"], admin_files["method"]) == ("capability", "CAPABILITY")
 
 
 async def test_sync_now_revives_and_stale_codes_can_be_removed(

@@ -1,5 +1,6 @@
-"""``atrium initdb`` seeds an admin role (every code), a user role (the authenticated basics) and
-the built-in admin menus; re-running it changes nothing."""
+"""``atrium initdb`` seeds an admin role (every code: routes, events, capabilities), a user role
+(the authenticated basics and the everyday socket events) and the built-in admin menus;
+re-running it changes nothing."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from atrium.core.routing import Access, RouteCatalogue
+from atrium.core.codes import DeclaredCode, declared
+from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.core.state import AppState
 from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
@@ -37,8 +39,16 @@ async def test_seed_is_complete_and_idempotent(app: FastAPI, state: AppState) ->
         grants = await repository.grants_of_roles(session, [admin.id, user.id])
         menus = await repository.all_menus(session)
         admin_menus = (await repository.menu_ids_of_roles(session, [admin.id]))[admin.id]
-    assert set(grants[admin.id]) == {i.code for i in routes if i.access is Access.PERMISSION}
-    assert set(grants[user.id]) == {i.code for i in routes if i.access is Access.AUTHENTICATED}
+    codes = declared(app)
+    items: list[RouteInfo | DeclaredCode] = [*routes, *codes]
+    protected = {i.code for i in items if i.access is Access.PERMISSION}
+    assert set(grants[admin.id]) == protected
+    assert {"files:admin", "EVENT:messages:send"} <= protected
+    everyday = {"EVENT:messages:send", "EVENT:messages:read", "EVENT:notifications:read"}
+    assert {item.code for item in codes if item.for_every_user} == everyday
+    authenticated = {i.code for i in items if i.access is Access.AUTHENTICATED}
+    assert "EVENT:ping" in authenticated
+    assert set(grants[user.id]) == authenticated | everyday
     screens = {m.route_path for m in menus if m.type == MenuType.MENU}
     assert {"/system/users", "/system/roles", "/system/menus", "/system/permissions"} <= screens
     assert "users:create" in {m.button_code for m in menus}

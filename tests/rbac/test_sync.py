@@ -1,4 +1,5 @@
-"""The route catalogue → permission table sync: adds, updates, stales, revives; concurrency."""
+"""The catalogue → permission table sync (routes, socket events, capabilities): adds, updates,
+stales, revives; concurrency."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from sqlalchemy import delete, func, select
 
+from atrium.core.codes import CodeKind, DeclaredCode, declared
 from atrium.core.db import Database
 from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.core.state import AppState
@@ -28,6 +30,12 @@ def _routes(app: FastAPI) -> list[RouteInfo]:
     return catalogue.under(API)
 
 
+def _expected(app: FastAPI) -> set[str]:
+    """Every non-public route's code and every declared event's and capability's code."""
+    items: list[RouteInfo | DeclaredCode] = [*_routes(app), *declared(app)]
+    return {info.code for info in items if info.access is not Access.PUBLIC}
+
+
 async def _rows(db: Database) -> dict[str, Permission]:
     async with db.session() as session:
         rows = (await session.execute(select(Permission))).scalars().all()
@@ -36,9 +44,20 @@ async def _rows(db: Database) -> dict[str, Permission]:
 
 async def test_startup_synced_every_non_public_route(app: FastAPI, state: AppState) -> None:
     rows = await _rows(state.db)
-    expected = {info.code for info in _routes(app) if info.access is not Access.PUBLIC}
-    assert set(rows) == expected
+    assert set(rows) == _expected(app)
     assert "GET:/api/v1/probe/open" not in rows
+    assert rows[PROBE_ALPHA].kind == CodeKind.ROUTE
+    capability = rows["files:admin"]
+    assert (capability.kind, capability.method, capability.path) == (
+        CodeKind.CAPABILITY,
+        "CAPABILITY",
+        "files:admin",
+    )
+    assert capability.access == PermissionAccess.PERMISSION
+    event = rows["EVENT:messages:send"]
+    assert (event.kind, event.method, event.path) == (CodeKind.EVENT, "EVENT", "messages:send")
+    assert event.summary.startswith("Send a message")
+    assert rows["EVENT:ping"].access == PermissionAccess.AUTHENTICATED
     assert rows["GET:/api/v1/probe/whoami"].access == PermissionAccess.AUTHENTICATED
     assert rows[PROBE_ALPHA].access == PermissionAccess.PERMISSION
     assert rows[PROBE_ALPHA].tags == ["probe"]
@@ -46,7 +65,7 @@ async def test_startup_synced_every_non_public_route(app: FastAPI, state: AppSta
 
 
 async def test_a_second_sync_changes_nothing(app: FastAPI, state: AppState) -> None:
-    report = await sync_routes(state.db, _routes(app))
+    report = await sync_routes(state.db, _routes(app), declared(app))
     assert not report.changed
     assert report.total == len(await _rows(state.db))
 
@@ -63,13 +82,13 @@ async def test_vanished_codes_go_stale_keeping_grants_and_come_back(
         await session.flush()
         session.add(RolePermission(role_id=role.id, pattern=PROBE_ALPHA))
     without = [info for info in routes if info.code != PROBE_ALPHA]
-    report = await sync_routes(state.db, without)
+    report = await sync_routes(state.db, without, declared(app))
     assert (report.staled, report.added) == (1, 0)
     assert (await _rows(state.db))[PROBE_ALPHA].stale
     async with state.db.session() as session:
         kept = (await session.execute(select(RolePermission))).scalars().all()
     assert [grant.pattern for grant in kept] == [PROBE_ALPHA]
-    report = await sync_routes(state.db, routes)
+    report = await sync_routes(state.db, routes, declared(app))
     assert report.revived == 1
     assert not (await _rows(state.db))[PROBE_ALPHA].stale
 
@@ -81,7 +100,7 @@ async def test_changed_summaries_tags_and_levels_are_updated(app: FastAPI, state
         else info
         for info in _routes(app)
     ]
-    report = await sync_routes(state.db, routes)
+    report = await sync_routes(state.db, routes, declared(app))
     assert report.updated == 1
     row = (await _rows(state.db))[PROBE_ALPHA]
     assert (row.summary, row.tags, row.access) == (
@@ -132,6 +151,6 @@ async def test_two_processes_syncing_at_once(app: FastAPI, state: AppState) -> N
     for proc, (_out, err) in zip(procs, outputs, strict=True):
         assert proc.returncode == 0, err.decode()
     added = [int(out.decode().split("permissions: ")[1].split(" added")[0]) for out, _ in outputs]
-    expected = {info.code for info in _routes(app) if info.access is not Access.PUBLIC}
+    expected = _expected(app)
     assert sum(added) == len(expected)
     assert set(await _rows(state.db)) == expected

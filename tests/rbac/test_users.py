@@ -97,7 +97,7 @@ async def test_delete_and_the_guards_on_oneself(client: httpx.AsyncClient, state
         own = await client.request(
             method, f"{USERS}/{admin.id}/{path}".rstrip("/"), headers=admin.headers
         )
-        assert (own.status_code, own.json()["code"]) == (409, "CANNOT_CHANGE_SELF")
+        assert (own.status_code, own.json()["code"]) == (403, "CANNOT_CHANGE_SELF")
     last = await client.patch(
         f"{USERS}/{admin.id}", json={"isSuperuser": False}, headers=admin.headers
     )

@@ -6,13 +6,14 @@ import httpx
 
 from atrium.core.state import AppState
 from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import new_user
+from tests.realtime.users import give_role, new_user
 
 
 async def test_a_valid_payload_is_handled_with_the_user_injected(
     live: LiveServer, state: AppState, http: httpx.AsyncClient
 ) -> None:
     alice = await new_user(state, http, "alice")
+    await give_role(state, alice.user_id, "tester", ["EVENT:test:echo"])
     async with probe(live.url, alice.access) as client:
         ack = await client.call("test:echo", {"text": "hi", "times": 2})
     assert ack == {
@@ -26,6 +27,7 @@ async def test_bad_payloads_unknown_events_and_bugs_get_error_acks_and_the_socke
     live: LiveServer, state: AppState, http: httpx.AsyncClient
 ) -> None:
     alice = await new_user(state, http, "alice")
+    await give_role(state, alice.user_id, "tester", ["EVENT:test:*"])
     async with probe(live.url, alice.access) as client:
         invalid = await client.call("test:echo", {"text": "", "times": 9})
         assert invalid["code"] == "VALIDATION_ERROR"

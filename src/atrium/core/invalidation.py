@@ -94,11 +94,16 @@ class AckedListener(ChannelListener):
         event = event if isinstance(event, dict) else {}
         self._sink.apply(event)
         self._sink.heard()
-        if isinstance(ack := event.get("ack"), str):
-            async with self._redis.pipeline(transaction=True) as pipe:
-                pipe.rpush(ack, "1")
-                pipe.expire(ack, ACK_TTL_SECONDS)
-                await pipe.execute()
+        await acknowledge(self._redis, event)
+
+
+async def acknowledge(redis: RedisClient, event: Mapping[str, Any]) -> None:
+    """Tell the publisher of ``event`` that this subscriber has applied it."""
+    if isinstance(ack := event.get("ack"), str):
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(ack, "1")
+            pipe.expire(ack, ACK_TTL_SECONDS)
+            await pipe.execute()
 
 
 async def publish_acked(

@@ -1,8 +1,9 @@
 """Dependencies of the files routes: the viewer (owner or files admin), a visible file, the form.
 
-"Files admin" means: a superuser, or a caller the installed access policy lets through the
-``GET /files/all`` route. That route's permission code (``GET:/api/v1/files/all``) is the
-files admin permission: grant it (RBAC) to let a role see and manage every user's files.
+"Files admin" is the capability ``files:admin`` (declared by this domain in ``lifecycle.py``,
+listed in the permission catalogue, granted to roles like a route code, matched exactly: no
+route pattern implies it). It is read from the caller's current RBAC permission set, never from
+the token, so a demoted superuser or a role that lost it loses it on the next request.
 """
 
 from __future__ import annotations
@@ -12,44 +13,39 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from atrium.auth.deps import CurrentPrincipal, Principal
-from atrium.core.access import ACCESS_POLICY
+from atrium.core.codes import CodeKind, DeclaredCode
 from atrium.core.deps import SettingsDep
-from atrium.core.errors import BadRequest, Forbidden, Unauthorized
-from atrium.core.routing import RouteCatalogue, RouteInfo
+from atrium.core.errors import BadRequest
 from atrium.core.state import AppState
 from atrium.files import service
 from atrium.files.documents import FileObject
 from atrium.files.multipart import FormFileReader
 from atrium.files.schemas import FileID
 from atrium.files.service import too_large
+from atrium.users import service as users_service
 
-ADMIN_ROUTE = ("GET", "/files/all")
+FILES_ADMIN = DeclaredCode(
+    code="files:admin",
+    kind=CodeKind.CAPABILITY,
+    summary="See, download and delete every user's files",
+    tags=("files",),
+)
+RBAC_DOMAIN = "atrium.rbac"
 # Room for the form's framing (boundaries, part headers, small fields) on top of the file.
 FORM_OVERHEAD_BYTES = 64 * 1024
 
 
-def admin_route(request: Request) -> RouteInfo | None:
-    """The catalogue entry whose permission makes a caller a files admin."""
-    state: AppState = request.app.state.atrium
-    catalogue: RouteCatalogue = request.app.state.catalogue
-    method, path = ADMIN_ROUTE
-    full = f"{state.settings.api_prefix}{path}"
-    return next((i for i in catalogue if i.method == method and i.path == full), None)
-
-
 async def holds_files_admin(request: Request, principal: Principal) -> bool:
-    """Superusers, and whoever the access policy lets through the admin route."""
-    if principal.is_superuser:
-        return True
+    """Whether the caller holds ``files:admin`` now (superusers do)."""
     state: AppState = request.app.state.atrium
-    policy, route = state.find(ACCESS_POLICY), admin_route(request)
-    if policy is None or route is None:
-        return False
-    try:
-        await policy.authorize(request, route)
-    except (Forbidden, Unauthorized):
-        return False
-    return True
+    if RBAC_DOMAIN in state.settings.domains:
+        # Imported here: the files domain works without RBAC configured.
+        from atrium.rbac.deps import holds
+
+        return await holds(request, principal, FILES_ADMIN.code)
+    async with state.db.session() as session:  # no RBAC: superusers only, as stored now
+        user = await users_service.get(session, principal.user_id)
+    return user is not None and user.is_active and user.is_superuser
 
 
 async def current_viewer(request: Request, principal: CurrentPrincipal) -> service.Viewer:

@@ -1,4 +1,5 @@
-"""Files at build time: the streamed upload route reads bodies up to the upload limit."""
+"""Files at build time (no I/O): the ``files:admin`` capability, and the streamed upload route
+reading bodies up to the upload limit."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from fastapi import FastAPI
 
 from atrium.config import Settings
 from atrium.core.bodylimit import allow_larger_body
-from atrium.files.deps import FORM_OVERHEAD_BYTES
+from atrium.core.codes import declare
+from atrium.files.deps import FILES_ADMIN, FORM_OVERHEAD_BYTES
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Let ``POST /files`` take a form as large as the upload limit (its reader bounds it)."""
+    """Declare ``files:admin``; let ``POST /files`` take a form as large as the upload limit
+    (its reader bounds it)."""
+    declare(app, FILES_ADMIN)
     limit = settings.storage.max_upload_bytes + FORM_OVERHEAD_BYTES
     allow_larger_body(app, "POST", f"{settings.api_prefix}/files", limit)

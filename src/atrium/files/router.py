@@ -1,7 +1,7 @@
 """Files API: upload (streamed or direct to storage), list, metadata, download, delete.
 
 Every logged-in user manages their own files; another user's file is a 404. Files admins
-(superusers, or holders of ``GET:/api/v1/files/all``) see and manage all of them.
+(superusers, or holders of the capability ``files:admin``) see and manage all of them.
 """
 
 from __future__ import annotations

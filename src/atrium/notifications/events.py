@@ -1,4 +1,8 @@
-"""Socket events of notifications and messages (the same rules as the REST routes)."""
+"""Socket events of notifications and messages (the same rules as the REST routes).
+
+Each needs its event code (``EVENT:messages:send``, ...); the seed grants them to the ``user``
+role (``for_every_user``), and a migration did so for installs that predate event codes.
+"""
 
 from __future__ import annotations
 
@@ -37,7 +41,7 @@ provide(Reader, _reader)
 socket_router = SocketRouter()
 
 
-@socket_router.on("messages:send")
+@socket_router.on("messages:send", for_every_user=True)
 async def send_message(
     payload: MessageCreate, user: SocketUser, state: AppState, session: AsyncSession
 ) -> MessageRead:
@@ -45,7 +49,7 @@ async def send_message(
     return await messages.send(state, session, user.user_id, payload)
 
 
-@socket_router.on("messages:read")
+@socket_router.on("messages:read", for_every_user=True)
 async def read_conversation(
     payload: ConversationReadRequest, user: SocketUser, state: AppState
 ) -> MessagesRead:
@@ -53,7 +57,7 @@ async def read_conversation(
     return await messages.mark_read(state, user.user_id, payload.peer_id)
 
 
-@socket_router.on("notifications:read")
+@socket_router.on("notifications:read", for_every_user=True)
 async def read_notification(payload: NotificationReadRequest, reader: Reader) -> NotificationRead:
     """Mark one notification read."""
     return await service.mark_read(reader, payload.id)

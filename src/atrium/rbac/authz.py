@@ -1,18 +1,26 @@
-"""Read models over the rules: what a user may call and see (``me``), and why (``explain``)."""
+"""Read models over the rules: what a user may call and see (``me``), and why (``explain``),
+the delegation rule included: for an admin route with a concrete target (``/users/{id}/roles``
+with a real id), whether the user's grants cover that target."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core.codes import DeclaredCode
 from atrium.core.routing import Access, RouteCatalogue, RouteInfo
-from atrium.rbac import repository
+from atrium.rbac import delegation, repository
 from atrium.rbac.cache import PermissionSet
+from atrium.rbac.delegation import Actor
+from atrium.rbac.errors import REFUSALS
 from atrium.rbac.models import Menu, MenuType, Role, RoleStatus
 from atrium.rbac.patterns import matches, template_regex
 from atrium.rbac.schemas import (
+    DelegationVerdict,
     ExplainRead,
     GrantMatch,
     MenuNode,
@@ -21,14 +29,18 @@ from atrium.rbac.schemas import (
     RouteRef,
 )
 from atrium.rbac.service import build_tree
+from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserRead
 
 
-def callable_codes(found: PermissionSet, routes: Iterable[RouteInfo]) -> list[str]:
-    """Every non-public route code the user may call now."""
+def callable_codes(
+    found: PermissionSet, routes: Iterable[RouteInfo], declared: Iterable[DeclaredCode] = ()
+) -> list[str]:
+    """Every non-public code (route, socket event, capability) the user may use now."""
     codes = []
-    for info in routes:
+    items: list[RouteInfo | DeclaredCode] = [*routes, *declared]
+    for info in items:
         if info.access is Access.PUBLIC:
             continue
         if found.is_superuser or info.access is Access.AUTHENTICATED or found.allows(info.code):
@@ -64,7 +76,12 @@ def _tree(menus: list[Menu]) -> list[MenuNode]:
 
 
 async def me(
-    session: AsyncSession, user: User, found: PermissionSet, catalogue: RouteCatalogue, prefix: str
+    session: AsyncSession,
+    user: User,
+    found: PermissionSet,
+    catalogue: RouteCatalogue,
+    prefix: str,
+    declared: Iterable[DeclaredCode] = (),
 ) -> MeRead:
     roles = await repository.roles_of_user(session, user.id)
     menus = await visible_menus(session, found, roles)
@@ -72,7 +89,7 @@ async def me(
     return MeRead(
         **UserRead.model_validate(user, from_attributes=True).model_dump(by_alias=False),
         roles=[RoleBrief.model_validate(role, from_attributes=True) for role in roles],
-        permissions=callable_codes(found, catalogue.under(prefix)),
+        permissions=callable_codes(found, catalogue.under(prefix), declared),
         buttons=buttons,
         menus=_tree(menus),
     )
@@ -100,8 +117,11 @@ async def explain(
     user_id: UUID,
     method: str,
     path: str,
+    given: DelegationInput | None = None,
+    actor: Actor | None = None,
 ) -> ExplainRead:
-    """Which role and grant allow ``method path`` for a user, or why it is refused."""
+    """Which role and grant allow ``method path`` for a user (acting as ``actor``, their
+    effective set), or why it is refused."""
     route = resolve_route(catalogue, prefix, method, path)
     method = method.upper()
     if route is None:
@@ -119,6 +139,13 @@ async def explain(
     user = await session.get(User, user_id)
     found = await _matches(session, user_id, route.code)
     allowed, reason, message = _verdict(route, user, found)
+    rule = None
+    if allowed and actor is not None and route.access is Access.PERMISSION:
+        rule = await explain_delegation(
+            session, route, prefix, path, actor, given or DelegationInput()
+        )
+        if rule is not None and not rule.allowed:
+            allowed, reason, message = False, rule.reason, rule.message
     return ExplainRead(
         user_id=user_id,
         method=method,
@@ -128,6 +155,7 @@ async def explain(
         reason=reason,
         message=message,
         matches=found,
+        delegation=rule,
     )
 
 
@@ -165,3 +193,138 @@ def _verdict(route: RouteInfo, user: User | None, found: list[GrantMatch]) -> tu
     if found:
         return False, "ROLE_DISABLED", f"Only disabled roles grant {route.code}."
     return False, "NO_GRANT", f"No role of the user grants {route.code}."
+
+
+# --- the delegation rule, explained ----------------------------------------------------------
+
+Check = Callable[[AsyncSession, Actor, dict[str, str], "DelegationInput"], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class DelegationInput:
+    """What an admin request would hand out: its roles (``roleIds``) or grants (``grants``)."""
+
+    role_ids: list[UUID] | None = None
+    grants: list[str] | None = None
+
+
+async def _target_user(session: AsyncSession, params: dict[str, str]) -> User | None:
+    try:
+        return await users_service.get(session, UUID(params["user_id"]))
+    except (KeyError, ValueError):
+        return None
+
+
+async def _target_role(session: AsyncSession, params: dict[str, str]) -> Role | None:
+    try:
+        return await repository.get_role(session, UUID(params["role_id"]))
+    except (KeyError, ValueError):
+        return None
+
+
+async def _roles_given(session: AsyncSession, given: DelegationInput) -> list[Role]:
+    return await repository.roles_by_ids(session, set(given.role_ids or ()))
+
+
+async def _on_user(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    if (target := await _target_user(session, params)) is not None:
+        await delegation.check_user(session, actor, target)
+
+
+async def _status_of_user(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    if (target := await _target_user(session, params)) is not None:
+        delegation.require_not_self(actor, target.id, "change")
+        await delegation.check_user(session, actor, target)
+
+
+async def _roles_of_user(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    await _status_of_user(session, actor, params, given)
+    if (target := await _target_user(session, params)) is None or given.role_ids is None:
+        return
+    wanted = await _roles_given(session, given)
+    await delegation.check_role_change(session, actor, target.id, wanted)
+
+
+async def _new_user(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    await delegation.check_roles(session, actor, await _roles_given(session, given))
+
+
+async def _on_role(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    if (role := await _target_role(session, params)) is not None:
+        await delegation.check_roles(session, actor, [role])
+
+
+async def _grants_of_role(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    await _on_role(session, actor, params, given)
+    role = await _target_role(session, params)
+    if role is not None and given.grants is not None:
+        delegation.check_grants(actor, role, given.grants)
+
+
+# (method, path under the API prefix) -> what the delegation rule checks for that route
+DELEGATED: dict[tuple[str, str], Check] = {
+    ("POST", "/users"): _new_user,
+    ("PATCH", "/users/{user_id}"): _on_user,
+    ("POST", "/users/{user_id}/password"): _on_user,
+    ("DELETE", "/users/{user_id}/sessions"): _on_user,
+    ("POST", "/users/{user_id}/enable"): _status_of_user,
+    ("POST", "/users/{user_id}/disable"): _status_of_user,
+    ("DELETE", "/users/{user_id}"): _status_of_user,
+    ("PUT", "/users/{user_id}/roles"): _roles_of_user,
+    ("PATCH", "/roles/{role_id}"): _on_role,
+    ("DELETE", "/roles/{role_id}"): _on_role,
+    ("PUT", "/roles/{role_id}/menus"): _on_role,
+    ("PUT", "/roles/{role_id}/permissions"): _grants_of_role,
+}
+
+
+def _params(template: str, path: str) -> dict[str, str]:
+    """The path parameters of a concrete ``path`` of ``template`` (none for the template)."""
+    regex = ""
+    for part in re.split(r"(\{[^}]+\})", template):
+        if part.startswith("{") and part.endswith("}"):
+            name, _, kind = part[1:-1].partition(":")
+            regex += f"(?P<{name}>{'.+' if kind == 'path' else '[^/]+'})"
+        else:
+            regex += re.escape(part)
+    found = re.fullmatch(regex, path)
+    return {} if found is None or path == template else dict(found.groupdict())
+
+
+async def explain_delegation(
+    session: AsyncSession,
+    route: RouteInfo,
+    prefix: str,
+    path: str,
+    actor: Actor,
+    given: DelegationInput,
+) -> DelegationVerdict | None:
+    """Whether the delegation rule lets ``actor`` make this admin request (None: no rule)."""
+    check = DELEGATED.get((route.method, route.path.removeprefix(prefix)))
+    if check is None:
+        return None
+    try:
+        await check(session, actor, _params(route.path, path), given)
+    except REFUSALS as exc:
+        exceeding = [detail.message for detail in exc.details or ()]
+        return DelegationVerdict(
+            allowed=False, reason=exc.error_code, message=exc.detail_message, exceeding=exceeding
+        )
+    return DelegationVerdict(
+        allowed=True,
+        reason="COVERED",
+        message="The caller's grants cover the target.",
+        exceeding=[],
+    )

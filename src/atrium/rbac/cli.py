@@ -64,17 +64,19 @@ def _seed(settings: Settings) -> None:
 
 async def seed_database(settings: Settings) -> SeedReport:
     """Seed with the routes of the app these settings build; invalidate what changed."""
+    from atrium.core.codes import declared
     from atrium.core.db import Database
     from atrium.core.redis import create_redis
     from atrium.main import create_app
     from atrium.rbac.cache import ChangeSet, invalidate
     from atrium.rbac.seed import seed
 
-    routes = create_app(settings).state.catalogue.under(settings.api_prefix)
+    app = create_app(settings)
+    routes = app.state.catalogue.under(settings.api_prefix)
     db, redis, changes = Database(settings.sql), create_redis(settings.redis), ChangeSet()
     try:
         async with db.session() as session:
-            report = await seed(session, changes, routes, settings)
+            report = await seed(session, changes, routes, settings, declared(app))
         try:
             await invalidate(redis, settings, db, changes)
         except (RedisError, OSError) as exc:
@@ -92,14 +94,16 @@ def sync_command() -> None:
 
 
 async def _sync(settings: Settings) -> None:
+    from atrium.core.codes import declared
     from atrium.core.db import Database
     from atrium.main import create_app
     from atrium.rbac.sync import sync_routes
 
-    routes = create_app(settings).state.catalogue.under(settings.api_prefix)
+    app = create_app(settings)
+    routes = app.state.catalogue.under(settings.api_prefix)
     db = Database(settings.sql)
     try:
-        report = await sync_routes(db, routes)
+        report = await sync_routes(db, routes, declared(app))
     finally:
         await db.dispose()
     typer.echo(

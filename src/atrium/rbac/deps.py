@@ -1,4 +1,5 @@
-"""RBAC dependencies: the permission service, the route catalogue, and change publishing."""
+"""RBAC dependencies: the permission service, the route catalogue, the acting user (for the
+delegation rule), capabilities, and change publishing."""
 
 from __future__ import annotations
 
@@ -10,17 +11,43 @@ from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.auth import service as auth_service
+from atrium.auth.deps import CurrentPrincipal, Principal
 from atrium.core.deps import SessionDep, StateDep
 from atrium.core.errors import ServiceUnavailable
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey
-from atrium.rbac.cache import ChangeSet, Permissions, invalidate
+from atrium.rbac.cache import ChangeSet, Permissions, PermissionSet, invalidate
+from atrium.rbac.delegation import Actor
+from atrium.rbac.policy import refusal
 
 PERMISSIONS: StateKey[Permissions] = StateKey("rbac.permissions")
 
 
 async def get_permissions(state: StateDep) -> Permissions:
     return state.get(PERMISSIONS)
+
+
+async def permission_set(request: Request, principal: Principal) -> PermissionSet:
+    """The caller's effective set: the one the access policy read for this request, if any."""
+    found = getattr(request.state, "permissions", None)
+    if isinstance(found, PermissionSet) and found.user_id == principal.user_id:
+        return found
+    state: AppState = request.app.state.atrium
+    found = await state.get(PERMISSIONS).get(principal.user_id)
+    if (problem := refusal(found)) is not None:
+        raise problem
+    return found
+
+
+async def current_actor(request: Request, principal: CurrentPrincipal) -> Actor:
+    return Actor.of(await permission_set(request, principal))
+
+
+async def holds(request: Request, principal: Principal, capability: str) -> bool:
+    """Whether the caller holds ``capability`` now (superusers do); read from RBAC, never
+    from the token, so a demoted user loses it on the next request."""
+    found = await permission_set(request, principal)
+    return found.is_superuser or found.allows(capability)
 
 
 async def get_catalogue(request: Request) -> RouteCatalogue:
@@ -63,5 +90,6 @@ async def get_publisher(state: StateDep, session: SessionDep) -> Publisher:
 
 
 PermissionsDep = Annotated[Permissions, Depends(get_permissions)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 CatalogueDep = Annotated[RouteCatalogue, Depends(get_catalogue)]
 PublisherDep = Annotated[Publisher, Depends(get_publisher)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from atrium.core.access import ACCESS_POLICY
+from atrium.core.codes import declared
 from atrium.core.invalidation import AckedListener
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey
@@ -21,7 +22,8 @@ async def startup(state: AppState, app: FastAPI) -> None:
     settings = state.settings
     if settings.rbac.sync_on_startup:
         catalogue: RouteCatalogue = app.state.catalogue
-        await sync.sync_routes(state.db, catalogue.under(settings.api_prefix))
+        routes = catalogue.under(settings.api_prefix)
+        await sync.sync_routes(state.db, routes, declared(app))
     permissions = Permissions(state.db, state.redis, settings)
     if permissions.local.lease > 0:
         listener = AckedListener(state.redis, channel(settings), permissions.local)

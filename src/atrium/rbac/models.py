@@ -14,6 +14,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from atrium.core.codes import CodeKind
 from atrium.core.db import IdMixin, TimestampMixin
 
 
@@ -24,6 +25,13 @@ def _enum(kind: type[StrEnum]) -> sa.Enum:
         length=16,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+# The roles ``atrium initdb`` seeds and later re-seeds by code (it adds every new code to
+# ``admin``): only superusers create or rename a role to one of these.
+ADMIN_ROLE = "admin"
+USER_ROLE = "user"
+SEEDED_ROLES = frozenset({ADMIN_ROLE, USER_ROLE})
 
 
 class RoleStatus(StrEnum):
@@ -60,11 +68,22 @@ class Role(IdMixin, TimestampMixin, table=True):
 
 
 class Permission(IdMixin, TimestampMixin, table=True):
-    """One API route's code, kept in step with the app by the startup sync."""
+    """One code of the catalogue, kept in step with the app by the startup sync.
+
+    A route's code (``method``, ``path`` from the route), a socket event's (``method`` is
+    ``EVENT``, ``path`` the event name) or a capability's (``method`` is ``CAPABILITY``, ``path``
+    the code).
+    """
 
     __tablename__ = "permissions"
     __table_args__ = (sa.UniqueConstraint("method", "path"),)
 
+    kind: CodeKind = Field(
+        default=CodeKind.ROUTE,
+        sa_type=_enum(CodeKind),
+        nullable=False,
+        sa_column_kwargs={"server_default": CodeKind.ROUTE.value},
+    )
     method: str = Field(max_length=16, nullable=False)
     path: str = Field(max_length=255, nullable=False)
     code: str = Field(max_length=300, nullable=False, unique=True)

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from pydantic import EmailStr, Field, StringConstraints
 
+from atrium.core.codes import CodeKind
 from atrium.core.schemas import Schema
 from atrium.rbac.models import MenuType, PermissionAccess, RoleStatus
 from atrium.users.schemas import UserCreate, UserRead
@@ -126,6 +127,7 @@ class MenuNode(MenuRead):
 
 class PermissionRead(Schema):
     id: UUID
+    kind: CodeKind = Field(description="route, event (a socket event) or capability")
     method: str
     path: str
     code: str
@@ -182,7 +184,9 @@ class MeRead(UserRead):
     """The user's own fields (as before RBAC) plus what a frontend renders from."""
 
     roles: list[RoleBrief]
-    permissions: list[str] = Field(description="Every current code the caller may call")
+    permissions: list[str] = Field(
+        description="Every code the caller may use now: routes, socket events, capabilities"
+    )
     buttons: list[str] = Field(description="Button codes of the caller's menus")
     menus: list[MenuNode] = Field(description="The caller's visible menu tree")
 
@@ -203,6 +207,18 @@ class RouteRef(Schema):
     access: str
 
 
+class DelegationVerdict(Schema):
+    """The delegation rule on an admin request with a concrete target."""
+
+    allowed: bool
+    reason: str = Field(
+        description="COVERED, DELEGATION_EXCEEDS_GRANTS, DELEGATION_SUPERUSER_ONLY or "
+        "CANNOT_CHANGE_SELF"
+    )
+    message: str
+    exceeding: list[str] = Field(description="The target's grants the user's do not cover")
+
+
 class ExplainRead(Schema):
     user_id: UUID
     method: str
@@ -211,7 +227,11 @@ class ExplainRead(Schema):
     allowed: bool
     reason: str = Field(
         description="PUBLIC, AUTHENTICATED, SUPERUSER, GRANTED, NO_GRANT, ROLE_DISABLED, "
-        "USER_DISABLED, USER_NOT_FOUND or NO_ROUTE"
+        "USER_DISABLED, USER_NOT_FOUND, NO_ROUTE, or a delegation refusal: "
+        "DELEGATION_EXCEEDS_GRANTS, DELEGATION_SUPERUSER_ONLY, CANNOT_CHANGE_SELF"
     )
     message: str
     matches: list[GrantMatch]
+    delegation: DelegationVerdict | None = Field(
+        default=None, description="For admin routes with a concrete target: the delegation rule"
+    )

@@ -1,6 +1,10 @@
 """What ``atrium initdb`` seeds: the catalogue, an ``admin`` and a ``user`` role, and the menus of
 the built-in admin screens. Additive and idempotent: re-running changes nothing; a run after
-new routes appeared grants the new codes to ``admin`` and nothing else."""
+new routes appeared grants the new codes to ``admin`` and nothing else.
+
+``admin`` gets every code that needs a permission (routes, socket events, capabilities); ``user``
+gets the authenticated codes, the socket events declared ``for_every_user`` and
+``rbac.user_role_grants``."""
 
 from __future__ import annotations
 
@@ -11,14 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.config import Settings
+from atrium.core.codes import DeclaredCode
 from atrium.core.routing import Access, RouteInfo
 from atrium.rbac import repository, service
 from atrium.rbac.cache import ChangeSet
-from atrium.rbac.models import Menu, MenuType, Role
+from atrium.rbac.delegation import SYSTEM
+from atrium.rbac.models import ADMIN_ROLE, USER_ROLE, Menu, MenuType, Role
 from atrium.rbac.sync import SyncReport, sync_session, wanted_from
 
-ADMIN_CODE = "admin"
-USER_CODE = "user"
+ADMIN_CODE = ADMIN_ROLE
+USER_CODE = USER_ROLE
 
 
 @dataclass(frozen=True)
@@ -86,18 +92,25 @@ class SeedReport:
 
 
 async def seed(
-    session: AsyncSession, changes: ChangeSet, routes: Iterable[RouteInfo], settings: Settings
+    session: AsyncSession,
+    changes: ChangeSet,
+    routes: Iterable[RouteInfo],
+    settings: Settings,
+    codes: Iterable[DeclaredCode] = (),
 ) -> SeedReport:
     """Seed everything (flushes; the caller commits and then invalidates ``changes``)."""
-    routes = list(routes)
-    report = SeedReport(sync=await sync_session(session, wanted_from(routes)))
+    routes, codes = list(routes), list(codes)
+    report = SeedReport(sync=await sync_session(session, wanted_from(routes, codes)))
     admin = await _role(session, report, ADMIN_CODE, "Administrator", "Every permission.")
     user = await _role(session, report, USER_CODE, "User", "What every logged-in user needs.")
     admin_codes = [info.code for info in routes if info.access is Access.PERMISSION]
+    admin_codes += [item.code for item in codes if item.access is Access.PERMISSION]
     user_codes = [info.code for info in routes if info.access is Access.AUTHENTICATED]
-    report.grants_added += await service.add_grants(session, changes, admin, admin_codes)
+    user_codes += [item.code for item in codes if item.access is Access.AUTHENTICATED]
+    user_codes += [item.code for item in codes if item.for_every_user]
+    report.grants_added += await service.add_grants(session, changes, SYSTEM, admin, admin_codes)
     user_codes += settings.rbac.user_role_grants
-    report.grants_added += await service.add_grants(session, changes, user, user_codes)
+    report.grants_added += await service.add_grants(session, changes, SYSTEM, user, user_codes)
     menu_ids = await _menus(session, report, BUILTIN_MENUS, None)
     report.role_menus_added = await _add_menus(session, changes, admin, menu_ids)
     return report

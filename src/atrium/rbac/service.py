@@ -1,7 +1,9 @@
 """Roles, their grants and menus, the menu tree and the catalogue.
 
 Functions flush and never commit. Each change records what it touched in a ``ChangeSet``; the
-caller commits and then invalidates (``atrium.rbac.deps.Publisher``) before answering.
+caller commits and then invalidates (``atrium.rbac.deps.Publisher``) before answering. Every
+change of a role passes the delegation rule first (``atrium.rbac.delegation``): the caller's
+grants must cover the role's grants before and after.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from atrium.core.errors import Conflict, NotFound, UnprocessableEntity
 from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.responses import ErrorDetail
-from atrium.rbac import repository
+from atrium.rbac import delegation, repository
 from atrium.rbac.cache import ChangeSet
+from atrium.rbac.delegation import Actor
 from atrium.rbac.models import Menu, MenuType, Permission, Role, RoleStatus
 from atrium.rbac.patterns import InvalidGrant, normalize
 from atrium.rbac.schemas import (
@@ -88,8 +91,9 @@ async def _flush_role(session: AsyncSession) -> None:
         raise Conflict("A role with this name or code exists.", code="ROLE_EXISTS") from exc
 
 
-async def create_role(session: AsyncSession, data: RoleCreate) -> Role:
+async def create_role(session: AsyncSession, actor: Actor, data: RoleCreate) -> Role:
     """A new role with no grants; 409 when the name or code is taken."""
+    delegation.check_role_code(actor, data.code)
     await _ensure_role_free(session, data.name, data.code)
     role = ROLE_CREATE.create(data)
     session.add(role)
@@ -98,10 +102,15 @@ async def create_role(session: AsyncSession, data: RoleCreate) -> Role:
 
 
 async def update_role(
-    session: AsyncSession, changes: ChangeSet, role: Role, data: RoleUpdate
+    session: AsyncSession, changes: ChangeSet, actor: Actor, role: Role, data: RoleUpdate
 ) -> Role:
     """Rename, re-describe, enable or disable a role (its holders' sets are invalidated)."""
+    await delegation.check_roles(session, actor, [role])
+    if data.code is not None and data.code.lower() != role.code.lower():
+        delegation.check_role_code(actor, data.code)
     await _ensure_role_free(session, data.name, data.code, role.id)
+    if data.code is not None and data.code != role.code:
+        changes.roles(role.id)  # its holders' sockets move to the new role room
     ROLE_UPDATE.apply(role, data)
     if data.status is not None and data.status != role.status:
         role.status = data.status
@@ -111,12 +120,13 @@ async def update_role(
 
 
 async def delete_roles(
-    session: AsyncSession, changes: ChangeSet, role_ids: Collection[UUID]
+    session: AsyncSession, changes: ChangeSet, actor: Actor, role_ids: Collection[UUID]
 ) -> int:
     """Delete roles (their links go with them); 404 if none of them exists."""
     roles = await repository.roles_by_ids(session, set(role_ids))
     if not roles:
         raise NotFound("No such role.", code="ROLE_NOT_FOUND")
+    await delegation.check_roles(session, actor, roles)
     found = [role.id for role in roles]
     changes.users(*await repository.member_ids(session, found))  # read before the links go
     await repository.delete_roles(session, found)
@@ -143,32 +153,40 @@ def normalize_grants(grants: Iterable[str]) -> list[str]:
 
 
 async def set_grants(
-    session: AsyncSession, changes: ChangeSet, role: Role, grants: Iterable[str]
+    session: AsyncSession, changes: ChangeSet, actor: Actor, role: Role, grants: Iterable[str]
 ) -> list[str]:
-    """Replace a role's grants."""
+    """Replace a role's grants (the caller covers the grants before and after)."""
     canonical = normalize_grants(grants)
+    await delegation.check_roles(session, actor, [role])
+    delegation.check_grants(actor, role, canonical)
     await repository.set_grants(session, role.id, canonical)
     changes.roles(role.id)
     return canonical
 
 
 async def add_grants(
-    session: AsyncSession, changes: ChangeSet, role: Role, grants: Iterable[str]
+    session: AsyncSession, changes: ChangeSet, actor: Actor, role: Role, grants: Iterable[str]
 ) -> int:
     """Add grants a role lacks (the seed uses this); how many were added."""
     current = set((await repository.grants_of_roles(session, [role.id]))[role.id])
     wanted = set(normalize_grants(grants))
     if wanted <= current:
         return 0
+    delegation.check_grants(actor, role, current | wanted)
     await repository.set_grants(session, role.id, current | wanted)
     changes.roles(role.id)
     return len(wanted - current)
 
 
 async def set_role_menus(
-    session: AsyncSession, changes: ChangeSet, role: Role, menu_ids: Collection[UUID]
+    session: AsyncSession,
+    changes: ChangeSet,
+    actor: Actor,
+    role: Role,
+    menu_ids: Collection[UUID],
 ) -> list[UUID]:
     """Replace a role's menus; 404 ``MENU_NOT_FOUND`` if one does not exist."""
+    await delegation.check_roles(session, actor, [role])
     wanted = set(menu_ids)
     if missing := wanted - await repository.existing_menu_ids(session, wanted):
         raise NotFound(f"No such menu: {sorted(map(str, missing))[0]}.", code="MENU_NOT_FOUND")
@@ -301,11 +319,12 @@ async def get_permission(session: AsyncSession, permission_id: UUID) -> Permissi
 
 
 async def delete_stale_permission(
-    session: AsyncSession, changes: ChangeSet, row: Permission
+    session: AsyncSession, changes: ChangeSet, actor: Actor, row: Permission
 ) -> None:
     """Remove a stale code and every exact grant of it (patterns are left alone)."""
     if not row.stale:
         raise Conflict("Only stale permissions can be deleted.", code="PERMISSION_NOT_STALE")
+    delegation.require_covered(actor, [row.code], f"The code {row.code}")
     changes.roles(*await repository.roles_granting(session, row.code))
     await repository.delete_grant(session, row.code)
     await session.delete(row)

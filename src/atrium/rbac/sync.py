@@ -1,4 +1,9 @@
-"""Sync the app's route catalogue into the ``permissions`` table, keyed by (method, path).
+"""Sync the app's catalogue into the ``permissions`` table, keyed by (method, path).
+
+The catalogue is every non-public route's code plus the codes domains declare that are no route
+(capabilities such as ``files:admin``, socket events such as ``EVENT:messages:send``; see
+``atrium.core.codes``): an event is stored as method ``EVENT`` and its name, a capability as
+method ``CAPABILITY`` and its code.
 
 New codes are inserted, changed summaries, tags and access levels updated, vanished codes
 marked stale (their grants stay until an admin removes them), reappearing ones revived.
@@ -28,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from atrium.core.clock import utcnow
+from atrium.core.codes import CodeKind, DeclaredCode
 from atrium.core.db import Database
 from atrium.core.ids import uuid7
 from atrium.core.routing import Access, RouteInfo
@@ -36,6 +42,8 @@ from atrium.rbac.models import Permission, PermissionAccess
 log = structlog.get_logger(__name__)
 ATTEMPTS = 6
 SUMMARY_MAX = 255
+CAPABILITY_METHOD = "CAPABILITY"
+EVENT_METHOD = "EVENT"
 
 
 @dataclass(slots=True)
@@ -59,10 +67,13 @@ class Wanted:
     access: PermissionAccess
     summary: str
     tags: list[str]
+    kind: CodeKind = CodeKind.ROUTE
 
 
-def wanted_from(routes: Iterable[RouteInfo]) -> dict[tuple[str, str], Wanted]:
-    """The catalogue rows for every non-public route."""
+def wanted_from(
+    routes: Iterable[RouteInfo], codes: Iterable[DeclaredCode] = ()
+) -> dict[tuple[str, str], Wanted]:
+    """The catalogue rows for every non-public route and every declared non-route code."""
     wanted = {}
     for info in routes:
         if info.access is Access.PUBLIC:
@@ -71,12 +82,29 @@ def wanted_from(routes: Iterable[RouteInfo]) -> dict[tuple[str, str], Wanted]:
         summary = info.summary[:SUMMARY_MAX]
         row = Wanted(info.method, info.path, info.code, access, summary, list(info.tags))
         wanted[(info.method, info.path)] = row
+    for item in codes:
+        if item.access is Access.PUBLIC:
+            continue
+        row = _declared_row(item)
+        wanted[(row.method, row.path)] = row
     return wanted
 
 
-async def sync_routes(db: Database, routes: Iterable[RouteInfo]) -> SyncReport:
-    """Bring the permission table in line with ``routes``; safe to run from many processes."""
-    wanted = wanted_from(routes)
+def _declared_row(item: DeclaredCode) -> Wanted:
+    if item.kind is CodeKind.EVENT:
+        method, path = EVENT_METHOD, item.code.partition(":")[2]
+    else:
+        method, path = CAPABILITY_METHOD, item.code
+    access = PermissionAccess(item.access.value)
+    tags = list(item.tags)
+    return Wanted(method, path, item.code, access, item.summary[:SUMMARY_MAX], tags, item.kind)
+
+
+async def sync_routes(
+    db: Database, routes: Iterable[RouteInfo], codes: Iterable[DeclaredCode] = ()
+) -> SyncReport:
+    """Bring the permission table in line with the app; safe to run from many processes."""
+    wanted = wanted_from(routes, codes)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with db.session() as session:
@@ -156,6 +184,7 @@ def _values(row: Wanted, now: Any) -> dict[str, Any]:
         "access": row.access,
         "summary": row.summary,
         "tags": row.tags,
+        "kind": row.kind,
         "stale": False,
     }
 
@@ -169,16 +198,8 @@ def _reconcile(row: Permission, want: Wanted | None, report: SyncReport) -> None
     if row.stale:
         row.stale = False
         report.revived += 1
-    if (row.summary, row.tags, row.access, row.code) != (
-        want.summary,
-        want.tags,
-        want.access,
-        want.code,
-    ):
-        row.summary, row.tags, row.access, row.code = (
-            want.summary,
-            want.tags,
-            want.access,
-            want.code,
-        )
+    current = (row.summary, row.tags, row.access, row.code, row.kind)
+    target = (want.summary, want.tags, want.access, want.code, want.kind)
+    if current != target:
+        row.summary, row.tags, row.access, row.code, row.kind = target
         report.updated += 1

@@ -1,5 +1,9 @@
 """User administration: it touches users, roles, permission caches and sessions at once, so it
-lives above all of them. Functions flush; the route publishes (commit, invalidate, kick)."""
+lives above all of them. Functions flush; the route publishes (commit, invalidate, kick).
+
+Every change goes through the delegation rule (``atrium.rbac.delegation``) first: the caller
+must cover the target user's grants and every role handed out or taken away; only superusers
+touch superusers and the superuser flag; nobody changes their own roles or status here."""
 
 from __future__ import annotations
 
@@ -12,8 +16,10 @@ from atrium.core.errors import Conflict, NotFound
 from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.security.passwords import PasswordHasher
-from atrium.rbac import repository
+from atrium.rbac import delegation, repository
+from atrium.rbac.delegation import Actor
 from atrium.rbac.deps import Publisher
+from atrium.rbac.models import Role
 from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, AdminUserUpdate, RoleBrief
 from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
@@ -60,29 +66,42 @@ async def list_users(
     return make_page([_read(user, roles[user.id]) for user in page.items], page.total, params)
 
 
-async def _check_roles(session: AsyncSession, role_ids: Collection[UUID]) -> set[UUID]:
+async def _roles(session: AsyncSession, role_ids: Collection[UUID]) -> list[Role]:
     wanted = set(role_ids)
-    found = {role.id for role in await repository.roles_by_ids(session, wanted)}
-    if missing := wanted - found:
+    roles = await repository.roles_by_ids(session, wanted)
+    if missing := wanted - {role.id for role in roles}:
         raise NotFound(f"No such role: {sorted(map(str, missing))[0]}.", code="ROLE_NOT_FOUND")
-    return wanted
+    return roles
 
 
 async def create_user(
-    publisher: Publisher, hasher: PasswordHasher, policy: PasswordPolicy, data: AdminUserCreate
+    publisher: Publisher,
+    actor: Actor,
+    hasher: PasswordHasher,
+    policy: PasswordPolicy,
+    data: AdminUserCreate,
 ) -> User:
-    """A new active user with the given roles."""
+    """A new active user with the given roles (each covered by the caller's grants)."""
     session = publisher.session
-    role_ids = await _check_roles(session, data.role_ids)
+    if data.is_superuser:
+        delegation.require_superuser(actor, "create a superuser")
+    roles = await _roles(session, data.role_ids)
+    await delegation.check_roles(session, actor, roles)
+    role_ids = {role.id for role in roles}
     user = await users_service.create(session, hasher, policy, ADMIN_USER_CREATE.create(data))
     await repository.set_user_roles(session, user.id, role_ids)
     publisher.changes.users(user.id)
     return user
 
 
-async def update_user(publisher: Publisher, user: User, data: AdminUserUpdate) -> User:
-    """Change the email, display name or superuser flag."""
+async def update_user(
+    publisher: Publisher, actor: Actor, user: User, data: AdminUserUpdate
+) -> User:
+    """Change the email, display name or (superusers only) the superuser flag."""
     session = publisher.session
+    await delegation.check_user(session, actor, user)
+    if data.is_superuser is not None and data.is_superuser != user.is_superuser:
+        delegation.require_superuser(actor, "set or clear the superuser flag")
     await users_service.update(
         session, user, UserUpdate(email=data.email, display_name=data.display_name)
     )
@@ -102,17 +121,13 @@ async def _keep_a_superuser(session: AsyncSession, user: User) -> None:
         raise Conflict("This is the last active superuser.", code="LAST_SUPERUSER")
 
 
-def _not_self(user: User, actor_id: UUID, action: str) -> None:
-    if user.id == actor_id:
-        raise Conflict(f"You cannot {action} your own account.", code="CANNOT_CHANGE_SELF")
-
-
-async def set_status(publisher: Publisher, user: User, status: UserStatus, actor_id: UUID) -> User:
+async def set_status(publisher: Publisher, actor: Actor, user: User, status: UserStatus) -> User:
     """Enable or disable; disabling ends every session of the user, on every node."""
+    delegation.require_not_self(actor, user.id, "enable or disable")
+    await delegation.check_user(publisher.session, actor, user)
     if status == user.status:
         return user
     if status == UserStatus.DISABLED:
-        _not_self(user, actor_id, "disable")
         await _keep_a_superuser(publisher.session, user)
         publisher.revoke_sessions(user.id)
     await users_service.set_status(publisher.session, user, status)
@@ -121,24 +136,43 @@ async def set_status(publisher: Publisher, user: User, status: UserStatus, actor
 
 
 async def reset_password(
-    publisher: Publisher, hasher: PasswordHasher, policy: PasswordPolicy, user: User, password: str
+    publisher: Publisher,
+    actor: Actor,
+    hasher: PasswordHasher,
+    policy: PasswordPolicy,
+    user: User,
+    password: str,
 ) -> None:
     """Set a new password (under the policy) and end the user's sessions."""
+    await delegation.check_user(publisher.session, actor, user)
     await users_service.set_password(publisher.session, hasher, policy, user, password)
     publisher.revoke_sessions(user.id)
 
 
-async def set_roles(publisher: Publisher, user: User, role_ids: Collection[UUID]) -> User:
-    """Replace the user's roles."""
-    wanted = await _check_roles(publisher.session, role_ids)
-    await repository.set_user_roles(publisher.session, user.id, wanted)
+async def end_sessions(publisher: Publisher, actor: Actor, user: User) -> None:
+    """Log a user out everywhere (their sockets too)."""
+    await delegation.check_user(publisher.session, actor, user)
+    publisher.revoke_sessions(user.id)
+
+
+async def set_roles(
+    publisher: Publisher, actor: Actor, user: User, role_ids: Collection[UUID]
+) -> User:
+    """Replace the user's roles; every role added or removed must be covered by the caller."""
+    session = publisher.session
+    delegation.require_not_self(actor, user.id, "change the roles of")
+    await delegation.check_user(session, actor, user)
+    wanted = await _roles(session, role_ids)
+    await delegation.check_role_change(session, actor, user.id, wanted)
+    await repository.set_user_roles(session, user.id, {role.id for role in wanted})
     publisher.changes.users(user.id)
     return user
 
 
-async def delete_user(publisher: Publisher, user: User, actor_id: UUID) -> None:
+async def delete_user(publisher: Publisher, actor: Actor, user: User) -> None:
     """Delete a user (their role links go too) and end their sessions."""
-    _not_self(user, actor_id, "delete")
+    delegation.require_not_self(actor, user.id, "delete")
+    await delegation.check_user(publisher.session, actor, user)
     await _keep_a_superuser(publisher.session, user)
     publisher.changes.users(user.id)
     publisher.revoke_sessions(user.id)

@@ -15,6 +15,12 @@ domain registers with ``provide``. The client's acknowledgement gets the API env
 ``{"code": "OK", "message": "OK", "data": ...}`` or ``{"code": "VALIDATION_ERROR", "message",
 "details": [...]}``; an unexpected exception is logged and answered ``INTERNAL_ERROR``; the
 connection stays up either way.
+
+Every event has a permission code derived from its name (``EVENT:messages:send``), listed in the
+permission catalogue, and is protected by default: the caller needs a grant covering the code
+(``PERMISSION_DENIED`` ack otherwise; superusers pass). ``on(event, access=Access.AUTHENTICATED)``
+opens an event to every logged-in user (the protocol's ``ping`` and ``auth:refresh``);
+``for_every_user=True`` asks the seed to grant it to the ``user`` role.
 """
 
 from __future__ import annotations
@@ -30,7 +36,9 @@ import structlog
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core.codes import CodeKind, DeclaredCode
 from atrium.core.errors import AppError
+from atrium.core.routing import Access
 from atrium.core.state import AppState
 from atrium.realtime.emitter import Emitter
 from atrium.realtime.registry import SocketInfo
@@ -80,6 +88,11 @@ def error_ack(code: str, message: str, details: list[dict[str, Any]] | None = No
     return ack
 
 
+def app_error_ack(exc: AppError) -> Ack:
+    details = [d.model_dump(mode="json") for d in exc.details] if exc.details else None
+    return error_ack(exc.error_code, exc.detail_message, details)
+
+
 def _value(make: Callable[[SocketContext], Any]) -> Provider:
     @asynccontextmanager
     async def provide(ctx: SocketContext) -> AsyncIterator[Any]:
@@ -111,11 +124,29 @@ def provide(
     _PROVIDERS[kind] = factory
 
 
-class EventHandler:
-    """One event's handler, its payload type and its injected parameters."""
+EVENT_PREFIX = "EVENT"
+EVENT_TAGS = ("socket events",)
 
-    def __init__(self, event: str, fn: Handler) -> None:
+
+def event_code(event: str) -> str:
+    """The permission code of a socket event: ``EVENT:messages:send``."""
+    return f"{EVENT_PREFIX}:{event}"
+
+
+class EventHandler:
+    """One event's handler, its payload type, its injected parameters and its access level."""
+
+    def __init__(
+        self,
+        event: str,
+        fn: Handler,
+        access: Access = Access.PERMISSION,
+        for_every_user: bool = False,
+    ) -> None:
+        if access is Access.PUBLIC:
+            raise ValueError(f"socket event {event!r}: sockets are authenticated, none is public")
         self.event, self.fn = event, fn
+        self.code, self.access, self.for_every_user = event_code(event), access, for_every_user
         hints = get_type_hints(fn)
         self.payload: tuple[str, TypeAdapter[Any]] | None = None
         self.injected: list[tuple[str, Any]] = []
@@ -132,14 +163,25 @@ class EventHandler:
             None if returned in (None, type(None)) else TypeAdapter(returned)
         )
 
+    def declared(self) -> DeclaredCode:
+        """This event's entry in the permission catalogue."""
+        summary = (inspect.getdoc(self.fn) or self.event).splitlines()[0]
+        return DeclaredCode(
+            code=self.code,
+            kind=CodeKind.EVENT,
+            summary=summary,
+            access=self.access,
+            tags=EVENT_TAGS,
+            for_every_user=self.for_every_user,
+        )
+
     async def __call__(self, ctx: SocketContext, args: tuple[Any, ...]) -> Ack:
         try:
             return await self._run(ctx, args)
         except ValidationError as exc:
             return error_ack("VALIDATION_ERROR", "The payload failed validation.", _details(exc))
         except AppError as exc:
-            details = [d.model_dump(mode="json") for d in exc.details] if exc.details else None
-            return error_ack(exc.error_code, exc.detail_message, details)
+            return app_error_ack(exc)
         except Exception:
             log.exception("socket_handler_failed", socket_event=self.event, sid=ctx.sid)
             return error_ack("INTERNAL_ERROR", "An unexpected error occurred.")
@@ -175,14 +217,23 @@ class SocketRouter:
     def __init__(self) -> None:
         self.handlers: dict[str, EventHandler] = {}
 
-    def on(self, event: str) -> Callable[[Handler], Handler]:
+    def on(
+        self, event: str, *, access: Access = Access.PERMISSION, for_every_user: bool = False
+    ) -> Callable[[Handler], Handler]:
+        """Register a handler; the event needs ``EVENT:<event>`` unless ``access`` says
+        AUTHENTICATED."""
+
         def register(fn: Handler) -> Handler:
             if event in self.handlers:
                 raise ValueError(f"socket event {event!r} is handled twice")
-            self.handlers[event] = EventHandler(event, fn)
+            self.handlers[event] = EventHandler(event, fn, access, for_every_user)
             return fn
 
         return register
+
+    def declared(self) -> list[DeclaredCode]:
+        """Every event's catalogue entry, by event name."""
+        return [self.handlers[event].declared() for event in sorted(self.handlers)]
 
     def include(self, other: SocketRouter) -> None:
         for event, handler in other.handlers.items():

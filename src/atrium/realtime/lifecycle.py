@@ -10,7 +10,9 @@ import structlog
 from fastapi import FastAPI
 
 from atrium.config import Environment, Settings
+from atrium.core.codes import declare
 from atrium.core.state import AppState
+from atrium.realtime.access import install_default_policy
 from atrium.realtime.emitter import EMITTER
 from atrium.realtime.handlers import SocketRouter
 from atrium.realtime.roles import install_default_lookup
@@ -34,7 +36,9 @@ def socket_router(settings: Settings) -> SocketRouter:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Build the server (no I/O) and mount it at ``settings.realtime.path``."""
-    server = RealtimeServer(settings, socket_router(settings))
+    router = socket_router(settings)
+    declare(app, *router.declared())  # every event's code, for the permission catalogue
+    server = RealtimeServer(settings, router)
     app.state.realtime = server
     app.mount(settings.realtime.path, server.asgi_app(), name="socketio")
 
@@ -42,6 +46,7 @@ def install(app: FastAPI, settings: Settings) -> None:
 async def startup(state: AppState, app: FastAPI) -> None:
     server: RealtimeServer = app.state.realtime
     install_default_lookup(state)
+    install_default_policy(state)
     await server.start(state)
     state.set(REALTIME, server)
     state.set(EMITTER, server.emitter)

@@ -3,8 +3,8 @@
 The RBAC domain owns roles. Realtime asks through the lookup stored under ``ROLE_LOOKUP``; when
 none was installed and ``atrium.rbac`` is a configured domain, the user's active roles are read
 from RBAC's tables. Without either, users have no role rooms (user and "everyone" addressing
-still work). Role rooms are joined at connect and on ``auth:refresh``: a socket learns about a
-role granted later when it refreshes its token or reconnects.
+still work). Role rooms are joined at connect and on ``auth:refresh``, and follow every RBAC
+change at once (``atrium.realtime.rooms``).
 """
 
 from __future__ import annotations
@@ -41,3 +41,29 @@ async def roles_of(state: AppState, user_id: UUID) -> tuple[str, ...]:
     if lookup is None:
         return ()
     return tuple(sorted(set(await lookup(state, user_id))))
+
+
+BULK_CHUNK = 500
+
+
+async def _rbac_roles_of_many(state: AppState, user_ids: Sequence[UUID]) -> dict[UUID, list[str]]:
+    from atrium.rbac import repository as rbac_repository
+
+    found: dict[UUID, list[str]] = {}
+    async with state.db.session() as session:
+        for start in range(0, len(user_ids), BULK_CHUNK):
+            chunk = user_ids[start : start + BULK_CHUNK]
+            for user_id, roles in (await rbac_repository.roles_of_users(session, chunk)).items():
+                found[user_id] = [role.code for role in roles if role.is_active]
+    return found
+
+
+async def roles_of_many(state: AppState, user_ids: Sequence[UUID]) -> dict[UUID, tuple[str, ...]]:
+    """``roles_of`` for many users (one query per 500 with RBAC's lookup)."""
+    lookup = state.find(ROLE_LOOKUP)
+    if lookup is None:
+        return dict.fromkeys(user_ids, ())
+    if lookup is rbac_roles:
+        found = await _rbac_roles_of_many(state, user_ids)
+        return {user_id: tuple(sorted(set(found.get(user_id, ())))) for user_id in user_ids}
+    return {user_id: await roles_of(state, user_id) for user_id in user_ids}

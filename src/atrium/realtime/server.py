@@ -3,7 +3,11 @@
 - Connect: the access token in ``auth: {token}`` (or ``Authorization: Bearer``) is checked like
   an HTTP request's (signature, expiry, live session, token not revoked) and the user must be
   active. A refusal carries ``{"message", "data": {"code"}}`` the client can read.
-- Rooms: ``user:{id}`` and ``role:{code}`` for each of the user's roles.
+- Rooms: ``user:{id}`` and ``role:{code}`` for each of the user's active roles; a role change
+  moves the user's sockets between role rooms on every node before it is reported done
+  (``atrium.realtime.rooms``).
+- Events: each needs its ``EVENT:<name>`` code unless declared for any logged-in user
+  (``atrium.realtime.access``); a refusal is an error ack, the socket stays.
 - Revocation: every node listens to the auth events and disconnects its own sockets of a
   revoked session or user (``auth:ended`` with the reason first).
 - Expiry: ``auth:expiring`` some time before the token expires; a client answers with
@@ -28,13 +32,21 @@ from atrium.core.clock import utcnow
 from atrium.core.errors import AppError, Forbidden, Unauthorized
 from atrium.core.state import AppState, StateKey
 from atrium.realtime import names
+from atrium.realtime.access import EVENT_POLICY
 from atrium.realtime.emitter import NAMESPACE, Emitter, ServerTransport, channel
-from atrium.realtime.handlers import EventHandler, SocketContext, SocketRouter, error_ack
+from atrium.realtime.handlers import (
+    EventHandler,
+    SocketContext,
+    SocketRouter,
+    app_error_ack,
+    error_ack,
+)
 from atrium.realtime.manager import RedisManager
 from atrium.realtime.presence import Presence, new_node_id
 from atrium.realtime.registry import RecentRevocations, Revocation, SocketInfo, SocketRegistry
 from atrium.realtime.revocation import RevocationListener
-from atrium.realtime.roles import roles_of
+from atrium.realtime.roles import RBAC_DOMAIN, roles_of, roles_of_many
+from atrium.realtime.rooms import RecentRoomChanges, RoomListener, Users
 from atrium.users import service as users_service
 
 log = structlog.get_logger(__name__)
@@ -68,6 +80,7 @@ class RealtimeServer:
 
     def __init__(self, settings: Settings, router: SocketRouter) -> None:
         self.settings = settings
+        self.router = router
         self.node_id = new_node_id()
         self.manager = RedisManager(settings.redis.url, channel(settings))
         origins, credentials = cors_policy(settings)
@@ -86,6 +99,8 @@ class RealtimeServer:
         self.emitter = Emitter(ServerTransport(self.sio))
         self.registry = SocketRegistry()
         self.revocations = RecentRevocations()
+        self.room_changes = RecentRoomChanges()
+        self._rooms_listener: RoomListener | None = None
         self._state: AppState | None = None
         self._presence: Presence | None = None
         self._listener: RevocationListener | None = None
@@ -130,12 +145,23 @@ class RealtimeServer:
             state.redis, self.settings, self._on_revocation, self._revalidate
         )
         await self._listener.start()
+        if RBAC_DOMAIN in self.settings.domains:
+            # Imported here: realtime works without the RBAC domain configured.
+            from atrium.rbac.cache import USERS_CHANGED
+            from atrium.rbac.cache import channel as rbac_channel
+
+            self._rooms_listener = RoomListener(
+                state.redis, rbac_channel(self.settings), USERS_CHANGED, self._on_role_change
+            )
+            await self._rooms_listener.start()
 
     async def stop(self) -> None:
         """Disconnect every local socket and leave the shared state."""
         await self.sio.shutdown()
         for sid in list(self._timers):
             self._cancel_timers(sid)
+        if self._rooms_listener is not None:
+            await self._rooms_listener.stop()
         if self._listener is not None:
             await self._listener.stop()
         if self._presence is not None:
@@ -165,6 +191,8 @@ class RealtimeServer:
             raise SocketRefused("The session has been revoked.", {"code": "AUTH_TOKEN_REVOKED"})
         for room in self._rooms(info):
             await self.sio.enter_room(sid, room)
+        if self.room_changes.since(info.user_id, checked_at):  # changed while we were checking
+            await self.move_rooms(frozenset({info.user_id}))
         self._schedule(info)
         await self._presence_add(info)
 
@@ -219,13 +247,43 @@ class RealtimeServer:
             raise Forbidden("The token belongs to another user.", code="AUTH_USER_MISMATCH")
         info = replace(fresh, connected_at=current.connected_at)
         self.registry.replace(info)
-        old, new = set(self._rooms(current)), set(self._rooms(info))
-        for room in sorted(old - new):
-            await self.sio.leave_room(sid, room)
-        for room in sorted(new - old):
-            await self.sio.enter_room(sid, room)
+        await self._join_only(info)
         self._schedule(info)
         return info
+
+    async def _join_only(self, info: SocketInfo) -> None:
+        """Make the socket's user and role rooms ``info``'s (from the rooms it is really in;
+        rooms a domain joined it to are left alone)."""
+        ours = (names.user_room(""), names.role_room(""))
+        rooms = self.sio.rooms(info.sid, namespace=NAMESPACE)
+        joined = {room for room in rooms if isinstance(room, str) and room.startswith(ours)}
+        wanted = set(self._rooms(info))
+        for room in sorted(joined - wanted):
+            await self.sio.leave_room(info.sid, room, namespace=NAMESPACE)
+        for room in sorted(wanted - joined):
+            await self.sio.enter_room(info.sid, room, namespace=NAMESPACE)
+
+    # --- role changes ---------------------------------------------------------------------
+
+    async def _on_role_change(self, users: Users) -> None:
+        self.room_changes.add(users)
+        await self.move_rooms(users)
+
+    async def move_rooms(self, users: Users) -> None:
+        """Re-read the roles of these users (every local one for None) and move their sockets."""
+        targets = {info.user_id for info in self.registry.all()} if users is None else users
+        local = [user_id for user_id in sorted(targets) if self.registry.of_user(user_id)]
+        if not local:
+            return
+        found = await roles_of_many(self.state, local)
+        for user_id, roles in found.items():
+            for sid in self.registry.of_user(user_id):
+                current = self.registry.get(sid)
+                if current is None:
+                    continue
+                info = replace(current, roles=roles)
+                self.registry.replace(info)
+                await self._join_only(info)
 
     def _schedule(self, info: SocketInfo) -> None:
         self._cancel_timers(info.sid)
@@ -298,6 +356,11 @@ class RealtimeServer:
             info = self.registry.get(sid)
             if info is None:
                 return error_ack("AUTH_REQUIRED", "This socket is not authenticated.")
+            try:
+                policy = self.state.get(EVENT_POLICY)
+                await policy.authorize(info.user_id, handler.code, handler.access)
+            except AppError as exc:
+                return app_error_ack(exc)
             ctx = SocketContext(self.state, sid, info, self.emitter, handler.event)
             return await handler(ctx, args)
 

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
 
 from atrium.auth.deps import CurrentPrincipal, CurrentUser
+from atrium.core.codes import declared
 from atrium.core.deps import SessionDep, SettingsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.rbac import authz
+from atrium.rbac.delegation import Actor
 from atrium.rbac.deps import CatalogueDep, PermissionsDep
 from atrium.rbac.patterns import METHODS
-from atrium.rbac.schemas import ExplainRead, MeRead
+from atrium.rbac.schemas import MAX_GRANTS, MAX_IDS, ExplainRead, MeRead
 
 me_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(prefix="/authz", tags=["authz"])
@@ -25,6 +27,7 @@ METHOD_PATTERN = "^(?i:" + "|".join(sorted(METHODS)) + ")$"
     "/me", openapi_extra=access(Access.AUTHENTICATED), responses=error_responses(401, 403)
 )
 async def me(
+    request: Request,
     user: CurrentUser,
     principal: CurrentPrincipal,
     session: SessionDep,
@@ -34,7 +37,8 @@ async def me(
 ) -> Envelope[MeRead]:
     """The logged-in user with roles, callable permission codes, button codes and menu tree."""
     found = await permissions.get(principal.user_id)
-    return ok(await authz.me(session, user, found, catalogue, settings.api_prefix))
+    codes = declared(request.app)
+    return ok(await authz.me(session, user, found, catalogue, settings.api_prefix, codes))
 
 
 @router.get("/explain")
@@ -45,7 +49,19 @@ async def explain(
     user_id: Annotated[UUID, Query(alias="userId")],
     method: Annotated[str, Query(pattern=METHOD_PATTERN)],
     path: Annotated[str, Query(min_length=1, max_length=1000, description="Template or URL")],
+    permissions: PermissionsDep,
+    role_ids: Annotated[
+        list[UUID] | None,
+        Query(alias="roleIds", max_length=MAX_IDS, description="Roles the request would assign"),
+    ] = None,
+    grants: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_GRANTS, description="Grants the request would give a role"),
+    ] = None,
 ) -> Envelope[ExplainRead]:
     """Which role and grant let a user call ``method path``, or why they may not."""
-    result = await authz.explain(session, catalogue, settings.api_prefix, user_id, method, path)
+    actor = Actor.of(await permissions.get(user_id))
+    given = authz.DelegationInput(role_ids=role_ids, grants=grants)
+    prefix = settings.api_prefix
+    result = await authz.explain(session, catalogue, prefix, user_id, method, path, given, actor)
     return ok(result)

@@ -1,4 +1,8 @@
-"""Roles: CRUD, their grants and menus, and the caller's own roles."""
+"""Roles: CRUD, their grants and menus, and the caller's own roles.
+
+Every change passes the delegation rule: the caller's grants cover the role's grants before and
+after (403 ``DELEGATION_EXCEEDS_GRANTS``).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from atrium.core.pagination import Page, PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.rbac import repository, service
-from atrium.rbac.deps import PublisherDep
+from atrium.rbac.deps import ActorDep, PublisherDep
 from atrium.rbac.models import RoleStatus
 from atrium.rbac.schemas import (
     MAX_IDS,
@@ -29,7 +33,8 @@ from atrium.rbac.schemas import (
 router = APIRouter(prefix="/roles", tags=["roles"])
 RoleID = Annotated[UUID, Path()]
 NOT_FOUND = error_responses(404)
-WRITE_ERRORS = error_responses(404, 409)
+WRITE_ERRORS = error_responses(403, 404, 409)
+CHANGE_ERRORS = error_responses(403, 404)
 
 
 @router.get("")
@@ -64,58 +69,62 @@ async def get(role_id: RoleID, session: SessionDep) -> Envelope[RoleDetail]:
     return ok(await service.role_detail(session, role))
 
 
-@router.post("", status_code=201, responses=error_responses(409))
-async def create(data: RoleCreate, session: SessionDep) -> Envelope[RoleRead]:
+@router.post("", status_code=201, responses=error_responses(403, 409))
+async def create(data: RoleCreate, session: SessionDep, actor: ActorDep) -> Envelope[RoleRead]:
     """Create a role (no grants yet)."""
-    role = await service.create_role(session, data)
+    role = await service.create_role(session, actor, data)
     return ok(RoleRead.model_validate(role, from_attributes=True))
 
 
 @router.patch("/{role_id}", responses=WRITE_ERRORS)
-async def update(role_id: RoleID, data: RoleUpdate, publisher: PublisherDep) -> Envelope[RoleRead]:
+async def update(
+    role_id: RoleID, data: RoleUpdate, publisher: PublisherDep, actor: ActorDep
+) -> Envelope[RoleRead]:
     """Rename, describe, enable or disable a role; takes effect on the next request."""
     role = await service.get_role(publisher.session, role_id)
-    await service.update_role(publisher.session, publisher.changes, role, data)
+    await service.update_role(publisher.session, publisher.changes, actor, role, data)
     await publisher.publish()
     return ok(RoleRead.model_validate(role, from_attributes=True))
 
 
-@router.delete("/{role_id}", responses=NOT_FOUND)
-async def delete(role_id: RoleID, publisher: PublisherDep) -> Envelope[Deleted]:
+@router.delete("/{role_id}", responses=CHANGE_ERRORS)
+async def delete(role_id: RoleID, publisher: PublisherDep, actor: ActorDep) -> Envelope[Deleted]:
     """Delete a role; its holders lose what it granted on the next request."""
-    count = await service.delete_roles(publisher.session, publisher.changes, [role_id])
+    count = await service.delete_roles(publisher.session, publisher.changes, actor, [role_id])
     await publisher.publish()
     return ok(Deleted(deleted=count))
 
 
-@router.delete("", responses=NOT_FOUND)
+@router.delete("", responses=CHANGE_ERRORS)
 async def delete_many(
     publisher: PublisherDep,
+    actor: ActorDep,
     ids: Annotated[list[UUID], Query(min_length=1, max_length=MAX_IDS, description="Role ids")],
 ) -> Envelope[Deleted]:
     """Delete several roles (ids that do not exist are skipped)."""
-    count = await service.delete_roles(publisher.session, publisher.changes, ids)
+    count = await service.delete_roles(publisher.session, publisher.changes, actor, ids)
     await publisher.publish()
     return ok(Deleted(deleted=count))
 
 
-@router.put("/{role_id}/permissions", responses=error_responses(404))
+@router.put("/{role_id}/permissions", responses=error_responses(403, 404, 422))
 async def set_permissions(
-    role_id: RoleID, data: RoleGrantsUpdate, publisher: PublisherDep
+    role_id: RoleID, data: RoleGrantsUpdate, publisher: PublisherDep, actor: ActorDep
 ) -> Envelope[RoleDetail]:
-    """Replace a role's grants: exact codes or patterns (``*`` one segment, ``**`` the rest)."""
+    """Replace a role's grants: route codes or patterns, event codes, capabilities."""
     role = await service.get_role(publisher.session, role_id)
-    await service.set_grants(publisher.session, publisher.changes, role, data.grants)
+    await service.set_grants(publisher.session, publisher.changes, actor, role, data.grants)
     await publisher.publish()
     return ok(await service.role_detail(publisher.session, role))
 
 
-@router.put("/{role_id}/menus", responses=NOT_FOUND)
+@router.put("/{role_id}/menus", responses=CHANGE_ERRORS)
 async def set_menus(
-    role_id: RoleID, data: RoleMenusUpdate, publisher: PublisherDep
+    role_id: RoleID, data: RoleMenusUpdate, publisher: PublisherDep, actor: ActorDep
 ) -> Envelope[RoleDetail]:
     """Replace a role's menus and buttons."""
     role = await service.get_role(publisher.session, role_id)
-    await service.set_role_menus(publisher.session, publisher.changes, role, data.menu_ids)
+    changes = publisher.changes
+    await service.set_role_menus(publisher.session, changes, actor, role, data.menu_ids)
     await publisher.publish()
     return ok(await service.role_detail(publisher.session, role))

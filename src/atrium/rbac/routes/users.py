@@ -1,7 +1,10 @@
-"""User administration: list, get, create, update, enable/disable, reset password, roles, delete.
+"""User administration: list, get, create, update, enable/disable, reset password, roles,
+sessions, delete.
 
-Each route is protected by its own derived code. Disabling, resetting a password and deleting
-end the user's sessions on every node before the answer.
+Each route is protected by its own derived code, and every change passes the delegation rule
+(``atrium.rbac.delegation``): 403 ``DELEGATION_EXCEEDS_GRANTS``, ``DELEGATION_SUPERUSER_ONLY`` or
+``CANNOT_CHANGE_SELF``. Disabling, resetting a password, ending sessions and deleting end the
+user's sessions on every node before the answer.
 """
 
 from __future__ import annotations
@@ -11,12 +14,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 
-from atrium.auth.deps import AuthDep, CurrentPrincipal
+from atrium.auth.deps import AuthDep
 from atrium.core.deps import SessionDep
 from atrium.core.pagination import Page, PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.rbac import user_admin
-from atrium.rbac.deps import PublisherDep
+from atrium.rbac.deps import ActorDep, PublisherDep
 from atrium.rbac.schemas import (
     AdminUserCreate,
     AdminUserRead,
@@ -29,7 +32,8 @@ from atrium.users.models import UserStatus
 router = APIRouter(prefix="/users", tags=["users"])
 UserID = Annotated[UUID, Path()]
 NOT_FOUND = error_responses(404)
-WRITE_ERRORS = error_responses(404, 409, 422)
+ADMIN_ERRORS = error_responses(403, 404, 409)
+WRITE_ERRORS = error_responses(403, 404, 409, 422)
 
 
 @router.get("")
@@ -58,78 +62,85 @@ async def get(user_id: UserID, session: SessionDep) -> Envelope[AdminUserRead]:
 
 @router.post("", status_code=201, responses=WRITE_ERRORS)
 async def create(
-    data: AdminUserCreate, publisher: PublisherDep, auth: AuthDep
+    data: AdminUserCreate, publisher: PublisherDep, actor: ActorDep, auth: AuthDep
 ) -> Envelope[AdminUserRead]:
     """Create a user (password under the policy) with roles."""
-    user = await user_admin.create_user(publisher, auth.hasher, auth.policy, data)
+    user = await user_admin.create_user(publisher, actor, auth.hasher, auth.policy, data)
     await publisher.publish()
     return ok(await user_admin.read(publisher.session, user))
 
 
 @router.patch("/{user_id}", responses=WRITE_ERRORS)
 async def update(
-    user_id: UserID, data: AdminUserUpdate, publisher: PublisherDep
+    user_id: UserID, data: AdminUserUpdate, publisher: PublisherDep, actor: ActorDep
 ) -> Envelope[AdminUserRead]:
     """Change a user's email, display name or superuser flag."""
     user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.update_user(publisher, user, data)
+    await user_admin.update_user(publisher, actor, user, data)
     await publisher.publish()
     return ok(await user_admin.read(publisher.session, user))
 
 
-@router.post("/{user_id}/enable", responses=NOT_FOUND)
+@router.post("/{user_id}/enable", responses=ADMIN_ERRORS)
 async def enable(
-    user_id: UserID, publisher: PublisherDep, principal: CurrentPrincipal
+    user_id: UserID, publisher: PublisherDep, actor: ActorDep
 ) -> Envelope[AdminUserRead]:
     """Enable a user."""
-    return ok(await _set_status(publisher, user_id, UserStatus.ACTIVE, principal.user_id))
+    return ok(await _set_status(publisher, actor, user_id, UserStatus.ACTIVE))
 
 
-@router.post("/{user_id}/disable", responses=error_responses(404, 409))
+@router.post("/{user_id}/disable", responses=ADMIN_ERRORS)
 async def disable(
-    user_id: UserID, publisher: PublisherDep, principal: CurrentPrincipal
+    user_id: UserID, publisher: PublisherDep, actor: ActorDep
 ) -> Envelope[AdminUserRead]:
     """Disable a user: refused from the next request on, logged out everywhere."""
-    return ok(await _set_status(publisher, user_id, UserStatus.DISABLED, principal.user_id))
+    return ok(await _set_status(publisher, actor, user_id, UserStatus.DISABLED))
 
 
 async def _set_status(
-    publisher: PublisherDep, user_id: UUID, status: UserStatus, actor: UUID
+    publisher: PublisherDep, actor: ActorDep, user_id: UUID, status: UserStatus
 ) -> AdminUserRead:
     user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.set_status(publisher, user, status, actor)
+    await user_admin.set_status(publisher, actor, user, status)
     await publisher.publish()
     return await user_admin.read(publisher.session, user)
 
 
 @router.post("/{user_id}/password", responses=WRITE_ERRORS)
 async def reset_password(
-    user_id: UserID, data: PasswordReset, publisher: PublisherDep, auth: AuthDep
+    user_id: UserID, data: PasswordReset, publisher: PublisherDep, actor: ActorDep, auth: AuthDep
 ) -> Envelope[None]:
     """Set a new password for a user (under the policy); their sessions end."""
     user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.reset_password(publisher, auth.hasher, auth.policy, user, data.password)
+    await user_admin.reset_password(publisher, actor, auth.hasher, auth.policy, user, data.password)
     await publisher.publish()
     return ok(None)
 
 
-@router.put("/{user_id}/roles", responses=NOT_FOUND)
-async def set_roles(
-    user_id: UserID, data: UserRolesUpdate, publisher: PublisherDep
-) -> Envelope[AdminUserRead]:
-    """Replace a user's roles; takes effect on their next request."""
+@router.delete("/{user_id}/sessions", responses=ADMIN_ERRORS)
+async def end_sessions(user_id: UserID, publisher: PublisherDep, actor: ActorDep) -> Envelope[None]:
+    """Log a user out everywhere: every session and socket of theirs ends."""
     user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.set_roles(publisher, user, data.role_ids)
+    await user_admin.end_sessions(publisher, actor, user)
+    await publisher.publish()
+    return ok(None)
+
+
+@router.put("/{user_id}/roles", responses=ADMIN_ERRORS)
+async def set_roles(
+    user_id: UserID, data: UserRolesUpdate, publisher: PublisherDep, actor: ActorDep
+) -> Envelope[AdminUserRead]:
+    """Replace a user's roles; takes effect on their next request and their sockets' rooms."""
+    user = await user_admin.get_user(publisher.session, user_id)
+    await user_admin.set_roles(publisher, actor, user, data.role_ids)
     await publisher.publish()
     return ok(await user_admin.read(publisher.session, user))
 
 
-@router.delete("/{user_id}", responses=error_responses(404, 409))
-async def delete(
-    user_id: UserID, publisher: PublisherDep, principal: CurrentPrincipal
-) -> Envelope[None]:
+@router.delete("/{user_id}", responses=ADMIN_ERRORS)
+async def delete(user_id: UserID, publisher: PublisherDep, actor: ActorDep) -> Envelope[None]:
     """Delete a user and end their sessions."""
     user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.delete_user(publisher, user, principal.user_id)
+    await user_admin.delete_user(publisher, actor, user)
     await publisher.publish()
     return ok(None)
