@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
-import httpx
+from typing import cast
+from uuid import UUID
 
+import httpx
+import pytest
+
+from atrium.core.errors import Forbidden
+from atrium.core.ids import uuid7
+from atrium.core.routing import Access
 from atrium.core.state import AppState
+from atrium.rbac.cache import PermissionSet
 from atrium.rbac.deps import PERMISSIONS
+from atrium.realtime.access import RbacEventPolicy
 from tests.realtime.live import LiveServer, probe
 from tests.realtime.users import give_role, new_user
 
@@ -58,3 +67,39 @@ async def test_the_warm_check_reads_the_in_process_set(
     async with probe(live.url, alice.access) as client:
         assert (await client.call("test:echo", {"text": "hi"}))["code"] == "OK"
         assert state.get(PERMISSIONS).local.get(alice.user_id) is not None
+
+
+class _Slots:
+    """The state's typed slots alone (the policy reads nothing else)."""
+
+    def __init__(self) -> None:
+        self.values: dict[object, object] = {}
+
+    def get(self, key: object) -> object:
+        if key not in self.values:
+            raise LookupError(f"{key!r} was not set at startup")
+        return self.values[key]
+
+
+class _Fixed:
+    def __init__(self, found: PermissionSet) -> None:
+        self.found = found
+
+    async def get(self, _user_id: UUID) -> PermissionSet:
+        return self.found
+
+
+async def test_the_policy_works_when_rbac_starts_after_realtime() -> None:
+    """The domain order may put RBAC after realtime: the event policy finds its set later."""
+    slots = _Slots()
+    policy = RbacEventPolicy(cast("AppState", slots))  # before RBAC's start-up set its slot
+    user_id = uuid7()
+    with pytest.raises(LookupError):
+        await policy.authorize(user_id, "EVENT:ping", Access.AUTHENTICATED)
+    found = PermissionSet(
+        user_id, exists=True, active=True, is_superuser=False, role_ids=(), grants=["EVENT:test:*"]
+    )
+    slots.values[PERMISSIONS] = _Fixed(found)
+    await policy.authorize(user_id, "EVENT:test:echo", Access.PERMISSION)
+    with pytest.raises(Forbidden):
+        await policy.authorize(user_id, "EVENT:other", Access.PERMISSION)

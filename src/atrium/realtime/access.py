@@ -52,11 +52,12 @@ class RbacEventPolicy:
         from atrium.rbac.deps import PERMISSIONS
         from atrium.rbac.policy import refusal
 
-        self._permissions = state.get(PERMISSIONS)
+        # Looked up when the first event arrives: RBAC may start after realtime (domain order).
+        self._state, self._key = state, PERMISSIONS
         self._refusal = refusal
 
     async def authorize(self, user_id: UUID, code: str, access: Access) -> None:
-        found = await self._permissions.get(user_id)
+        found = await self._state.get(self._key).get(user_id)
         if (problem := self._refusal(found)) is not None:
             raise problem
         if access is Access.AUTHENTICATED or found.is_superuser:
