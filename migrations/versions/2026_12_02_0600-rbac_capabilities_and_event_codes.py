@@ -10,8 +10,11 @@ The catalogue (``permissions``) now lists three kinds of code: routes, socket ev
 Two kinds of access that were implicit become grants, so nobody loses access on upgrade:
 
 - files admin was "whoever may call ``GET {api_prefix}/files/all``"; it is now the capability
-  ``files:admin``, granted here to every role holding a grant that covers that route's code
-  (disabled roles too: they stay disabled and grant nothing until re-enabled);
+  ``files:admin``, granted here to every role holding that exact code or a pattern for every
+  method covering it (``*:/api/v1/**``; disabled roles too: they stay disabled and grant nothing
+  until re-enabled). A read-only pattern (``GET:/api/v1/files/*``, ``GET:/api/v1/**``) made its
+  holders files admins by accident (deleting everyone's files): those roles are not granted the
+  capability, and the migration names them in its log so an admin can grant it on purpose;
 - socket events were open to every logged-in user; they now need their codes, granted here to
   every existing role (the seeded ``user`` and ``admin`` roles included) for the events clients
   used until now, so every holder of an active role keeps them. A user holding no active role
@@ -19,6 +22,7 @@ Two kinds of access that were implicit become grants, so nobody loses access on 
   ``user`` role.
 """
 
+import logging
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -28,6 +32,8 @@ revision: str = "b7c41d2e9f05"
 down_revision: str | None = "76fa810bb5e6"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+log = logging.getLogger("alembic.runtime.migration")
 
 FILES_ADMIN = "files:admin"
 # Frozen at this revision: the events clients could call before event codes existed.
@@ -47,16 +53,29 @@ def _api_prefix() -> str:
 
 
 def _files_admin_roles(connection: sa.Connection, code: str) -> set[object]:
+    """Roles holding ``code`` itself or an every-method pattern covering it; the roles whose only
+    cover is a single-method (read-only) pattern are logged and left out."""
     # The grant semantics of route codes and patterns, as they were at this revision.
-    from atrium.rbac.patterns import matches, normalize
+    from atrium.rbac.patterns import is_pattern, matches, normalize, split_code
 
-    found = set()
+    found, read_only = set(), set()
     for role_id, pattern in connection.execute(sa.select(role_permissions)).all():
         try:
-            if matches(normalize(pattern), code):
-                found.add(role_id)
+            grant = normalize(pattern)
         except ValueError:
             continue
+        if not matches(grant, code):
+            continue
+        if not is_pattern(grant) or split_code(grant)[0] == "*":
+            found.add(role_id)
+        else:
+            read_only.add(role_id)
+    if skipped := read_only - found:
+        log.warning(
+            "files:admin not granted to roles whose only cover of %s is a read-only pattern: %s",
+            code,
+            ", ".join(sorted(map(str, skipped))),
+        )
     return found
 
 

@@ -169,6 +169,23 @@ async def test_nul_in_a_form_login_is_a_422(client: httpx.AsyncClient) -> None:
     assert (response.status_code, response.json()["code"]) == (422, "INVALID_TEXT")
 
 
+async def test_nul_in_a_multipart_form_login_is_a_422(client: httpx.AsyncClient) -> None:
+    """The body check reads url-encoded forms; a multipart one is checked field by field."""
+    parts = {"username": (None, "ad\x00min"), "password": (None, "x")}
+    response = await client.post("/api/v1/auth/login/swagger", files=parts)
+    assert (response.status_code, response.json()["code"]) == (422, "INVALID_TEXT")
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+async def test_non_finite_numbers_are_a_422(client: httpx.AsyncClient, number: str) -> None:
+    """Python's parser takes them; PostgreSQL's JSON refuses them (a 500 before)."""
+    text = '{"name": "a", "x": ' + number + "}"
+    response = await client.post("/api/v1/roles", **_raw(text))
+    assert (response.status_code, response.json()["code"]) == (422, "INVALID_TEXT")
+    fine = await client.post("/api/v1/roles", **_raw('{"name": "NaN Infinity", "code": "x"}'))
+    assert fine.json()["code"] != "INVALID_TEXT"  # the words inside a string are text
+
+
 def test_escape_problems() -> None:
     assert escape_problem('"plain"') is None
     assert escape_problem('"\\\\u0000 is text"') is None  # an escaped backslash, then text

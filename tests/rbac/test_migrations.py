@@ -172,10 +172,15 @@ async def test_an_upgrade_keeps_every_users_access(fresh: Settings) -> None:
         if name in ("nobody", "dormant"):  # no active role: the everyday events come with one
             assert lost == set(EVERYDAY), lost
             lost = set()
+        if name == "reader":  # files admin through a read-only pattern was the defect it fixes
+            assert lost == {"files admin"}, lost
+            lost = set()
         assert (lost, gained) == (set(), set()), name
-    # A pattern covering the route made a files admin before: the upgrade keeps it so (through
-    # files:admin, which an admin can now take away without touching the pattern).
-    assert after["reader"]["files admin"] is True
+    # The exact code or an every-method pattern made a files admin on purpose: the upgrade keeps
+    # it so (through files:admin, which an admin can now take away without touching the pattern);
+    # a read-only pattern did by accident: it keeps reading the list, not the power.
+    assert after["reader"]["files admin"] is False
+    assert after["reader"][FILES_ALL] is True
     assert after["lister"]["files admin"] is True
     assert after["ada"]["files admin"] is True
     assert after["dormant"]["files admin"] is False  # its role stays disabled

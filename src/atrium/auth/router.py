@@ -22,6 +22,7 @@ from atrium.auth.schemas import (
     SwaggerToken,
     TokenPair,
 )
+from atrium.core.bodylimit import check_field
 from atrium.core.context import current_request_id
 from atrium.core.deps import SessionDep, StateDep
 from atrium.core.pagination import CursorLimitDep, CursorPage
@@ -68,7 +69,11 @@ async def login_swagger(
     response: Response,
 ) -> SwaggerToken:
     """Swagger UI's Authorize: a plain-password login (local and testing only)."""
-    tokens = await service.login_plain(state, session, form.username, form.password, client)
+    username, password = (
+        check_field(form.username, "username"),
+        check_field(form.password, "password"),
+    )
+    tokens = await service.login_plain(state, session, username, password, client)
     response.headers.update(NO_STORE)
     return SwaggerToken(
         data=tokens, request_id=current_request_id(), access_token=tokens.access_token

@@ -34,6 +34,8 @@ LIMITS_ATTR = "body_limits"
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _NOT_BRACKET = re.compile(r"[^\[\]{}]")
 _EMPTY_PAIR = re.compile(r"\[\]|\{\}")
+# Python's JSON parser takes these bare words (not JSON): stores such as PostgreSQL refuse them.
+_NON_FINITE = re.compile(r"-?\b(?:NaN|Infinity)\b")
 _ESCAPE = re.compile(r"\\(?:u([0-9a-fA-F]{4})|.)", re.DOTALL)
 _JSON_TYPES = ("application/json",)
 _FORM_TYPE = "application/x-www-form-urlencoded"
@@ -136,6 +138,8 @@ def check_json(body: bytes, rules: BodyRules) -> None:
         raise invalid_text("body", "a NUL character")
     if problem := escape_problem(text):
         raise invalid_text("body", problem)
+    if _NON_FINITE.search(_STRING.sub('""', text)):
+        raise invalid_text("body", "a non-finite number (NaN or Infinity is not JSON)")
     if too_deep(text, rules.max_json_depth):
         raise invalid_text(
             "body", f"nested deeper than {rules.max_json_depth} levels", "JSON_TOO_DEEP"
@@ -146,6 +150,14 @@ def check_json(body: bytes, rules: BodyRules) -> None:
             f"a string longer than {rules.max_json_string_chars} characters",
             "JSON_STRING_TOO_LONG",
         )
+
+
+def check_field(value: str, where: str) -> str:
+    """One decoded text field of a multipart form (the body check reads only JSON and
+    url-encoded bodies): no NUL. Returns the value."""
+    if "\x00" in value:
+        raise invalid_text(where, "a NUL character")
+    return value
 
 
 def check_urlencoded(raw: bytes, where: str) -> None:
