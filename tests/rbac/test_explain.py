@@ -114,3 +114,25 @@ async def test_explains_a_delegation_refusal(client: httpx.AsyncClient, state: A
         client, admin, helpdesk.id, "POST", f"{API}/users/{{user_id}}/password"
     )
     assert (template["allowed"], template["delegation"]["reason"]) == (True, "COVERED")
+
+
+async def test_explains_bulk_role_deletes_and_stale_code_deletes(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    """Explain answers what the request itself would: a bulk delete names its roles."""
+    admin = await actor(client, state, "root", superuser=True)
+    lead = await actor(client, state, "lead")
+    desk = await create_role(client, admin, "desk", ["DELETE:/api/v1/roles", "GET:/api/v1/roles"])
+    wide = await create_role(client, admin, "wide", ["*:/**"])
+    await set_roles(client, admin, lead.id, [desk])
+    params = {"userId": str(lead.id), "method": "DELETE", "path": f"{API}/roles"}
+    bulk = data(
+        await client.get(EXPLAIN, params={**params, "roleIds": [str(wide)]}, headers=admin.headers)
+    )
+    assert (bulk["allowed"], bulk["reason"]) == (False, "DELEGATION_EXCEEDS_GRANTS")
+    really = await client.delete(f"{API}/roles", params={"ids": [str(wide)]}, headers=lead.headers)
+    assert really.status_code == 403, really.text
+    own = data(
+        await client.get(EXPLAIN, params={**params, "roleIds": [str(desk)]}, headers=admin.headers)
+    )
+    assert own["delegation"]["reason"] == "COVERED"

@@ -273,6 +273,23 @@ async def _grants_of_role(
         delegation.check_grants(actor, role, given.grants)
 
 
+async def _many_roles(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    await delegation.check_roles(session, actor, await _roles_given(session, given))
+
+
+async def _stale_code(
+    session: AsyncSession, actor: Actor, params: dict[str, str], given: DelegationInput
+) -> None:
+    try:
+        row = await repository.get_permission(session, UUID(params["permission_id"]))
+    except (KeyError, ValueError):
+        return
+    if row is not None:
+        delegation.require_covered(actor, [row.code], f"The code {row.code}")
+
+
 # (method, path under the API prefix) -> what the delegation rule checks for that route
 DELEGATED: dict[tuple[str, str], Check] = {
     ("POST", "/users"): _new_user,
@@ -287,6 +304,8 @@ DELEGATED: dict[tuple[str, str], Check] = {
     ("DELETE", "/roles/{role_id}"): _on_role,
     ("PUT", "/roles/{role_id}/menus"): _on_role,
     ("PUT", "/roles/{role_id}/permissions"): _grants_of_role,
+    ("DELETE", "/roles"): _many_roles,  # the roles named by ``roleIds``
+    ("DELETE", "/permissions/{permission_id}"): _stale_code,
 }
 
 
