@@ -18,10 +18,10 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core import limits
 from atrium.core.clock import utcnow
-from atrium.core.errors import BadRequest, NotFound, UnprocessableEntity
+from atrium.core.errors import BadRequest, NotFound
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
-from atrium.core.responses import ErrorDetail
 from atrium.core.state import AppState
 from atrium.notifications import repository
 from atrium.notifications.documents import Audience, Notification
@@ -117,11 +117,7 @@ async def send(
     state: AppState, session: AsyncSession, request: NotificationSend, sender_id: UUID
 ) -> NotificationsSent:
     """An admin send: the named users must exist; roles and everyone store one document."""
-    limits = state.settings.notifications
-    if len(request.body) > limits.max_body_length:
-        raise _invalid("body", f"must be at most {limits.max_body_length} characters long")
-    if len(request.user_ids) > limits.max_recipients:
-        raise _invalid("userIds", f"may name at most {limits.max_recipients} users")
+    limits.check(request, state.settings)
     if request.user_ids:
         missing = set(request.user_ids) - await repository.existing_user_ids(
             session, request.user_ids
@@ -143,11 +139,6 @@ async def send(
         sender_id=sender_id,
     )
     return NotificationsSent(audience=sent[0].audience, notifications=sent)
-
-
-def _invalid(field: str, problem: str) -> UnprocessableEntity:
-    detail = ErrorDetail(loc=["body", field], message=problem, type="value_error")
-    return UnprocessableEntity(f"{field} {problem}.", details=[detail])
 
 
 # --- the reader's side -------------------------------------------------------------------------
