@@ -23,6 +23,10 @@ dev: ## run API + worker + beat against local services (Ctrl-C stops all)
 test: ## run the whole test suite against local services; pytest args via ARGS="..."
 	@bash scripts/test.sh $(ARGS)
 
+.PHONY: atrium
+atrium: ## run the atrium CLI with the dev services' addresses: make atrium ARGS="tasks list"
+	@./atrium $(ARGS)
+
 lint: ## ruff (lint + format check) and mypy --strict
 	@$(BOOT) sync_app --frozen && \
 	$(RUN) ruff check $(LINT_PATHS) && \
