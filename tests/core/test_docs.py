@@ -16,10 +16,9 @@ from atrium.core.state import AppState
 from atrium.main import create_app
 from tests.auth.helpers import PASSWORD, create_user
 from tests.realtime.live import LiveServer, live_server
-from tests.support.browser import chromium
+from tests.support.browser import SQLITE_ONLY, chromium
 
-# A browser test is about pages, not SQL backends: SQLite only.
-pytestmark = pytest.mark.parametrize("sql_url", ["sqlite"], indirect=True)
+pytestmark = SQLITE_ONLY
 RENDER_TIMEOUT_MS = 20_000
 
 

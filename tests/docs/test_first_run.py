@@ -199,7 +199,8 @@ def test_make_dev_without_a_terminal_prints_the_first_admin_and_stops_on_ctrl_c(
         start_new_session=True,
     )
     assert process.stdout is not None
-    output = Output(process.stdout.read1)
+    stdout = process.stdout.fileno()
+    output = Output(lambda: os.read(stdout, 4096))
     with _guard(process):
         username = output.wait_for(CREATED)
         password = output.wait_for(GENERATED)
