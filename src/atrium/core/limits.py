@@ -22,6 +22,7 @@ from atrium.core.errors import UnprocessableEntity
 from atrium.core.responses import ErrorDetail
 
 MARKER = "x-setting-max"
+SETTING_KEY = "x-setting"
 KEYWORDS = {"string": "maxLength", "array": "maxItems", "integer": "maximum", "number": "maximum"}
 
 
@@ -85,6 +86,7 @@ def _resolve(node: Any, settings: Settings) -> None:
         return
     setting = node.pop(MARKER, None)
     if setting is not None:
+        node[SETTING_KEY] = setting  # which setting, for readers of the document
         value = SettingMax(setting).value(settings)
         kinds = [node.get("type")] + [option.get("type") for option in node.get("anyOf", [])]
         for kind in kinds:
