@@ -37,6 +37,11 @@ def serve(
     """Serve the API (HTTP and Socket.IO) with uvicorn."""
     import uvicorn
 
+    from atrium.core.logging import configure_logging
+
+    settings = get_settings()  # the reloader's own lines, too, in the one log format
+    configure_logging(settings.logging, settings.environment)
+
     uvicorn.run(
         "atrium.asgi:app",
         host=host,
