@@ -71,8 +71,8 @@ cat <<INFO
 
   API           $API   (Socket.IO at /socket.io)
   Swagger UI    $API/docs    ReDoc $API/redoc    (no internet needed)
-  log in        Swagger UI: Authorize, then username '${ATRIUM_AUTH__FIRST_SUPERUSER_USERNAME:-admin}' and the
-                password initdb printed above (or ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD)
+  log in        Swagger UI: Authorize, then the first admin ('admin' unless you set another) and
+                the password you typed, or initdb printed above, or ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD
   readiness     $API/health/ready      metrics $API/metrics
   CLI           ./atrium --help        (or: make atrium ARGS="tasks list")
   services env  var/dev/services.env   (Ctrl-C stops everything)
