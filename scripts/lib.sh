@@ -88,7 +88,8 @@ ensure_chromium() {
     return 0
   fi
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-    die "the browser tests need Chromium at $CHROMIUM: install Debian's package ('sudo apt-get install -y chromium') or set ATRIUM_TEST_CHROMIUM to a Chromium executable"
+    warn "no Chromium at $CHROMIUM: the browser tests will fail; install Debian's package ('sudo apt-get install -y chromium') or set ATRIUM_TEST_CHROMIUM to a Chromium executable"
+    return 0
   fi
   log "Chromium not found at $CHROMIUM: installing Debian's chromium package for the browser tests (apt-get update && apt-get install -y chromium)"
   apt-get update -qq >/dev/null || die "apt-get update failed"
@@ -103,8 +104,10 @@ ensure_browser_js() {
   if [ -f "$manifest" ] && grep -q "\"version\": \"$SOCKET_IO_CLIENT_VERSION\"" "$manifest"; then
     return 0
   fi
-  command -v npm >/dev/null 2>&1 ||
-    die "the browser tests need npm to fetch socket.io-client (install Node.js and npm)"
+  if ! command -v npm >/dev/null 2>&1; then
+    warn "no npm to fetch socket.io-client: the realtime browser test will fail (install Node.js and npm)"
+    return 0
+  fi
   log "fetching socket.io-client $SOCKET_IO_CLIENT_VERSION (its browser build) with npm into var/node"
   mkdir -p "$BROWSER_JS_DIR"
   npm install --prefix "$BROWSER_JS_DIR" --no-audit --no-fund --no-package-lock --silent \
