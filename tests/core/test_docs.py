@@ -52,9 +52,8 @@ def test_no_docs_outside_debug(settings: Settings) -> None:
     assert not paths & {"/docs", "/redoc", "/openapi.json", ASSETS_URL}
 
 
-async def test_swagger_ui_renders_offline_and_logs_in(
-    live: LiveServer, tmp_path: Path, state: AppState
-) -> None:
+async def test_swagger_ui_renders_offline_and_logs_in(live: LiveServer, tmp_path: Path) -> None:
+    state: AppState = live.app.state.atrium
     await create_user(state, "root", superuser=True)
     async with httpx.AsyncClient(base_url=live.url) as http:
         expected = _operations((await http.get("/openapi.json")).json())
