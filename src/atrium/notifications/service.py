@@ -18,6 +18,7 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core import limits
 from atrium.core.clock import utcnow
 from atrium.core.errors import BadRequest, NotFound, UnprocessableEntity
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
@@ -122,7 +123,7 @@ async def send(
     Rate limited per sender (429 ``NOTIFICATION_RATE_LIMITED``), every caller alike.
     """
     await rate_limits.check_send(state, sender_id)
-    check_size(state, request.body, len(request.user_ids))
+    limits.check(request, state.settings)
     if request.user_ids:
         missing = set(request.user_ids) - await repository.existing_user_ids(
             session, request.user_ids
@@ -148,11 +149,11 @@ async def send(
 
 def check_size(state: AppState, body: str, recipients: int) -> None:
     """The body and the number of named users are within the configured limits (else 422)."""
-    limits = state.settings.notifications
-    if len(body) > limits.max_body_length:
-        raise _invalid("body", f"must be at most {limits.max_body_length} characters long")
-    if recipients > limits.max_recipients:
-        raise _invalid("userIds", f"may name at most {limits.max_recipients} users")
+    bounds = state.settings.notifications
+    if len(body) > bounds.max_body_length:
+        raise _invalid("body", f"must be at most {bounds.max_body_length} characters long")
+    if recipients > bounds.max_recipients:
+        raise _invalid("userIds", f"may name at most {bounds.max_recipients} users")
 
 
 def _invalid(field: str, problem: str) -> UnprocessableEntity:
