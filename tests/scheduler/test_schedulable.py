@@ -184,7 +184,8 @@ async def test_changing_a_sends_arguments_is_checked_too(
     assert fine.status_code == 200, fine.text
     # A task without a declared check is only checked against its signature.
     ping = {"name": "ping", "task": "scheduler.ping", "schedule": INTERVAL}
-    assert (await client.post(f"{API}/tasks", json=ping, headers=team.root.headers)).status_code == 201
+    pinged = await client.post(f"{API}/tasks", json=ping, headers=team.root.headers)
+    assert pinged.status_code == 201
 
 
 def test_an_argument_check_needs_a_schedulable_task() -> None:
