@@ -158,10 +158,13 @@ class AuthSettings(BaseModel):
     lockout_base_seconds: int = Field(default=30, ge=1)
     lockout_max_seconds: int = Field(default=3600, ge=1)
     # Slow-down of one login name, whatever the address: past this many failures (each kept
-    # the window after the last), every attempt waits base seconds, doubling up to max.
+    # the window after the last), attempts on it are serialised one delay apart, the delay
+    # base seconds doubling per further failure up to max; an attempt whose turn is more than
+    # max_wait seconds away is refused (429) rather than held.
     account_slowdown_threshold: int = Field(default=20, ge=1)
     account_slowdown_base_seconds: float = Field(default=0.5, gt=0)
     account_slowdown_max_seconds: float = Field(default=10.0, gt=0, le=60)
+    account_slowdown_max_wait_seconds: float = Field(default=30.0, gt=0, le=120)
     account_failure_window_seconds: int = Field(default=900, ge=1)
     password_min_length: int = Field(default=8, ge=4)
     password_max_length: int = Field(default=128, ge=8, le=1024)

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
+from atrium.auth.ratelimit import client_bucket
 from atrium.auth.runtime import runtime
 from atrium.config import ProxySettings, Settings
 from atrium.core.errors import TooManyRequests
@@ -172,6 +174,86 @@ async def test_a_successful_login_does_not_undo_the_slow_down(state: AppState) -
     await limiter.record_success(str(user.id), "198.51.100.4")
     count = await state.redis.get(state.settings.redis.key_prefix + "auth:fails:admin")
     assert count == "3"
+
+
+@_limits(
+    lockout_threshold=50,
+    login_rate_per_username="100/minute",
+    account_slowdown_threshold=3,
+    account_slowdown_base_seconds=0.25,
+    account_slowdown_max_seconds=0.25,
+    account_slowdown_max_wait_seconds=1.0,
+)
+async def test_concurrent_attempts_on_a_slowed_name_are_served_one_delay_apart(
+    app: FastAPI, state: AppState
+) -> None:
+    user = await create_user(state, "admin")
+    limiter = runtime(state).limiter
+    for _ in range(3):  # the name is past its threshold
+        await limiter.record_failure(str(user.id), "192.0.2.1", "admin")
+
+    async def guess(n: int) -> httpx.Response:
+        async with client_at(app, f"2001:db8:{n + 1}::1") as attacker:  # one /64 each
+            return await login(attacker, "admin", "wrong-password-1")
+
+    attempts = 8
+    started = time.perf_counter()
+    responses = await asyncio.gather(*(guess(n) for n in range(attempts)))
+    elapsed = time.perf_counter() - started
+    checked = [r for r in responses if r.status_code == 401]
+    refused = [r for r in responses if r.status_code == 429]
+    assert len(checked) + len(refused) == attempts
+    # One password check per delay: the checks took at least that long, and no more of them
+    # were made than fit in the longest wait.
+    assert 2 <= len(checked) <= 1 + 1.0 / 0.25
+    assert elapsed >= len(checked) * 0.25 - 0.05
+    assert {r.json()["code"] for r in refused} == {"RATE_LIMITED"}
+    assert all(_retry_after(r) >= 1 for r in refused)
+    count = await state.redis.get(state.settings.redis.key_prefix + "auth:fails:admin")
+    assert int(count or 0) == 3 + len(checked)
+
+
+@pytest.mark.parametrize(
+    ("address", "bucket"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("2001:DB8:1:2::ffff", "2001:db8:1:2::/64"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        (None, "-"),
+    ],
+)
+def test_an_ipv6_client_is_counted_by_its_64(address: str | None, bucket: str) -> None:
+    assert client_bucket(address) == bucket
+
+
+@_limits(lockout_threshold=3, login_rate_per_username="50/minute")
+async def test_the_addresses_of_one_64_share_a_lockout(app: FastAPI, state: AppState) -> None:
+    await create_user(state, "admin")
+    for n in range(3):
+        async with client_at(app, f"2001:db8:1:2::{n + 1}") as attacker:
+            assert (await login(attacker, "admin", "wrong-password-1")).status_code == 401
+    async with client_at(app, "2001:db8:1:2:ffff::9") as same_prefix:
+        assert (await login(same_prefix, "admin")).json()["code"] == "AUTH_LOCKED"
+    async with client_at(app, "2001:db8:1:3::1") as owner:  # the next /64
+        assert (await login(owner, "admin")).status_code == 200
+
+
+@_limits(login_rate_per_address="2/minute", lockout_threshold=50)
+async def test_the_addresses_of_one_64_share_the_address_limit(
+    app: FastAPI, state: AppState
+) -> None:
+    for n, name in enumerate(("ann", "ben")):
+        async with client_at(app, f"2001:db8:5:6::{n + 1}") as attacker:
+            assert (await login(attacker, name, "wrong-password-1")).status_code == 401
+    async with client_at(app, "2001:db8:5:6::99") as attacker:
+        refused = await login(attacker, "cat", "wrong-password-1")
+        assert refused.json()["code"] == "RATE_LIMITED"
+    async with client_at(app, "::ffff:203.0.113.7") as mapped:
+        assert (await login(mapped, "dan", "wrong-password-1")).status_code == 401
+    async with client_at(app, "203.0.113.7") as plain:
+        assert (await login(plain, "eve", "wrong-password-1")).status_code == 401
+        assert (await login(plain, "fay", "wrong-password-1")).status_code == 429
 
 
 # -- client addresses behind a proxy ----------------------------------------------------------

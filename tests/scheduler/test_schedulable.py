@@ -150,3 +150,47 @@ async def test_the_check_lives_in_the_service(state: AppState) -> None:
     async with state.db.session() as session:
         with pytest.raises(SchedulePermissionDenied):
             await service.create(session, celery_app, body, _Nobody())
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "field"),
+    [
+        ([["0190d0b4-0000-7000-8000-000000000000"], "x" * 5000], {}, "title"),
+        ([["0190d0b4-0000-7000-8000-000000000000"], "Hi"], {"kind": "no spaces!"}, "type"),
+        ([[], "Hi"], {}, "arguments"),
+        ([["0190d0b4-0000-7000-8000-000000000000"], "Hi"], {"data": "not an object"}, "data"),
+    ],
+)
+async def test_a_send_with_arguments_the_send_route_refuses_is_a_422(
+    client: httpx.AsyncClient, team: Team, args: list[Any], kwargs: dict[str, Any], field: str
+) -> None:
+    body = {**send_body("bad"), "args": args, "kwargs": kwargs}
+    refused = await client.post(f"{API}/tasks", json=body, headers=team.sender.headers)
+    assert (refused.status_code, refused.json()["code"]) == (422, "TASK_ARGUMENTS_INVALID")
+    assert field in refused.json()["message"]
+    assert refused.json()["details"][0]["loc"][:2] == ["body", "arguments"]
+
+
+async def test_changing_a_sends_arguments_is_checked_too(
+    client: httpx.AsyncClient, team: Team
+) -> None:
+    created = await client.post(f"{API}/tasks", json=send_body("ok"), headers=team.sender.headers)
+    assert created.status_code == 201, created.text
+    url = f"{API}/tasks/{created.json()['data']['id']}"
+    patch = {"kwargs": {"kind": "no spaces!"}}
+    refused = await client.patch(url, json=patch, headers=team.sender.headers)
+    assert (refused.status_code, refused.json()["code"]) == (422, "TASK_ARGUMENTS_INVALID")
+    fine = await client.patch(url, json={"kwargs": {"kind": "digest"}}, headers=team.sender.headers)
+    assert fine.status_code == 200, fine.text
+    # A task without a declared check is only checked against its signature.
+    ping = {"name": "ping", "task": "scheduler.ping", "schedule": INTERVAL}
+    pinged = await client.post(f"{API}/tasks", json=ping, headers=team.root.headers)
+    assert pinged.status_code == 201
+
+
+def test_an_argument_check_needs_a_schedulable_task() -> None:
+    def check(args: list[Any], kwargs: dict[str, Any]) -> None:
+        """Accepts everything."""
+
+    with pytest.raises(ValueError, match="schedulable"):
+        task(name="tests.scheduler.unchecked", schedule_arguments=check)

@@ -1,7 +1,9 @@
 """Login rate limits, a lockout an outsider cannot aim at the owner, and a per-account slow-down.
 
-Everything that can refuse a login is keyed by the client address, so someone else's failures
-never stop the owner logging in from their own address:
+Everything that can lock a login out is keyed by the client address, so someone else's failures
+never lock the owner out of their own address. The "address" is the client's bucket
+(``client_bucket``): an IPv4 address as is, an IPv6 address by its /64 (one subscriber's prefix,
+so the many addresses of one /64 share one bucket), an IPv4-mapped IPv6 address as its IPv4.
 
 - Every attempt is counted per client address (``login_rate_per_address``) and per username *from
   that address* (``login_rate_per_username``), in moving windows (``core.ratelimit``); over
@@ -27,6 +29,8 @@ no database connection. Refusals carry ``Retry-After`` (seconds). Keys: ``{prefi
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import math
 
 from limits import RateLimitItem
 
@@ -43,8 +47,41 @@ def normalize_username(username: str) -> str:
     return username.strip().lower()[:_USERNAME_KEY_LENGTH]
 
 
+# KEYS[1]: the name's "next slot" key; ARGV: delay (s), longest wait (s), key TTL (ms).
+# Returns {wait, reserved}: the seconds until the slot and 1, or the seconds until the queue's
+# last slot and 0 when that is beyond the longest wait (nothing reserved then).
+_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local delay = tonumber(ARGV[1])
+local nxt = tonumber(redis.call('GET', KEYS[1]) or '0')
+local slot = math.max(now, nxt) + delay
+if slot - now > tonumber(ARGV[2]) then
+  return {tostring(nxt - now), 0}
+end
+redis.call('SET', KEYS[1], tostring(slot), 'PX', ARGV[3])
+return {tostring(slot - now), 1}
+"""
+
+
+def client_bucket(address: str | None) -> str:
+    """The bucket limits and lockouts count a client address in: IPv4 as is, IPv6 by its /64,
+    IPv4-mapped IPv6 as the IPv4 address; anything unparsable as given."""
+    if not address:
+        return UNKNOWN_ADDRESS
+    try:
+        ip = ipaddress.ip_address(address.strip())
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def _address(address: str | None) -> str:
-    return address or UNKNOWN_ADDRESS
+    return client_bucket(address)
 
 
 class LoginLimiter:
@@ -56,13 +93,14 @@ class LoginLimiter:
         self._limiter = RateLimiter(redis, settings, "auth")
         self._per_username: RateLimitItem = rate_limit(settings.auth.login_rate_per_username)
         self._per_address: RateLimitItem = rate_limit(settings.auth.login_rate_per_address)
+        self._reserve = redis.register_script(_RESERVE)
 
     async def hit(self, username: str, address: str | None) -> None:
         """Count one attempt; 429 ``RATE_LIMITED`` when the address, or the username from this
         address, is over its limit."""
         where = _address(address)
         if address:
-            await self._check(self._per_address, "login-ip", address)
+            await self._check(self._per_address, "login-ip", where)
         await self._check(self._per_username, "login-user", normalize_username(username), where)
 
     async def _check(self, item: RateLimitItem, *identifiers: str) -> None:
@@ -75,12 +113,25 @@ class LoginLimiter:
             )
 
     async def slow_down(self, username: str) -> float:
-        """Wait as long as the failures on this login name (from anywhere) ask; the seconds."""
-        count = await self._redis.get(self._fails_key(normalize_username(username)))
-        seconds = self.delay_for(int(count or 0))
-        if seconds > 0:
-            await asyncio.sleep(seconds)
-        return seconds
+        """Wait for this attempt's slot when the name is past its failure threshold; the seconds
+        waited. 429 ``RATE_LIMITED`` when the slot is beyond the longest wait."""
+        name = normalize_username(username)
+        delay = self.delay_for(int(await self._redis.get(self._fails_key(name)) or 0))
+        if delay <= 0:
+            return 0.0
+        longest = self._settings.auth.account_slowdown_max_wait_seconds
+        ttl_ms = math.ceil((longest + delay) * 1000) + 1000
+        result = await self._reserve(keys=[self._next_key(name)], args=[delay, longest, ttl_ms])
+        wait, reserved = float(result[0]), int(result[1])
+        if not reserved:
+            raise TooManyRequests(
+                "Too many login attempts on this account; retry later.",
+                code="RATE_LIMITED",
+                headers={"Retry-After": str(max(1, math.ceil(wait - longest + delay)))},
+            )
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return max(wait, 0.0)
 
     def delay_for(self, failures: int) -> float:
         auth = self._settings.auth
@@ -131,3 +182,6 @@ class LoginLimiter:
 
     def _fails_key(self, name: str) -> str:
         return key(self._settings.redis, "auth", "fails", name)
+
+    def _next_key(self, name: str) -> str:
+        return key(self._settings.redis, "auth", "next", name)

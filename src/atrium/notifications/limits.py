@@ -2,7 +2,9 @@
 
 Checked in the services (``messages.send``, ``service.send``), so the REST routes and the socket
 events share one count per sender: ``message_rate_per_sender`` and ``send_rate_per_sender``
-(moving windows in Redis, every node). Over a limit: 429 ``MESSAGE_RATE_LIMITED`` or
+(moving windows in Redis, every node). Sends from a worker (the ``notifications.send`` task,
+scheduled or not) have no user behind them and share one count, the system sender's
+(``SYSTEM_SENDER``). Over a limit: 429 ``MESSAGE_RATE_LIMITED`` or
 ``NOTIFICATION_RATE_LIMITED`` with ``Retry-After`` on REST; the same code in a socket event's
 error ack, whose message says how long to wait.
 """
@@ -16,6 +18,8 @@ from atrium.core.ratelimit import RateLimiter, rate_limit
 from atrium.core.state import AppState, StateKey
 
 LIMITER: StateKey[RateLimiter] = StateKey("notifications.limiter")
+SYSTEM_SENDER = "system"
+"""The sender that worker sends (scheduled ones included) are counted as; no user id is it."""
 
 
 class MessageRateLimited(TooManyRequests):
@@ -45,10 +49,12 @@ async def check_message(state: AppState, sender_id: UUID) -> None:
         )
 
 
-async def check_send(state: AppState, sender_id: UUID) -> None:
-    """Count one notification send of ``sender_id``; 429 once over the limit."""
+async def check_send(state: AppState, sender_id: UUID | None) -> None:
+    """Count one notification send of ``sender_id`` (None: the system); 429 once over the
+    limit."""
     rate = state.settings.notifications.send_rate_per_sender
-    retry_after = await _limiter(state).hit(rate_limit(rate), "send", str(sender_id))
+    sender = SYSTEM_SENDER if sender_id is None else str(sender_id)
+    retry_after = await _limiter(state).hit(rate_limit(rate), "send", sender)
     if retry_after is not None:
         raise NotificationRateLimited(
             f"Too many notification sends; retry in {retry_after} s.",

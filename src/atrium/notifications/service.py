@@ -116,11 +116,12 @@ async def _emit(state: AppState, docs: list[Notification], sent: list[Notificati
 
 
 async def send(
-    state: AppState, session: AsyncSession, request: NotificationSend, sender_id: UUID
+    state: AppState, session: AsyncSession, request: NotificationSend, sender_id: UUID | None
 ) -> NotificationsSent:
     """An admin send: the named users must exist; roles and everyone store one document.
 
-    Rate limited per sender (429 ``NOTIFICATION_RATE_LIMITED``), every caller alike.
+    Rate limited per sender (429 ``NOTIFICATION_RATE_LIMITED``), every caller alike; a send with
+    no sender (``None``: from a worker, a scheduled send included) counts as the system sender.
     """
     await rate_limits.check_send(state, sender_id)
     limits.check(request, state.settings)

@@ -3,15 +3,49 @@
 from __future__ import annotations
 
 from typing import Any
-from uuid import UUID
 
+import structlog
+from pydantic import ValidationError
+
+from atrium.core.errors import AppError
+from atrium.core.state import AppState
 from atrium.notifications import service
+from atrium.notifications.schemas import NotificationSend
 from atrium.worker.resources import worker_state
 from atrium.worker.typed import task
 
+log = structlog.get_logger(__name__)
+
+
+class SendRefused(ValueError):
+    """The task's arguments or the send's limits refused it: nothing was sent (not retried)."""
+
+
+def send_request(
+    user_ids: list[str],
+    title: str,
+    body: str = "",
+    kind: str = "info",
+    data: dict[str, Any] | None = None,
+) -> NotificationSend:
+    """The task's arguments as the request of ``POST /notifications/send`` (its rules: title
+    length, type name, body length, at least one user, ...); a ``ValidationError`` if refused."""
+    return NotificationSend.model_validate(
+        {"user_ids": user_ids, "title": title, "body": body, "type": kind, "data": data or {}}
+    )
+
+
+def check_arguments(args: list[Any], kwargs: dict[str, Any]) -> None:
+    """A periodic task's arguments, checked when it is written (``schedule_arguments``)."""
+    send_request(*args, **kwargs)
+
 
 # Scheduling it sends as the scheduler: only for those who may send themselves.
-@task(name="notifications.send", schedule_permission="POST:/api/v1/notifications/send")
+@task(
+    name="notifications.send",
+    schedule_permission="POST:/api/v1/notifications/send",
+    schedule_arguments=check_arguments,
+)
 async def send(
     user_ids: list[str],
     title: str,
@@ -21,11 +55,33 @@ async def send(
 ) -> list[str]:
     """Notify users from a worker (for example when a long job is done); the stored ids.
 
-    The size limits of ``POST /notifications/send`` hold here too (a scheduled send included).
+    Every rule of ``POST /notifications/send`` holds here too, a scheduled send included: the
+    request schema, the size limits, that the users exist, and the per-sender rate (counted as the
+    system sender, shared by every worker send). A refused send raises ``SendRefused`` with the
+    reason; nothing is stored.
     """
-    state = await worker_state()
-    service.check_size(state, body, len(set(user_ids)))
-    sent = await service.notify(
-        state, users=[UUID(uid) for uid in user_ids], title=title, body=body, type=kind, data=data
-    )
-    return [notification.id for notification in sent]
+    return await deliver(await worker_state(), user_ids, title, body, kind, data)
+
+
+async def deliver(
+    state: AppState,
+    user_ids: list[str],
+    title: str,
+    body: str = "",
+    kind: str = "info",
+    data: dict[str, Any] | None = None,
+) -> list[str]:
+    """The task's work with the stores of ``state``: check as the send route does, then send."""
+    try:
+        request = send_request(user_ids, title, body, kind, data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        log.warning("notification_send_refused", code="VALIDATION_ERROR", problems=problems)
+        raise SendRefused(f"VALIDATION_ERROR: {problems}") from None
+    try:
+        async with state.db.session() as session:
+            sent = await service.send(state, session, request, None)
+    except AppError as exc:
+        log.warning("notification_send_refused", code=exc.error_code, problem=exc.detail_message)
+        raise SendRefused(f"{exc.error_code}: {exc.detail_message}") from None
+    return [notification.id for notification in sent.notifications]

@@ -10,18 +10,24 @@ route's own permission:
   ``SCHEDULER_PERMISSION_DENIED``. Superusers hold every code. The CLI runs as ``SYSTEM`` (it holds
   the database credentials, which could write the row directly): it passes the code check, never the
   opt-in (beat would skip such a row anyway).
+
+A task may also declare a check of its arguments (``@task(..., schedule_arguments=check)``):
+``ensure_arguments`` runs it when a periodic task is created or its task or arguments change,
+and its refusal is a 422 ``TASK_ARGUMENTS_INVALID`` (or the ``AppError`` it raised).
 """
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from celery import Celery
+from pydantic import ValidationError
 
-from atrium.core.errors import Forbidden, UnprocessableEntity
+from atrium.core.errors import AppError, Forbidden, UnprocessableEntity
 from atrium.core.responses import ErrorDetail
 from atrium.scheduler.tasknames import schedulable_tasks
 from atrium.worker.app import registered_task_names
+from atrium.worker.typed import schedule_declaration
 
 
 class Caller(Protocol):
@@ -44,6 +50,42 @@ class TaskNotSchedulable(UnprocessableEntity):
 
 class SchedulePermissionDenied(Forbidden):
     code = "SCHEDULER_PERMISSION_DENIED"
+
+
+class TaskArgumentsInvalid(UnprocessableEntity):
+    code = "TASK_ARGUMENTS_INVALID"
+
+
+def ensure_arguments(app: Celery, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+    """The arguments pass the check the task declared for its periodic tasks, if any (else 422)."""
+    task = app.tasks.get(name)
+    declaration = schedule_declaration(task) if task is not None else None
+    if declaration is None or declaration.arguments is None:
+        return
+    try:
+        declaration.arguments(list(args), dict(kwargs))
+    except AppError:
+        raise
+    except ValidationError as exc:
+        errors = exc.errors()
+        problems = "; ".join(f"{_path(e['loc'])}: {e['msg']}" for e in errors)
+        raise TaskArgumentsInvalid(
+            f"The arguments are refused by {name}: {problems}.",
+            details=[_detail(e["loc"], e["msg"], e["type"]) for e in errors],
+        ) from exc
+    except (TypeError, ValueError) as exc:
+        raise TaskArgumentsInvalid(
+            f"The arguments are refused by {name}: {exc}.",
+            details=[_detail((), str(exc), "arguments")],
+        ) from exc
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    return ".".join(str(part) for part in loc) or "arguments"
+
+
+def _detail(loc: tuple[int | str, ...], message: str, kind: str) -> ErrorDetail:
+    return ErrorDetail(loc=["body", "arguments", *loc], message=message, type=kind)
 
 
 def ensure_schedulable(app: Celery, name: str, caller: Caller) -> None:

@@ -238,6 +238,7 @@ async def create(
 ) -> PeriodicTask:
     ensure_callable(app, body.task, body.args, body.kwargs)
     schedulable.ensure_schedulable(app, body.task, caller)
+    schedulable.ensure_arguments(app, body.task, body.args, body.kwargs)
     ensure_not_passed(body.schedule)
     task = TASK_CREATE.create(body, **schedule_columns(body.schedule))
     session.add(task)
@@ -251,12 +252,11 @@ async def update(
     enabled = task.enabled if body.enabled is None else body.enabled
     schedulable.ensure_may_change(app, task.task, body.task, caller, enabled=enabled)
     if body.task is not None or body.args is not None or body.kwargs is not None:
-        ensure_callable(
-            app,
-            body.task if body.task is not None else task.task,
-            body.args if body.args is not None else task.args,
-            body.kwargs if body.kwargs is not None else task.kwargs,
-        )
+        name = body.task if body.task is not None else task.task
+        args = body.args if body.args is not None else task.args
+        kwargs = body.kwargs if body.kwargs is not None else task.kwargs
+        ensure_callable(app, name, args, kwargs)
+        schedulable.ensure_arguments(app, name, args, kwargs)
     ensure_not_passed(body.schedule)
     columns = schedule_columns(body.schedule) if body.schedule is not None else None
     TASK_UPDATE.apply(task, body, clearable=CLEARABLE_COLUMNS, extra=columns)

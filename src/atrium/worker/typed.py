@@ -19,6 +19,13 @@ A task may be scheduled from the database (periodic tasks, beat) only if it says
 
 ``schedule_permission`` (which implies ``schedulable``) is the permission code a caller must hold
 to create, change, enable or run a periodic task of it; ``schedule_declaration`` reads both back.
+
+A schedulable task may also name ``schedule_arguments``: a function called with the periodic
+task's ``args`` and ``kwargs`` (``check(args, kwargs)``) when a periodic task of it is created or
+its arguments change, raising (a pydantic ``ValidationError``, ``TypeError``/``ValueError`` or an
+``AppError``) when they would be refused at run time, so a bad row is a 422 when it is written
+rather than a failure at every tick. The task must still check its arguments when it runs
+(a row may be written in plain SQL); the hook only moves the refusal earlier.
 """
 
 from __future__ import annotations
@@ -27,7 +34,7 @@ import functools
 import inspect
 from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, TypeVar, Unpack, cast, overload
 
@@ -90,13 +97,19 @@ class SendOptions(TypedDict, total=False):
 # Attributes the decorator sets on the task class (read back with ``schedule_declaration``).
 SCHEDULABLE_ATTRIBUTE = "atrium_schedulable"
 SCHEDULE_PERMISSION_ATTRIBUTE = "atrium_schedule_permission"
+SCHEDULE_ARGUMENTS_ATTRIBUTE = "atrium_schedule_arguments"
+
+ArgumentCheck = Callable[[list[Any], dict[str, Any]], object]
+"""Checks a periodic task's ``args`` and ``kwargs``; raises when they would be refused."""
 
 
 @dataclass(frozen=True, slots=True)
 class ScheduleDeclaration:
-    """A task's consent to be scheduled from the database, and the code that takes."""
+    """A task's consent to be scheduled from the database, the code that takes, and the check of
+    a periodic task's arguments (not compared: two declarations differ by what they allow)."""
 
     permission: str | None = None
+    arguments: ArgumentCheck | None = field(default=None, compare=False)
 
 
 def schedule_declaration(task: Task[Any, Any]) -> ScheduleDeclaration | None:
@@ -104,7 +117,10 @@ def schedule_declaration(task: Task[Any, Any]) -> ScheduleDeclaration | None:
     if not getattr(task, SCHEDULABLE_ATTRIBUTE, False):
         return None
     permission = getattr(task, SCHEDULE_PERMISSION_ATTRIBUTE, None)
-    return ScheduleDeclaration(permission if isinstance(permission, str) else None)
+    check = getattr(task, SCHEDULE_ARGUMENTS_ATTRIBUTE, None)
+    return ScheduleDeclaration(
+        permission if isinstance(permission, str) else None, check if callable(check) else None
+    )
 
 
 class AsyncTask(Task):  # type: ignore[type-arg]
@@ -176,6 +192,8 @@ class _Decorator:
         if self.schedule is not None:
             extra[SCHEDULABLE_ATTRIBUTE] = True
             extra[SCHEDULE_PERMISSION_ATTRIBUTE] = self.schedule.permission
+            if self.schedule.arguments is not None:  # a class attribute: keep it unbound
+                extra[SCHEDULE_ARGUMENTS_ATTRIBUTE] = staticmethod(self.schedule.arguments)
         registered: list[Task[Any, Any]] = []
         if inspect.iscoroutinefunction(fn):
             extra["base"] = AsyncTask
@@ -204,10 +222,14 @@ class _Bound(_Decorator):
         return self.register(fn)
 
 
-def _declaration(schedulable: bool, permission: str | None) -> ScheduleDeclaration | None:
+def _declaration(
+    schedulable: bool, permission: str | None, arguments: ArgumentCheck | None
+) -> ScheduleDeclaration | None:
     if permission is not None and not permission.strip():
         raise ValueError("schedule_permission must be a permission code")
-    return ScheduleDeclaration(permission) if schedulable or permission else None
+    if arguments is not None and not (schedulable or permission):
+        raise ValueError("schedule_arguments needs a schedulable task")
+    return ScheduleDeclaration(permission, arguments) if schedulable or permission else None
 
 
 def task(
@@ -215,14 +237,17 @@ def task(
     name: str,
     schedulable: bool = False,
     schedule_permission: str | None = None,
+    schedule_arguments: ArgumentCheck | None = None,
     **options: Unpack[TaskOptions],
 ) -> _Plain:
     """Register a sync or ``async def`` function as a task named ``name`` (dotted).
 
     ``schedulable``: periodic tasks in the database may run it; ``schedule_permission``: only a
-    caller holding this code may schedule it (implies ``schedulable``).
+    caller holding this code may schedule it (implies ``schedulable``); ``schedule_arguments``:
+    checks a periodic task's arguments when it is written (422 when it raises).
     """
-    return _Plain(name, False, options, _declaration(schedulable, schedule_permission))
+    declaration = _declaration(schedulable, schedule_permission, schedule_arguments)
+    return _Plain(name, False, options, declaration)
 
 
 def bound_task(
@@ -230,7 +255,9 @@ def bound_task(
     name: str,
     schedulable: bool = False,
     schedule_permission: str | None = None,
+    schedule_arguments: ArgumentCheck | None = None,
     **options: Unpack[TaskOptions],
 ) -> _Bound:
     """Like ``task``, the function taking the Celery task first (for ``self.retry()``)."""
-    return _Bound(name, True, options, _declaration(schedulable, schedule_permission))
+    declaration = _declaration(schedulable, schedule_permission, schedule_arguments)
+    return _Bound(name, True, options, declaration)
