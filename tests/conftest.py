@@ -21,7 +21,6 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from pydantic import SecretStr
 from sqlalchemy import delete
-from sqlalchemy.engine import make_url
 from sqlmodel import SQLModel
 
 from atrium import devservices
@@ -40,6 +39,7 @@ from atrium.core import migrate
 from atrium.core.state import AppState
 from atrium.main import create_app
 from atrium.models import import_table_models
+from tests.support.postgres import postgres_database
 
 REQUIRED = (
     "ATRIUM_REDIS__URL",
@@ -96,27 +96,6 @@ def services() -> dict[str, str]:
     return _load_services_env()
 
 
-def _postgres_database(admin_url: str) -> Iterator[str]:
-    import asyncpg
-
-    name = f"atrium_test_{uuid4().hex[:12]}"
-    url = make_url(admin_url)
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def sql_url(
     request: pytest.FixtureRequest,
@@ -130,7 +109,7 @@ def sql_url(
         migrate.upgrade(_settings(services, url, "unused"))
         yield url
         return
-    for url in _postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]):
+    with postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]) as url:
         migrate.upgrade(_settings(services, url, "unused"))
         yield url
 

@@ -7,7 +7,6 @@ event loop), on PostgreSQL (stricter than SQLite about text: it refuses NUL), in
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import subprocess
 import sys
@@ -126,29 +125,6 @@ def fuzz_settings(services: dict[str, str], sql_url: str, tmp: Path) -> Settings
             password_hash_parallelism=1,
         ),
     )
-
-
-@contextlib.contextmanager
-def postgres_database(admin_url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database, dropped afterwards."""
-    import asyncpg
-
-    name = f"atrium_fuzz_{uuid4().hex[:10]}"
-    url = make_url(admin_url)
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def _atrium(args: list[str], settings: Settings, log: Path) -> None:

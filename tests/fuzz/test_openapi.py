@@ -51,8 +51,8 @@ from tests.fuzz.server import (
     clean_stores,
     fuzz_server,
     fuzz_settings,
-    postgres_database,
 )
+from tests.support.postgres import postgres_database
 
 Operation = APIOperation[Any, Any, Any, Any]
 FuzzCase = Case[Any]
@@ -155,7 +155,7 @@ class Fuzz:
 @pytest.fixture(scope="module")
 def fuzz(services: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Fuzz]:
     tmp = tmp_path_factory.mktemp("fuzz")
-    with postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]) as sql_url:
+    with postgres_database(services["ATRIUM_TEST_POSTGRES_URL"], "atrium_fuzz") as sql_url:
         config = fuzz_settings(services, sql_url, tmp)
         try:
             with fuzz_server(config, tmp) as server:

@@ -12,13 +12,13 @@ they mirror stay open to every logged-in user): the one documented loss.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from atrium.config import Environment, Settings, SQLSettings
 from atrium.core import migrate
@@ -29,6 +29,7 @@ from atrium.core.routing import Access
 from atrium.main import create_app
 from atrium.rbac.cache import PermissionSet, load
 from atrium.rbac.patterns import matches
+from tests.support.postgres import postgres_database
 
 # The heads before this change: rbac, and scheduler (users is a dependency of rbac).
 BEFORE = ("76fa810bb5e6", "9c3e1f0a7d42")
@@ -46,37 +47,17 @@ PEOPLE: dict[str, tuple[bool, list[tuple[str, bool, list[str]]]]] = {
 }
 
 
-def _postgres(admin_url: str) -> Iterator[str]:
-    import asyncpg
-
-    name = f"atrium_upgrade_{uuid4().hex[:12]}"
-    url = make_url(admin_url)
-    dsn = url.set(drivername="postgresql").render_as_string(hide_password=False)
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(dsn)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
 def fresh(
     request: pytest.FixtureRequest, services: dict[str, str], tmp_path: Path
 ) -> Iterator[Settings]:
     """Settings pointing at an empty database of its own (SQL only: nothing else is used)."""
-    if request.param == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite+aiosqlite:///{tmp_path / 'upgrade.db'}"])
-    else:
-        urls = _postgres(services["ATRIUM_TEST_POSTGRES_URL"])
-    for url in urls:
+    with contextlib.ExitStack() as stack:
+        if request.param == "sqlite":
+            url = f"sqlite+aiosqlite:///{tmp_path / 'upgrade.db'}"
+        else:
+            admin_url = services["ATRIUM_TEST_POSTGRES_URL"]
+            url = stack.enter_context(postgres_database(admin_url, "atrium_upgrade"))
         yield Settings(environment=Environment.TESTING, sql=SQLSettings(url=url, pool_size=2))
 
 

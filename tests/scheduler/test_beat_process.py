@@ -31,8 +31,9 @@ from atrium.config import RedisSettings
 from atrium.core import migrate
 from atrium.main import create_app
 from tests.auth.helpers import bearer, create_user, fast_auth, tokens
-from tests.conftest import _postgres_database, _settings
+from tests.conftest import _settings
 from tests.scheduler.engine_helpers import closed_port
+from tests.support.postgres import postgres_database
 from tests.worker.processes import Proc, process_env, start_beat, start_worker, wait_for_async
 
 pytestmark = pytest.mark.slow
@@ -41,7 +42,7 @@ API = "/api/v1/scheduler"
 
 @pytest.fixture(scope="module")
 def pg_url(services: dict[str, str]) -> Iterator[str]:
-    for url in _postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]):
+    with postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]) as url:
         migrate.upgrade(_settings(services, url, "unused"))
         yield url
 
