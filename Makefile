@@ -26,6 +26,10 @@ test: ## run the whole test suite against local services; pytest args via ARGS="
 fuzz: ## fuzz every OpenAPI operation longer, random seed (FUZZ_EXAMPLES=200, FUZZ_SEED=random)
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_SEED=$${FUZZ_SEED:-random} bash scripts/test.sh tests/fuzz -s $(ARGS)
 
+.PHONY: atrium
+atrium: ## run the atrium CLI with the dev services' addresses: make atrium ARGS="tasks list"
+	@./atrium $(ARGS)
+
 lint: ## ruff (lint + format check) and mypy --strict
 	@$(BOOT) sync_app --frozen && \
 	$(RUN) ruff check $(LINT_PATHS) && \

@@ -52,20 +52,30 @@ load_env_file "$ROOT/var/dev/services.env"
 log "migrating the database"
 uv run --no-sync atrium migrate || die "'atrium migrate' failed: fix it before starting the app"
 log "seeding the first admin, roles and menus (idempotent)"
+if [ -t 0 ]; then
+  log "first run only: initdb asks for the first admin's password (unless ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD is set)"
+else
+  log "first run only: no terminal, so initdb prints a generated password for the first admin (unless ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD is set)"
+fi
 uv run --no-sync atrium initdb || die "'atrium initdb' failed: see above"
 
+API_PORT="${ATRIUM_DEV_API_PORT:-8000}"
+API="http://127.0.0.1:$API_PORT"
 for role in worker beat; do
   run_bg "$role" uv run --no-sync atrium "$role"
 done
-run_bg api uv run --no-sync atrium serve --reload
+run_bg api uv run --no-sync atrium serve --reload --port "$API_PORT"
 API_PID=${CHILDREN[-1]}
 
 cat <<INFO
 
-  API docs      http://127.0.0.1:8000/docs
-  readiness     http://127.0.0.1:8000/health/ready
-  metrics       http://127.0.0.1:8000/metrics
-  services env  var/dev/services.env    (Ctrl-C stops everything)
+  API           $API   (Socket.IO at /socket.io)
+  Swagger UI    $API/docs    ReDoc $API/redoc    (no internet needed)
+  log in        Swagger UI: Authorize, then the first admin ('admin' unless you set another) and
+                the password you typed, or initdb printed above, or ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD
+  readiness     $API/health/ready      metrics $API/metrics
+  CLI           ./atrium --help        (or: make atrium ARGS="tasks list")
+  services env  var/dev/services.env   (Ctrl-C stops everything)
 
 INFO
 

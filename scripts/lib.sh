@@ -5,6 +5,8 @@
 #   ensure_services_venv  create/update var/services-venv from scripts/services-requirements.txt
 #   devsvc ARGS...        python -m atrium.devservices ARGS (stdlib only: runs before any sync)
 #   load_env_file FILE    export the KEY=VALUE lines of FILE, read literally (never evaluated)
+#   ensure_chromium       Debian's chromium for the browser tests (apt-get install when missing)
+#   ensure_browser_js     the socket.io-client browser build, from npm into var/node (git-ignored)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -74,4 +76,40 @@ load_env_file() {
     key="${line%%=*}"
     export "$key=${line#*=}"
   done <"$1"
+}
+
+# The browser tests drive this Chromium (Debian's package) with Playwright: never a download.
+CHROMIUM="${ATRIUM_TEST_CHROMIUM:-/usr/bin/chromium}"
+SOCKET_IO_CLIENT_VERSION=4.8.3
+BROWSER_JS_DIR="$ROOT/var/node"
+
+ensure_chromium() {
+  if [ -x "$CHROMIUM" ]; then
+    return 0
+  fi
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null 2>&1; then
+    warn "no Chromium at $CHROMIUM: the browser tests will fail; install Debian's package ('sudo apt-get install -y chromium') or set ATRIUM_TEST_CHROMIUM to a Chromium executable"
+    return 0
+  fi
+  log "Chromium not found at $CHROMIUM: installing Debian's chromium package for the browser tests (apt-get update && apt-get install -y chromium)"
+  apt-get update -qq >/dev/null || die "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null ||
+    die "apt-get install chromium failed"
+  [ -x "$CHROMIUM" ] || die "chromium was installed but $CHROMIUM is missing: set ATRIUM_TEST_CHROMIUM"
+  log "installed Debian's chromium: $("$CHROMIUM" --version 2>/dev/null)"
+}
+
+ensure_browser_js() {
+  local manifest="$BROWSER_JS_DIR/node_modules/socket.io-client/package.json"
+  if [ -f "$manifest" ] && grep -q "\"version\": \"$SOCKET_IO_CLIENT_VERSION\"" "$manifest"; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    warn "no npm to fetch socket.io-client: the realtime browser test will fail (install Node.js and npm)"
+    return 0
+  fi
+  log "fetching socket.io-client $SOCKET_IO_CLIENT_VERSION (its browser build) with npm into var/node"
+  mkdir -p "$BROWSER_JS_DIR"
+  npm install --prefix "$BROWSER_JS_DIR" --no-audit --no-fund --no-package-lock --silent \
+    "socket.io-client@$SOCKET_IO_CLIENT_VERSION" || die "npm could not install socket.io-client"
 }

@@ -10,6 +10,8 @@ cd "$ROOT"
 ensure_uv
 sync_app --frozen
 ensure_services_venv
+ensure_chromium
+ensure_browser_js
 
 stop_services() {
   devsvc down --profile test >/dev/null || warn "stopping the test services failed: run 'make services-down'"

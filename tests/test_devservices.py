@@ -314,6 +314,13 @@ def test_status_of_a_profile_never_started(tmp_path: Path) -> None:
     assert info["env_file"] is None
 
 
+def test_status_with_nothing_running_is_an_answer_not_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["status", "--profile", "dev", "--base-dir", str(tmp_path)]) == 0
+    assert "dev: no services running" in capsys.readouterr().out
+
+
 def test_start_failure_names_the_service_and_its_log(tmp_path: Path) -> None:
     log = tmp_path / "logs" / "mongo.log"
     svc = Service("mongo", closed_port(), log=str(log))

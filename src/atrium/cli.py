@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 from collections.abc import Callable
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,6 +20,8 @@ from atrium.config import get_settings
 cli = typer.Typer(name="atrium", help="Atrium backend: serve, migrate, services and more.")
 services_cli = typer.Typer(help="Embedded development and test services.")
 cli.add_typer(services_cli, name="services")
+docs_cli = typer.Typer(help="Generated documentation.", no_args_is_help=True)
+cli.add_typer(docs_cli, name="docs")
 
 # Commands later domains provide; until one does, they refuse honestly.
 PLANNED_COMMANDS = ("worker", "beat", "initdb", "createsuperuser", "keys", "tasks")
@@ -33,6 +36,11 @@ def serve(
 ) -> None:
     """Serve the API (HTTP and Socket.IO) with uvicorn."""
     import uvicorn
+
+    from atrium.core.logging import configure_logging
+
+    settings = get_settings()  # the reloader's own lines, too, in the one log format
+    configure_logging(settings.logging, settings.environment)
 
     uvicorn.run(
         "atrium.asgi:app",
@@ -73,6 +81,26 @@ def make_migration(
         migrations.revision(get_settings(), message, head="base", branch_label=branch)
     else:
         migrations.revision(get_settings(), message, head=f"{branch}@head")
+
+
+@docs_cli.command("api")
+def docs_api(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/api.md"),
+    check: Annotated[bool, typer.Option(help="Only check that it is up to date.")] = False,
+) -> None:
+    """Write the API reference from the OpenAPI (--check: fail if the file is stale)."""
+    from atrium.core import apireference
+
+    text = apireference.generate()
+    current = output.read_text(encoding="utf-8") if output.is_file() else None
+    if check:
+        if current != text:
+            typer.echo(f"{output} is stale: run `./atrium docs api` and commit it", err=True)
+            raise typer.Exit(code=1)
+        typer.echo(f"{output} is up to date")
+        return
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"{output}: {'unchanged' if current == text else 'written'}")
 
 
 @services_cli.command("up")

@@ -746,7 +746,7 @@ def status(profile: str, base_dir: Path | None = None) -> dict[str, object]:
 def _print_status(info: dict[str, object]) -> None:
     services = cast(dict[str, ServiceStatus], info["services"])
     if not services:
-        print(f"{info['profile']}: no services recorded ({info['state_file']})")
+        print(f"{info['profile']}: no services running (none recorded in {info['state_file']})")
     for name, svc in services.items():
         owner = f"pid {svc['pid']}, started by us" if svc["ours"] else "not ours, reused"
         state = "up" if svc["answering"] else "NOT ANSWERING"
@@ -785,7 +785,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(info, indent=2))
     else:
         _print_status(info)
-    return 0 if info["running"] or args.command == "up" else 1
+    # Nothing recorded is a fine answer to "status"; a recorded service that is down is not.
+    return 0 if info["running"] or args.command == "up" or not info["services"] else 1
 
 
 if __name__ == "__main__":

@@ -28,8 +28,10 @@ from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from atrium.config import Settings, get_settings
+from atrium.core import limits
 from atrium.core.access import guard
 from atrium.core.bodylimit import BodyLimitMiddleware, BodyRules, declared_larger
+from atrium.core.docs import DESCRIPTION, install_docs
 from atrium.core.errors import install_error_handlers
 from atrium.core.logging import configure_logging
 from atrium.core.middleware import RequestContextMiddleware
@@ -90,20 +92,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title=settings.project_name,
         version="0.1.0",
         lifespan=_lifespan(settings, domains),
-        docs_url="/docs" if debug else None,
-        redoc_url="/redoc" if debug else None,
+        description=DESCRIPTION if debug else "",
+        docs_url=None,  # served from packaged assets by install_docs, never from a CDN
+        redoc_url=None,
         openapi_url="/openapi.json" if debug else None,
         responses=COMMON_ERROR_RESPONSES,
-        swagger_ui_parameters={"persistAuthorization": True},
     )
     install_error_handlers(app)
+    if app.openapi_url:
+        install_docs(app, app.openapi_url)
     _include_routers(app, settings, domains)
     for domain in domains:
         if install := domain.hook("install"):
             install(app, settings)
     _add_middleware(app, settings)
     app.state.catalogue = RouteCatalogue(app)
-    _annotate_openapi(app)
+    _annotate_openapi(app, settings)
     return app
 
 
@@ -138,12 +142,13 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.proxy.trusted_addresses)
 
 
-def _annotate_openapi(app: FastAPI) -> None:
+def _annotate_openapi(app: FastAPI, settings: Settings) -> None:
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = annotate_openapi(build(), app.state.catalogue)
+            schema = limits.publish(build, settings)
+            app.openapi_schema = annotate_openapi(schema, app.state.catalogue)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

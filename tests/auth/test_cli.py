@@ -147,3 +147,24 @@ def test_keys_generate_writes_a_loadable_key_once(tmp_path: Path) -> None:
     key = rsa.load_private_key(str(out))
     assert key.key_size == 2048
     assert _run("keys", "generate", "--out", str(out), "--bits", "2048").exit_code == 1
+
+
+@pytest.mark.parametrize("environment", ["staging", "production"])
+def test_outside_local_environments_no_password_is_ever_printed(
+    database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: str
+) -> None:
+    key_file = tmp_path / "login.pem"
+    rsa.create_key_file(key_file, rsa.generate_private_key(2048))
+    monkeypatch.setenv("ATRIUM_ENVIRONMENT", environment)
+    monkeypatch.setenv("ATRIUM_AUTH__JWT_SECRET", "j" * 64)
+    monkeypatch.setenv("ATRIUM_STORAGE__SECRET_KEY", "s" * 32)
+    monkeypatch.setenv("ATRIUM_AUTH__RSA_PRIVATE_KEYS", f'{{"k1": "{key_file}"}}')
+    refused = _run("initdb", "--no-input")
+    assert refused.exit_code == 1
+    assert "generated password" not in refused.output
+    monkeypatch.setenv("ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD", "Deployed-secret-91")
+    created = _run("initdb", "--no-input")
+    assert created.exit_code == 0, created.output
+    assert "superuser 'admin' created" in created.output
+    assert "Deployed-secret-91" not in created.output
+    assert "generated password" not in created.output

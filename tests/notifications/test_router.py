@@ -139,3 +139,15 @@ async def test_sends_are_for_admins_and_must_be_well_addressed(
     )
     assert unknown["code"] == "NOTIFICATION_RECIPIENT_NOT_FOUND"
     assert (await feed(client, alice.headers))["items"] == []
+
+
+async def test_a_send_is_bounded_by_the_settings_the_openapi_shows(
+    state: AppState, client: httpx.AsyncClient
+) -> None:
+    state.settings.notifications.max_body_length = 10
+    admin = await new_user(state, client, "root", superuser=True)
+    alice = await new_user(state, client, "alice")
+    too_long = await send(client, admin.headers, 422, userIds=[str(alice.user_id)], body="x" * 11)
+    assert too_long["code"] == "VALIDATION_ERROR"
+    assert too_long["details"][0]["loc"] == ["body", "body"]
+    await send(client, admin.headers, userIds=[str(alice.user_id)], body="x" * 10)

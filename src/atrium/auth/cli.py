@@ -64,14 +64,23 @@ async def _ensure_first_superuser(settings: Settings, interactive: bool) -> None
     typer.echo(f"superuser {auth.first_superuser_username!r} created")
     if generated:
         typer.echo(f"generated password (shown once, change it): {password}")
+        typer.echo(
+            f"log in as {auth.first_superuser_username!r} with it (Swagger UI: /docs, Authorize); "
+            "to choose it instead, set ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD before the first run"
+        )
 
 
 def _first_password(settings: Settings, interactive: bool) -> tuple[str, bool]:
     configured = settings.auth.first_superuser_password
     if configured is not None and configured.get_secret_value():
         return configured.get_secret_value(), False
+    name = settings.auth.first_superuser_username
     if interactive:
-        prompt = f"Password for {settings.auth.first_superuser_username}"
+        typer.echo(
+            f"No superuser yet: choose the password of the first admin {name!r} (typing is "
+            "hidden; set ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD to skip this question)."
+        )
+        prompt = f"Password for {name}"
         return str(typer.prompt(prompt, hide_input=True, confirmation_prompt=True)), False
     if settings.environment.is_debug:
         return _generate_password(settings), True

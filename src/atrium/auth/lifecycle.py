@@ -37,14 +37,17 @@ def install(app: FastAPI, settings: Settings) -> None:
 
 
 def _security_schemes(settings: Settings, debug: bool) -> dict[str, Any]:
-    schemes: dict[str, Any] = {BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
-    if debug:
-        token_url = f"{settings.api_prefix}/auth/login/swagger"
-        schemes[OAUTH2] = {
-            "type": "oauth2",
-            "flows": {"password": {"tokenUrl": token_url, "scopes": {}}},
-        }
-    return schemes
+    bearer = {BEARER: {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}}
+    if not debug:
+        return bearer
+    token_url = f"{settings.api_prefix}/auth/login/swagger"
+    # First, so Swagger UI's Authorize dialog opens on the username/password form.
+    password_form = {
+        "type": "oauth2",
+        "description": "Log in with a username and its plain password (local and testing only).",
+        "flows": {"password": {"tokenUrl": token_url, "scopes": {}}},
+    }
+    return {OAUTH2: password_form, **bearer}
 
 
 def _add_security_schemes(app: FastAPI, settings: Settings, debug: bool) -> None:

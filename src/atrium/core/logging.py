@@ -1,4 +1,8 @@
-"""Structured logging with structlog: JSON outside local, readable in local."""
+"""Structured logging with structlog: JSON outside local, readable in local.
+
+Every process (API, worker, beat, CLI) calls :func:`configure_logging` once, so every line
+carries the same ISO 8601 UTC timestamp.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,15 @@ import sys
 import structlog
 
 from atrium.config import Environment, LoggingSettings
+from atrium.core.clock import human_time, utcnow
+
+
+def _timestamp(
+    _logger: object, _method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """Every line's time, API, worker and beat alike: ISO 8601 UTC (``core.clock.human_time``)."""
+    event["timestamp"] = human_time(utcnow())
+    return event
 
 
 def configure_logging(settings: LoggingSettings, environment: Environment) -> None:
@@ -21,7 +34,7 @@ def configure_logging(settings: LoggingSettings, environment: Environment) -> No
         structlog.contextvars.merge_contextvars,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
-        structlog.processors.TimeStamper(fmt="iso", utc=True),
+        _timestamp,
         structlog.processors.StackInfoRenderer(),
     ]
     renderer: structlog.types.Processor = (

@@ -12,6 +12,7 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request
 
 from atrium.auth.deps import CurrentPrincipal
+from atrium.core import limits
 from atrium.core.clock import utcnow
 from atrium.core.deps import StorageDep
 from atrium.core.pagination import Page, PageParamsDep
@@ -25,6 +26,8 @@ from atrium.files.schemas import DownloadLink, FileRead, UploadCreate, UploadTic
 router = APIRouter(prefix="/files", tags=["files"])
 
 OWN = access(Access.AUTHENTICATED)
+# Bytes per upload: the same setting the upload stream enforces (core.limits fills it in).
+FILE_BYTES = {limits.MARKER: "storage.max_upload_bytes"}
 UPLOAD_BODY: dict[str, Any] = {
     "requestBody": {
         "required": True,
@@ -33,7 +36,7 @@ UPLOAD_BODY: dict[str, Any] = {
                 "schema": {
                     "type": "object",
                     "required": ["file"],
-                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "properties": {"file": {"type": "string", "format": "binary", **FILE_BYTES}},
                 }
             }
         },

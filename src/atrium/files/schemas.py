@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import Path
 from pydantic import Field, StringConstraints
 
+from atrium.core.limits import SettingMax
 from atrium.core.schemas import Schema
 from atrium.files.documents import FileStatus
 
@@ -37,7 +38,9 @@ class UploadCreate(Schema):
     """Announce a direct-to-storage upload."""
 
     name: Annotated[str, StringConstraints(min_length=1, max_length=255, strip_whitespace=True)]
-    size: int = Field(ge=0, description="Exact size in bytes; checked on completion")
+    size: Annotated[int, SettingMax("storage.direct_upload_max_bytes")] = Field(
+        ge=0, description="Exact size in bytes; checked on completion"
+    )
     content_type: Annotated[str, StringConstraints(min_length=3, max_length=255)]
     sha256: Sha256Hex | None = Field(default=None, description="If given, checked on completion")
     multipart: bool | None = Field(

@@ -8,11 +8,15 @@ from uuid import UUID
 
 from pydantic import Field, StringConstraints, model_validator
 
+from atrium.core.limits import SettingMax
 from atrium.core.schemas import Schema
 from atrium.notifications.documents import Audience
 
 TypeName = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:-]{1,64}$")]
 RoleCode = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+# Bounds from settings: enforced by the services (core.limits.check), shown in the OpenAPI.
+Body = Annotated[str, SettingMax("notifications.max_body_length")]
+Recipients = Annotated[list[UUID], SettingMax("notifications.max_recipients")]
 
 
 class NotificationRead(Schema):
@@ -32,12 +36,12 @@ class NotificationRead(Schema):
 class NotificationSend(Schema):
     """An admin send: to users, to roles, or to everyone (exactly one kind of address)."""
 
-    user_ids: list[UUID] = Field(default=[], max_length=10_000)
+    user_ids: Recipients = []
     roles: list[RoleCode] = Field(default=[], max_length=100)
     everyone: bool = False
     type: TypeName = "info"
     title: str = Field(min_length=1, max_length=200)
-    body: str = Field(default="", max_length=20_000)
+    body: Body = ""
     data: dict[str, Any] = {}
 
     @model_validator(mode="after")
@@ -63,7 +67,7 @@ class MarkedRead(Schema):
 
 class MessageCreate(Schema):
     recipient_id: UUID
-    body: str = Field(min_length=1, max_length=20_000)
+    body: Body = Field(min_length=1)
 
 
 class MessageRead(Schema):

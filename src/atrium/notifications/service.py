@@ -18,10 +18,10 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core import limits
 from atrium.core.clock import utcnow
-from atrium.core.errors import BadRequest, NotFound, UnprocessableEntity
+from atrium.core.errors import BadRequest, NotFound
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
-from atrium.core.responses import ErrorDetail
 from atrium.core.state import AppState
 from atrium.notifications import limits as rate_limits
 from atrium.notifications import repository
@@ -123,7 +123,7 @@ async def send(
     no sender (``None``: from a worker, a scheduled send included) counts as the system sender.
     """
     await rate_limits.check_send(state, sender_id)
-    check_size(state, request.body, len(request.user_ids))
+    limits.check(request, state.settings)
     if request.user_ids:
         missing = set(request.user_ids) - await repository.existing_user_ids(
             session, request.user_ids
@@ -145,20 +145,6 @@ async def send(
         sender_id=sender_id,
     )
     return NotificationsSent(audience=sent[0].audience, notifications=sent)
-
-
-def check_size(state: AppState, body: str, recipients: int) -> None:
-    """The body and the number of named users are within the configured limits (else 422)."""
-    bounds = state.settings.notifications
-    if len(body) > bounds.max_body_length:
-        raise _invalid("body", f"must be at most {bounds.max_body_length} characters long")
-    if recipients > bounds.max_recipients:
-        raise _invalid("userIds", f"may name at most {bounds.max_recipients} users")
-
-
-def _invalid(field: str, problem: str) -> UnprocessableEntity:
-    detail = ErrorDetail(loc=["body", field], message=problem, type="value_error")
-    return UnprocessableEntity(f"{field} {problem}.", details=[detail])
 
 
 # --- the reader's side -------------------------------------------------------------------------

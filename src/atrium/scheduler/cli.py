@@ -10,6 +10,8 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 
+from atrium.core.clock import human_time
+
 T = TypeVar("T")
 tasks_cli = typer.Typer(help="Periodic tasks in the database (beat applies changes at once).")
 
@@ -21,9 +23,13 @@ def register(cli: typer.Typer) -> None:
 
 def beat() -> None:
     """Run the database-backed beat scheduler (one leader at a time; run several for failover)."""
+    from atrium.config import get_settings
+    from atrium.core.logging import configure_logging
     from atrium.scheduler.beat import main
 
-    main()
+    settings = get_settings()
+    configure_logging(settings.logging, settings.environment)  # the API's and worker's format
+    main(settings)
 
 
 def _with_session(work: Callable[[Any], Awaitable[T]], ledger: bool = False) -> T:
@@ -77,7 +83,7 @@ def list_tasks() -> None:
             if not item.schedulable:
                 state = "skipped "  # beat does not run it: its task is not schedulable
             schedule = item.schedule.model_dump(exclude={"kind"}, mode="json")
-            next_run = item.next_run_at.isoformat() if item.next_run_at else "-"
+            next_run = human_time(item.next_run_at) if item.next_run_at else "-"
             typer.echo(
                 f"{item.name}\t{state}\t{item.task}\t{item.schedule.kind} {schedule} "
                 f"{item.timezone}\tnext {next_run}\truns {item.total_run_count}"
@@ -125,7 +131,8 @@ def add(
     async def work(session: Any) -> None:
         created = await service.create(session, celery_app, body, SYSTEM)
         read = service.to_read(created, celery_app)
-        typer.echo(f"added {read.name} ({read.id}), next run {read.next_run_at}")
+        next_run = human_time(read.next_run_at) if read.next_run_at else "-"
+        typer.echo(f"added {read.name} ({read.id}), next run {next_run}")
 
     _run_cli(lambda: _with_session(work))
 
