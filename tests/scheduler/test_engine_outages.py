@@ -231,3 +231,19 @@ async def test_a_slow_reload_never_delays_the_lease(state: AppState, engines: En
         await blocker.close()
     await asyncio.wait_for(reload, timeout=5)
     assert engine.loaded
+
+
+async def test_a_closed_beat_never_renews_its_lease_again(
+    state: AppState, engines: Engines
+) -> None:
+    t0 = datetime.now(UTC)
+    engine, _ = engines(Clock(t0))
+    engine.lease.ttl_ms = 2000  # renewed every 0.67 s
+    await tick_until(engine, lambda: engine.leading, 5)
+    ticking = asyncio.create_task(run_ticks(engine, 3))  # a tick may still run during close
+    await asyncio.sleep(0.3)
+    await asyncio.wait_for(engine.close(), timeout=5)
+    await state.redis.delete(engine.lease.key)
+    await asyncio.sleep(1.5)  # two renewal periods
+    assert await state.redis.get(engine.lease.key) is None
+    ticking.cancel()

@@ -9,10 +9,10 @@ connection mean to them.
 from __future__ import annotations
 
 import asyncio
-from contextlib import suppress
 
 import structlog
 
+from atrium.core import cancel
 from atrium.core.redis import RedisClient
 
 log = structlog.get_logger(__name__)
@@ -40,10 +40,7 @@ class ChannelListener:
             log.warning("channel_not_subscribed", listener=self._name, channel=self._channel)
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        await cancel.stop(self._task)
 
     async def _run(self) -> None:
         backoff = 0.1

@@ -28,6 +28,7 @@ import structlog
 from redis.exceptions import RedisError
 
 from atrium.config import Settings
+from atrium.core import cancel
 from atrium.core.ids import uuid7
 from atrium.core.redis import RedisClient, key
 from atrium.realtime.registry import SocketInfo, SocketRegistry
@@ -112,10 +113,7 @@ class Presence:
 
     async def stop(self) -> None:
         """Stop heart-beating and remove this node's entries."""
-        if self._task is not None:
-            self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+        await cancel.stop(self._task)
         with suppress(RedisError, OSError):
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.delete(self._node_key(self.node_id), self._alive_key(self.node_id))

@@ -33,6 +33,7 @@ from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from atrium.config import Settings
+from atrium.core import cancel
 from atrium.core.clock import utcnow
 from atrium.core.db import Database
 from atrium.core.redis import RedisClient, key
@@ -114,6 +115,7 @@ class BeatEngine:
         self._flush_task: asyncio.Task[None] | None = None
         self._prune_task: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None
+        self._closed = False
         self._reader: repo.ReadConnection | None = None
 
     @property
@@ -271,11 +273,11 @@ class BeatEngine:
 
     def _keep_lease(self) -> None:
         """Renew the lease in a task of its own (started by the first tick, on its loop)."""
-        if self._keeper is None or self._keeper.done():
+        if not self._closed and (self._keeper is None or self._keeper.done()):
             self._keeper = asyncio.get_running_loop().create_task(self._lease_keeper())
 
     async def _lease_keeper(self) -> None:
-        while True:
+        while not self._closed:
             try:
                 await self.refresh_lease()
             except Exception:
@@ -434,16 +436,11 @@ class BeatEngine:
             log.warning("beat_prune_failed", error=repr(exc))
 
     async def close(self) -> None:
-        if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
+        self._closed = True  # no tick after this starts another keeper
+        await cancel.stop(self._keeper)
         await self.flush_runs()
         for task in (self._flush_task, self._prune_task):
-            if task is not None and not task.done():
-                task.cancel()  # a write still blocked: the next start reads what was written
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+            await cancel.stop(task)  # a write still blocked: the next start reads what was written
         if self._reader is not None:
             await self._reader.close()
         if self.leading:
