@@ -91,11 +91,25 @@ def docs_api(
     """Write the API reference from the OpenAPI (--check: fail if the file is stale)."""
     from atrium.core import apireference
 
-    text = apireference.generate()
+    _write_or_check(output, apireference.generate(), check, "api")
+
+
+@docs_cli.command("errors")
+def docs_errors(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/errors.md"),
+    check: Annotated[bool, typer.Option(help="Only check that it is up to date.")] = False,
+) -> None:
+    """Write the error catalogue from the error classes (--check: fail if the file is stale)."""
+    from atrium.core import errorcatalogue
+
+    _write_or_check(output, errorcatalogue.generate(), check, "errors")
+
+
+def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
     current = output.read_text(encoding="utf-8") if output.is_file() else None
     if check:
         if current != text:
-            typer.echo(f"{output} is stale: run `./atrium docs api` and commit it", err=True)
+            typer.echo(f"{output} is stale: run `./atrium docs {command}` and commit it", err=True)
             raise typer.Exit(code=1)
         typer.echo(f"{output} is up to date")
         return

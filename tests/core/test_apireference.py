@@ -55,9 +55,10 @@ def test_the_reference_ignores_local_settings(
     assert "*(setting `notifications.max_body_length`)*" in generated
 
 
-def test_error_codes_name_their_status_and_domain(generated: str) -> None:
-    assert "| `NOTIFICATION_RECIPIENT_NOT_FOUND` | 404 | notifications |" in generated
-    assert "| `VALIDATION_ERROR` | 422 | core" in generated
+def test_each_operation_names_its_domains_error_codes(generated: str) -> None:
+    section = generated.split("### `POST /api/v1/notifications/send`\n", 1)[1].split("\n### ")[0]
+    assert "`NOTIFICATION_RECIPIENT_NOT_FOUND`" in section
+    assert "[error catalogue](errors.md)" in generated
 
 
 def test_the_cli_writes_and_checks(tmp_path: Path, generated: str) -> None:

@@ -10,7 +10,8 @@ from sqlalchemy import text
 
 from atrium.core.state import AppState
 from atrium.scheduler import service
-from atrium.scheduler.schedulable import SYSTEM, SchedulePermissionDenied, TaskNotSchedulable
+from atrium.scheduler.errors import SchedulePermissionDenied, TaskNotSchedulable
+from atrium.scheduler.schedulable import SYSTEM
 from atrium.scheduler.schemas import PeriodicTaskCreate
 from atrium.worker.app import celery_app
 from atrium.worker.typed import task

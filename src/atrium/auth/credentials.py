@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from atrium.core.errors import BadRequest
+from atrium.auth.errors import AuthDecryptFailed, AuthTimestampSkew, AuthUnknownKid
 from atrium.core.security.rsa import DecryptFailed, KeyRing, UnknownKid
 
 
@@ -40,13 +40,6 @@ class Credential:
         return max(1, math.ceil(self.ts + skew_seconds - now) + 1)
 
 
-def _decrypt_failed() -> BadRequest:
-    return BadRequest(
-        "The encrypted password could not be decrypted; fetch the public key and retry.",
-        code="AUTH_DECRYPT_FAILED",
-    )
-
-
 def _b64decode(text: str) -> bytes:
     compact = "".join(text.split())
     padded = compact + "=" * (-len(compact) % 4)
@@ -55,7 +48,7 @@ def _b64decode(text: str) -> bytes:
             return base64.urlsafe_b64decode(padded)
         return base64.b64decode(padded, validate=True)
     except (binascii.Error, ValueError) as exc:
-        raise _decrypt_failed() from exc
+        raise AuthDecryptFailed() from exc
 
 
 def open_credential(keys: KeyRing, kid: str, ciphertext: str, skew_seconds: int) -> Credential:
@@ -63,18 +56,13 @@ def open_credential(keys: KeyRing, kid: str, ciphertext: str, skew_seconds: int)
     try:
         plaintext = keys.decrypt(kid, _b64decode(ciphertext))
     except UnknownKid as exc:
-        raise BadRequest(
-            "Unknown key id; fetch the current public key and retry.", code="AUTH_UNKNOWN_KID"
-        ) from exc
+        raise AuthUnknownKid() from exc
     except DecryptFailed as exc:
-        raise _decrypt_failed() from exc
+        raise AuthDecryptFailed() from exc
     try:
         payload = _Payload.model_validate_json(plaintext)
     except ValidationError as exc:
-        raise _decrypt_failed() from exc
+        raise AuthDecryptFailed() from exc
     if abs(time.time() - payload.ts) > skew_seconds:
-        raise BadRequest(
-            "The login timestamp is outside the allowed window; check the device clock.",
-            code="AUTH_TIMESTAMP_SKEW",
-        )
+        raise AuthTimestampSkew()
     return Credential(payload.password, payload.nonce, payload.ts)

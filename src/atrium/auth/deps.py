@@ -16,11 +16,12 @@ from uuid import UUID
 from fastapi import Depends, Request
 from redis.exceptions import RedisError
 
+from atrium.auth.errors import AuthTokenInvalid, AuthTokenRevoked, AuthUnavailable, AuthUserDisabled
 from atrium.auth.runtime import AUTH, AuthRuntime
 from atrium.auth.sessions import SessionValidity
 from atrium.auth.tokens import ACCESS, TokenClaims, as_datetime
 from atrium.core.deps import SessionDep, StateDep
-from atrium.core.errors import Forbidden, ServiceUnavailable, Unauthorized
+from atrium.core.errors import Forbidden, Unauthorized
 from atrium.core.routing import Access, RouteInfo
 from atrium.core.state import AppState
 from atrium.users import service as users_service
@@ -55,9 +56,7 @@ def bearer_token(request: Request) -> str:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized(
-            "A bearer access token is required.",
-            code="AUTH_REQUIRED",
-            headers={"WWW-Authenticate": "Bearer"},
+            "A bearer access token is required.", headers={"WWW-Authenticate": "Bearer"}
         )
     return token.strip()
 
@@ -94,14 +93,12 @@ async def session_validity(auth: AuthRuntime, claims: TokenClaims) -> SessionVal
         try:
             validity = await auth.sessions.validity(claims.session_id, claims.jti)
         except RedisError as exc:
-            raise ServiceUnavailable(
-                "Sessions cannot be checked right now.", code="AUTH_UNAVAILABLE"
-            ) from exc
+            raise AuthUnavailable() from exc
         if validity is None:
-            raise Unauthorized("The session has been revoked.", code="AUTH_TOKEN_REVOKED")
+            raise AuthTokenRevoked()
         auth.cache.put(claims.session_id, validity, generation)
     if validity.user_id != claims.user_id:
-        raise Unauthorized("The token is not valid.", code="AUTH_TOKEN_INVALID")
+        raise AuthTokenInvalid()
     return validity
 
 
@@ -112,7 +109,7 @@ class SessionAccessPolicy:
     async def authorize(self, request: Request, route: RouteInfo) -> None:
         principal = await authenticate(request)
         if route.access is Access.PERMISSION and not principal.is_superuser:
-            raise Forbidden(f"This needs the permission {route.code}.", code="PERMISSION_DENIED")
+            raise Forbidden(f"This needs the permission {route.code}.")
 
 
 async def current_principal(request: Request) -> Principal:
@@ -123,9 +120,9 @@ async def current_user(principal: CurrentPrincipal, session: SessionDep) -> User
     """The caller's user row; 403 ``AUTH_USER_DISABLED`` once disabled."""
     user = await users_service.get(session, principal.user_id)
     if user is None:
-        raise Unauthorized("The account no longer exists.", code="AUTH_TOKEN_REVOKED")
+        raise AuthTokenRevoked("The account no longer exists.")
     if not user.is_active:
-        raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+        raise AuthUserDisabled()
     return user
 
 

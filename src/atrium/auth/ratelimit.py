@@ -34,6 +34,7 @@ import math
 
 from limits import RateLimitItem
 
+from atrium.auth.errors import AuthLocked
 from atrium.config import Settings
 from atrium.core.errors import TooManyRequests
 from atrium.core.ratelimit import RateLimiter, rate_limit
@@ -108,7 +109,6 @@ class LoginLimiter:
         if retry_after is not None:
             raise TooManyRequests(
                 "Too many login attempts; retry later.",
-                code="RATE_LIMITED",
                 headers={"Retry-After": str(retry_after)},
             )
 
@@ -126,7 +126,6 @@ class LoginLimiter:
         if not reserved:
             raise TooManyRequests(
                 "Too many login attempts on this account; retry later.",
-                code="RATE_LIMITED",
                 headers={"Retry-After": str(max(1, math.ceil(wait - longest + delay)))},
             )
         if wait > 0:
@@ -145,11 +144,7 @@ class LoginLimiter:
         """429 ``AUTH_LOCKED`` while the account is locked out for this address."""
         ttl = await self._redis.ttl(self._lock_key(account, address))
         if ttl is not None and ttl > 0:
-            raise TooManyRequests(
-                "Too many failed logins for this account from this address; retry later.",
-                code="AUTH_LOCKED",
-                headers={"Retry-After": str(ttl)},
-            )
+            raise AuthLocked(headers={"Retry-After": str(ttl)})
 
     async def record_failure(
         self, account: str, address: str | None, username: str | None = None

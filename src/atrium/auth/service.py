@@ -21,6 +21,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from atrium.auth.credentials import Credential, open_credential
 from atrium.auth.deps import ClientInfo, Principal
 from atrium.auth.documents import LoginLog, LoginOutcome
+from atrium.auth.errors import (
+    AuthInvalidCredentials,
+    AuthRefreshReused,
+    AuthReplayedNonce,
+    AuthTokenRevoked,
+    AuthUserAgentMismatch,
+    AuthUserDisabled,
+    SessionNotFound,
+)
 from atrium.auth.ratelimit import normalize_username
 from atrium.auth.runtime import AUTH, AuthRuntime, runtime
 from atrium.auth.schemas import (
@@ -35,7 +44,7 @@ from atrium.auth.tokens import ACCESS, REFRESH, as_datetime, new_jti
 from atrium.auth.validity import SESSION_REVOKED, USER_SESSIONS_REVOKED, announce
 from atrium.core.clock import utcnow
 from atrium.core.db import after_commit
-from atrium.core.errors import AppError, BadRequest, Forbidden, NotFound, Unauthorized
+from atrium.core.errors import AppError, InvalidCursor
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
 from atrium.core.state import AppState
 from atrium.users import service as users_service
@@ -100,7 +109,7 @@ async def _open(auth: AuthRuntime, kid: str, ciphertext: str) -> Credential:
     skew = auth.settings.auth.login_skew_seconds
     credential = open_credential(auth.keys, kid, ciphertext, skew)
     if not await auth.sessions.claim_nonce(credential.nonce, credential.nonce_ttl(skew)):
-        raise BadRequest("This encrypted password was already used.", code="AUTH_REPLAYED_NONCE")
+        raise AuthReplayedNonce()
     return credential
 
 
@@ -116,12 +125,10 @@ async def _password_login(
     verification = await auth.hasher.verify(password, user.password_hash if user else None)
     if user is None or not verification.valid:
         await auth.limiter.record_failure(account, address, attempt.username)
-        raise Unauthorized(
-            "The username or password is incorrect.", code="AUTH_INVALID_CREDENTIALS"
-        )
+        raise AuthInvalidCredentials()
     await auth.limiter.record_success(account, address)
     if not user.is_active:
-        raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+        raise AuthUserDisabled()
     await users_service.record_login(db, user, verification.new_hash)
     return await _open_session(auth, user, attempt.client)
 
@@ -172,7 +179,7 @@ async def refresh(state: AppState, db: AsyncSession, token: str, client: ClientI
     user = await users_service.get(db, claims.user_id)
     if user is None or not user.is_active:
         await revoke_session(state, claims.user_id, claims.session_id)
-        raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+        raise AuthUserDisabled()
     rotated = new_jti()
     outcome = await auth.sessions.rotate(
         claims.session_id, user.id, claims.jti, rotated, client.user_agent, user.is_superuser
@@ -186,20 +193,14 @@ async def _refuse_rotation(
     state: AppState, user_id: UUID, session_id: str, outcome: Rotation
 ) -> NoReturn:
     if outcome is Rotation.MISSING:
-        raise Unauthorized("The session has ended; log in again.", code="AUTH_TOKEN_REVOKED")
+        raise AuthTokenRevoked("The session has ended; log in again.")
     # The script already deleted the session; make every node forget it too.
     await _announce_session(state, user_id, session_id)
     if outcome is Rotation.REUSED:
         log.warning("refresh_token_reused", user_id=str(user_id), session_id=session_id)
-        raise Unauthorized(
-            "This refresh token was already used; the session is revoked.",
-            code="AUTH_REFRESH_REUSED",
-        )
+        raise AuthRefreshReused()
     log.warning("refresh_user_agent_mismatch", user_id=str(user_id), session_id=session_id)
-    raise Unauthorized(
-        "This refresh token belongs to another client; the session is revoked.",
-        code="AUTH_USER_AGENT_MISMATCH",
-    )
+    raise AuthUserAgentMismatch()
 
 
 def _store(state: AppState) -> SessionStore:
@@ -278,7 +279,7 @@ async def list_sessions(state: AppState, principal: Principal) -> list[SessionRe
 async def revoke_own_session(state: AppState, principal: Principal, session_id: str) -> None:
     """End one of the caller's sessions; 404 for anyone else's (or an unknown one)."""
     if await _store(state).owner(session_id) != principal.user_id:
-        raise NotFound("No such session.", code="SESSION_NOT_FOUND")
+        raise SessionNotFound()
     if session_id == principal.session_id:
         await logout(state, principal)
         return
@@ -301,7 +302,7 @@ async def change_password(
     await auth.limiter.check_lockout(account, client.ip)
     if not (await auth.hasher.verify(current.password, user.password_hash)).valid:
         await auth.limiter.record_failure(account, client.ip)
-        raise Forbidden("The current password is incorrect.", code="AUTH_INVALID_CREDENTIALS")
+        raise AuthInvalidCredentials("The current password is incorrect.")
     await users_service.set_password(
         db, auth.hasher, auth.policy, user, new.password, field="newPassword"
     )
@@ -339,7 +340,7 @@ def _cursor_id(position: dict[str, Any]) -> ObjectId:
     try:
         return ObjectId(str(position.get("id")))
     except (InvalidId, TypeError) as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+        raise InvalidCursor() from exc
 
 
 def _log_read(entry: LoginLog) -> LoginLogRead:

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
 
+from atrium.auth.errors import AuthTokenExpired, AuthTokenInvalid
 from atrium.config import AuthSettings
-from atrium.core.errors import Unauthorized
 from atrium.core.security.jwt import TokenCodec, TokenError, TokenExpired
 
 ACCESS = "access"
@@ -72,9 +72,9 @@ class TokenService:
             claims = self._codec.decode(token, kind)
             return _claims(claims)
         except TokenExpired as exc:
-            raise Unauthorized("The token has expired.", code="AUTH_TOKEN_EXPIRED") from exc
+            raise AuthTokenExpired() from exc
         except (TokenError, ValueError, TypeError) as exc:
-            raise Unauthorized("The token is not valid.", code="AUTH_TOKEN_INVALID") from exc
+            raise AuthTokenInvalid() from exc
 
 
 def _claims(claims: dict[str, Any]) -> TokenClaims:

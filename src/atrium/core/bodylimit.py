@@ -26,7 +26,16 @@ from urllib.parse import unquote_to_bytes
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from atrium.core.errors import RequestRejected, render
+from atrium.core.errors import (
+    AppError,
+    BadRequest,
+    InvalidText,
+    JsonStringTooLong,
+    JsonTooDeep,
+    PayloadTooLarge,
+    RequestRejected,
+    render,
+)
 from atrium.core.responses import ErrorDetail
 from atrium.core.routing import RouteCatalogue
 
@@ -77,14 +86,14 @@ def declared_larger(app: FastAPI) -> dict[str, int]:
 
 
 def too_large(limit: int) -> RequestRejected:
-    return RequestRejected(
-        413, "PAYLOAD_TOO_LARGE", f"The request body is larger than the limit of {limit} bytes."
-    )
+    message = f"The request body is larger than the limit of {limit} bytes."
+    return RequestRejected(PayloadTooLarge, message)
 
 
-def invalid_text(where: str, what: str, code: str = "INVALID_TEXT") -> RequestRejected:
-    detail = ErrorDetail(loc=[where], message=what, type=code.lower())
-    return RequestRejected(422, code, f"The request's {where} is not acceptable: {what}.", [detail])
+def invalid_text(where: str, what: str, error: type[AppError] = InvalidText) -> RequestRejected:
+    detail = ErrorDetail(loc=[where], message=what, type=error.code.lower())
+    message = f"The request's {where} is not acceptable: {what}."
+    return RequestRejected(error, message, [detail])
 
 
 # --- text checks ----------------------------------------------------------------------------
@@ -141,14 +150,12 @@ def check_json(body: bytes, rules: BodyRules) -> None:
     if _NON_FINITE.search(_STRING.sub('""', text)):
         raise invalid_text("body", "a non-finite number (NaN or Infinity is not JSON)")
     if too_deep(text, rules.max_json_depth):
-        raise invalid_text(
-            "body", f"nested deeper than {rules.max_json_depth} levels", "JSON_TOO_DEEP"
-        )
+        raise invalid_text("body", f"nested deeper than {rules.max_json_depth} levels", JsonTooDeep)
     if longest_string(text) > rules.max_json_string_chars:
         raise invalid_text(
             "body",
             f"a string longer than {rules.max_json_string_chars} characters",
-            "JSON_STRING_TOO_LONG",
+            JsonStringTooLong,
         )
 
 
@@ -187,7 +194,7 @@ def _content_length(scope: Scope) -> int | None:
     if raw is None:
         return None
     if not raw.strip().isdigit():
-        raise RequestRejected(400, "BAD_REQUEST", "Content-Length is not a number.")
+        raise RequestRejected(BadRequest, "Content-Length is not a number.")
     return int(raw)
 
 

@@ -11,7 +11,7 @@ from fastapi import Depends, Query
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.errors import BadRequest
+from atrium.core.errors import InvalidCursor
 from atrium.core.schemas import Schema
 
 T = TypeVar("T")
@@ -86,7 +86,7 @@ def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
         padded = cursor + "=" * (-len(cursor) % 4)
         value = json.loads(base64.urlsafe_b64decode(padded.encode()))
     except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+        raise InvalidCursor() from exc
     if not isinstance(value, dict):
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR")
+        raise InvalidCursor()
     return value

@@ -15,10 +15,10 @@ from fastapi import Depends, Request
 from atrium.auth.deps import CurrentPrincipal, Principal
 from atrium.core.codes import CodeKind, DeclaredCode
 from atrium.core.deps import SettingsDep
-from atrium.core.errors import BadRequest
 from atrium.core.state import AppState
 from atrium.files import service
 from atrium.files.documents import FileObject
+from atrium.files.errors import FilesFormInvalid
 from atrium.files.multipart import FormFileReader
 from atrium.files.schemas import FileID
 from atrium.files.service import too_large
@@ -75,7 +75,7 @@ async def upload_form(request: Request, settings: SettingsDep) -> FormFileReader
     limit = settings.storage.max_upload_bytes
     if declared is not None:
         if not declared.isdigit():
-            raise BadRequest("Content-Length is not a number.", code="FILES_FORM_INVALID")
+            raise FilesFormInvalid("Content-Length is not a number.")
         if int(declared) > limit + FORM_OVERHEAD_BYTES:
             raise too_large(limit)
     return FormFileReader(request.headers.get("content-type", ""), request.stream())

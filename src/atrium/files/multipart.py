@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from atrium.core.errors import BadRequest, UnsupportedMediaType
+from atrium.files.errors import FilesFileMissing, FilesFormInvalid, FilesFormRequired
 
 if TYPE_CHECKING:
     from python_multipart.multipart import MultipartCallbacks
@@ -44,12 +44,10 @@ def boundary_of(content_type: str) -> bytes:
     """The boundary of a ``multipart/form-data`` content type; 415 for any other type."""
     kind, params = parse_options_header(content_type)
     if kind != b"multipart/form-data":
-        raise UnsupportedMediaType(
-            "Send the file as multipart/form-data.", code="FILES_FORM_REQUIRED"
-        )
+        raise FilesFormRequired()
     boundary = params.get(b"boundary")
     if not boundary:
-        raise BadRequest("The multipart boundary is missing.", code="FILES_FORM_INVALID")
+        raise FilesFormInvalid("The multipart boundary is missing.")
     return boundary
 
 
@@ -132,16 +130,14 @@ class FormFileReader:
                 self._ended = True
                 self._parser.finalize()
         except FormParserError as exc:
-            raise BadRequest("The multipart body is malformed.", code="FILES_FORM_INVALID") from exc
+            raise FilesFormInvalid() from exc
         return not self._ended
 
     async def open(self) -> FilePart:
         """Read up to the file part's headers; 400 when the body has no ``file`` part."""
         while self._file is None:
             if not await self._feed():
-                raise BadRequest(
-                    "The form has no file part named 'file'.", code="FILES_FILE_MISSING"
-                )
+                raise FilesFileMissing()
         return self._file
 
     async def chunks(self) -> AsyncIterator[bytes]:
@@ -153,7 +149,7 @@ class FormFileReader:
                 break
             if not await self._feed() and not self._data:
                 if not self._file_done:
-                    raise BadRequest("The file part is truncated.", code="FILES_FORM_INVALID")
+                    raise FilesFormInvalid("The file part is truncated.")
                 break
         while await self._feed():
             pass

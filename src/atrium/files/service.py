@@ -21,17 +21,24 @@ from urllib3.exceptions import HTTPError
 
 from atrium.config import StorageSettings
 from atrium.core.clock import utcnow
-from atrium.core.errors import (
-    Conflict,
-    NotFound,
-    PayloadTooLarge,
-    ServiceUnavailable,
-    UnprocessableEntity,
-    UnsupportedMediaType,
-)
 from atrium.core.pagination import Page, PageParams, make_page
 from atrium.core.storage import Storage, StreamTooLarge
 from atrium.files.documents import FileObject, FileStatus, object_key
+from atrium.files.errors import (
+    FilesChecksumMismatch,
+    FilesMultipartEmpty,
+    FilesMultipartRequired,
+    FilesNotFound,
+    FilesNotReady,
+    FilesPendingQuota,
+    FilesSizeMismatch,
+    FilesStorageUnavailable,
+    FilesTooLarge,
+    FilesTypeNotAllowed,
+    FilesUploadClosed,
+    FilesUploadIncomplete,
+    FilesUploadMissing,
+)
 from atrium.files.multipart import FormFileReader
 from atrium.files.schemas import DownloadLink, PartUpload, UploadCreate
 
@@ -65,9 +72,9 @@ class Ticket:
         return "PUT" if self.parts is not None else "POST"
 
 
-def storage_unavailable(exc: BaseException) -> ServiceUnavailable:
+def storage_unavailable(exc: BaseException) -> FilesStorageUnavailable:
     log.warning("storage_error", error=type(exc).__name__, detail=str(exc)[:200])
-    return ServiceUnavailable("Object storage is unavailable.", code="FILES_STORAGE_UNAVAILABLE")
+    return FilesStorageUnavailable()
 
 
 def ensure_type_allowed(settings: StorageSettings, content_type: str) -> str:
@@ -76,15 +83,11 @@ def ensure_type_allowed(settings: StorageSettings, content_type: str) -> str:
     allowed = {entry.lower() for entry in settings.allowed_content_types}
     if kind in allowed or f"{kind.split('/', 1)[0]}/*" in allowed:
         return kind
-    raise UnsupportedMediaType(
-        f"Files of type {kind!r} are not accepted.", code="FILES_TYPE_NOT_ALLOWED"
-    )
+    raise FilesTypeNotAllowed(f"Files of type {kind!r} are not accepted.")
 
 
-def too_large(limit: int) -> PayloadTooLarge:
-    return PayloadTooLarge(
-        f"The file is larger than the limit of {limit} bytes.", code="FILES_TOO_LARGE"
-    )
+def too_large(limit: int) -> FilesTooLarge:
+    return FilesTooLarge(f"The file is larger than the limit of {limit} bytes.")
 
 
 def new_file(owner_id: UUID, name: str, content_type: str, **fields: Any) -> FileObject:
@@ -146,11 +149,9 @@ def part_size_for(settings: StorageSettings, size: int) -> int:
 def _use_multipart(settings: StorageSettings, data: UploadCreate) -> bool:
     wanted = data.multipart if data.multipart is not None else data.size > settings.upload_part_size
     if not wanted and data.size > SINGLE_PUT_MAX_BYTES:
-        raise UnprocessableEntity(
-            "A single PUT takes at most 5 GiB: use multipart.", code="FILES_MULTIPART_REQUIRED"
-        )
+        raise FilesMultipartRequired()
     if wanted and data.size == 0:
-        raise UnprocessableEntity("An empty file is one PUT.", code="FILES_MULTIPART_EMPTY")
+        raise FilesMultipartEmpty()
     return wanted
 
 
@@ -158,18 +159,16 @@ async def ensure_pending_quota(settings: StorageSettings, owner_id: UUID, size: 
     """409 ``FILES_PENDING_QUOTA`` when one more pending upload of ``size`` bytes is too many."""
     pending = FileObject.find({"owner_id": owner_id, "status": FileStatus.PENDING.value})
     if await pending.count() >= settings.max_pending_uploads:
-        raise Conflict(
+        raise FilesPendingQuota(
             f"You have {settings.max_pending_uploads} uploads pending: complete or delete "
-            "some first.",
-            code="FILES_PENDING_QUOTA",
+            "some first."
         )
     totals = pending.aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$size"}}}])
     announced = sum(int(row.get("bytes") or 0) for row in await totals.to_list())
     if announced + size > settings.max_pending_upload_bytes:
-        raise Conflict(
+        raise FilesPendingQuota(
             f"Pending uploads may announce at most {settings.max_pending_upload_bytes} bytes "
-            f"together ({announced} pending): complete or delete some first.",
-            code="FILES_PENDING_QUOTA",
+            f"together ({announced} pending): complete or delete some first."
         )
 
 
@@ -215,14 +214,14 @@ async def complete(storage: Storage, doc: FileObject) -> FileObject:
             await _assemble(storage, doc)
         found = await storage.head(doc.key)
         if found is None:
-            raise Conflict("Nothing has been uploaded yet.", code="FILES_UPLOAD_MISSING")
+            raise FilesUploadMissing()
         if found.size != doc.size:
-            await _refuse(storage, doc, "FILES_SIZE_MISMATCH", f"{found.size} bytes arrived")
+            await _refuse(storage, doc, FilesSizeMismatch, f"{found.size} bytes arrived")
         size, sha256 = await storage.sha256(doc.key)
     except STORAGE_ERRORS as exc:
         raise storage_unavailable(exc) from exc
     if doc.sha256 and sha256 != doc.sha256:
-        await _refuse(storage, doc, "FILES_CHECKSUM_MISMATCH", "the SHA-256 differs")
+        await _refuse(storage, doc, FilesChecksumMismatch, "the SHA-256 differs")
     return await _mark_complete(doc, size, sha256, found.etag)
 
 
@@ -239,27 +238,30 @@ async def _assemble(storage: Storage, doc: FileObject) -> None:
         parts = await storage.uploaded_parts(doc.key, doc.upload_id)
     except S3Error as exc:
         if exc.code == "NoSuchUpload":  # completed by a concurrent call, or aborted
-            raise Conflict("This upload is no longer open.", code="FILES_UPLOAD_CLOSED") from None
+            raise FilesUploadClosed() from None
         raise
     expected = _expected_parts(doc)
     sizes = {part.part_number: part.size for part in parts}
     if any((size or 0) > expected.get(number, 0) for number, size in sizes.items()):
         # More bytes than announced: storage could not refuse them; remove them at once.
-        await _refuse(storage, doc, "FILES_SIZE_MISMATCH", "a part is larger than announced")
+        await _refuse(storage, doc, FilesSizeMismatch, "a part is larger than announced")
     if missing := [n for n, size in expected.items() if sizes.get(n) != size]:
         shown = ", ".join(map(str, missing[:20])) + (", ..." if len(missing) > 20 else "")
-        raise Conflict(
-            f"Parts missing or of the wrong size: {shown}.", code="FILES_UPLOAD_INCOMPLETE"
-        )
+        raise FilesUploadIncomplete(f"Parts missing or of the wrong size: {shown}.")
     wanted = [part for part in parts if part.part_number in expected]
     doc.etag = await storage.complete_multipart(doc.key, doc.upload_id, wanted)
     doc.upload_id = None
     await doc.save()
 
 
-async def _refuse(storage: Storage, doc: FileObject, code: str, what: str) -> None:
+async def _refuse(
+    storage: Storage,
+    doc: FileObject,
+    mismatch: type[FilesSizeMismatch | FilesChecksumMismatch],
+    what: str,
+) -> None:
     await _discard(storage, doc)
-    raise Conflict(f"The upload does not match what was announced: {what}; start again.", code=code)
+    raise mismatch(f"The upload does not match what was announced: {what}; start again.")
 
 
 # --- reads, downloads, deletes --------------------------------------------------------------
@@ -269,7 +271,7 @@ async def get_visible(viewer: Viewer, file_id: UUID) -> FileObject:
     """The file if the viewer owns it or manages all files; 404 otherwise (never 403)."""
     doc = await FileObject.get(file_id)
     if doc is None or (doc.owner_id != viewer.user_id and not await viewer.is_admin()):
-        raise NotFound("No such file.", code="FILES_NOT_FOUND")
+        raise FilesNotFound()
     return doc
 
 
@@ -291,7 +293,7 @@ async def list_files(
 async def download_link(storage: Storage, doc: FileObject) -> DownloadLink:
     """A presigned GET URL, valid ``presign_ttl_seconds``, naming the file and its type."""
     if doc.status is not FileStatus.COMPLETE:
-        raise Conflict("The file's upload is not complete.", code="FILES_NOT_READY")
+        raise FilesNotReady()
     ttl = timedelta(seconds=storage.settings.presign_ttl_seconds)
     expires_at = utcnow() + ttl
     try:

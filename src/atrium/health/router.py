@@ -10,6 +10,7 @@ from atrium.core.deps import StateDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.health import service
+from atrium.health.errors import NotReady
 from atrium.health.schemas import Live, Ready
 
 root_router = APIRouter(tags=["health"])
@@ -35,10 +36,9 @@ async def ready(state: StateDep) -> Envelope[Ready] | JSONResponse:
     if not failed:
         return ok(Ready(status="ok", checks=checks))
     message = "Not ready: " + ", ".join(failed) + " unavailable."
-    body = Envelope[Ready](
-        code="NOT_READY", message=message, data=Ready(status="unavailable", checks=checks)
-    )
-    return JSONResponse(body.model_dump(mode="json"), status_code=503)
+    data = Ready(status="unavailable", checks=checks)
+    body = Envelope[Ready](code=NotReady.code, message=message, data=data)
+    return JSONResponse(body.model_dump(mode="json"), status_code=NotReady.status_code)
 
 
 @root_router.get("/metrics", openapi_extra=PUBLIC, response_class=Response)

@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.errors import Unauthorized
+from atrium.auth.errors import AuthUserDisabled
 from atrium.core.state import AppState
 from atrium.notifications import messages, service
 from atrium.notifications.repository import Reader
@@ -32,7 +32,7 @@ async def _reader(ctx: SocketContext) -> AsyncIterator[Reader]:
     async with ctx.state.db.session() as session:
         user = await users_service.get(session, ctx.socket.user_id)
     if user is None or not user.is_active:
-        raise Unauthorized("The account is not active.", code="AUTH_USER_DISABLED")
+        raise AuthUserDisabled("The account is not active.")
     yield Reader(user_id=user.id, roles=ctx.socket.roles, since=user.created_at)
 
 

@@ -13,21 +13,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from atrium.core.errors import TooManyRequests
 from atrium.core.ratelimit import RateLimiter, rate_limit
 from atrium.core.state import AppState, StateKey
+from atrium.notifications.errors import MessageRateLimited, NotificationRateLimited
 
 LIMITER: StateKey[RateLimiter] = StateKey("notifications.limiter")
 SYSTEM_SENDER = "system"
 """The sender that worker sends (scheduled ones included) are counted as; no user id is it."""
-
-
-class MessageRateLimited(TooManyRequests):
-    code = "MESSAGE_RATE_LIMITED"
-
-
-class NotificationRateLimited(TooManyRequests):
-    code = "NOTIFICATION_RATE_LIMITED"
 
 
 def _limiter(state: AppState) -> RateLimiter:

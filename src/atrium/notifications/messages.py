@@ -9,11 +9,12 @@ from beanie import PydanticObjectId
 from bson.errors import InvalidId
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.errors import BadRequest, NotFound, UnprocessableEntity
+from atrium.core.errors import InvalidCursor
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
 from atrium.core.state import AppState
 from atrium.notifications import limits, repository
 from atrium.notifications.documents import Conversation, Message
+from atrium.notifications.errors import MessageRecipientNotFound, MessageTooLong, MessageToSelf
 from atrium.notifications.schemas import ConversationRead, MessageCreate, MessageRead, MessagesRead
 from atrium.notifications.service import now_ms
 from atrium.realtime.emitter import emitter
@@ -68,15 +69,13 @@ async def _check_recipient(
     state: AppState, session: AsyncSession, sender_id: UUID, request: MessageCreate
 ) -> None:
     if request.recipient_id == sender_id:
-        raise BadRequest("You cannot send a message to yourself.", code="MESSAGE_TO_SELF")
+        raise MessageToSelf()
     limit = state.settings.notifications.max_body_length
     if len(request.body) > limit:
-        raise UnprocessableEntity(
-            f"The message must be at most {limit} characters long.", code="MESSAGE_TOO_LONG"
-        )
+        raise MessageTooLong(f"The message must be at most {limit} characters long.")
     recipient = await users_service.get(session, request.recipient_id)
     if recipient is None or not recipient.is_active:
-        raise NotFound("The recipient was not found.", code="MESSAGE_RECIPIENT_NOT_FOUND")
+        raise MessageRecipientNotFound()
 
 
 async def conversation(
@@ -138,11 +137,11 @@ def _object_id(value: object) -> PydanticObjectId:
     try:
         return PydanticObjectId(str(value))
     except (InvalidId, TypeError, ValueError) as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+        raise InvalidCursor() from exc
 
 
 def _when(value: object) -> datetime:
     try:
         return datetime.fromisoformat(str(value))
     except ValueError as exc:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR") from exc
+        raise InvalidCursor() from exc

@@ -20,12 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core import limits
 from atrium.core.clock import utcnow
-from atrium.core.errors import BadRequest, NotFound
+from atrium.core.errors import InvalidCursor
 from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
 from atrium.core.state import AppState
 from atrium.notifications import limits as rate_limits
 from atrium.notifications import repository
 from atrium.notifications.documents import Audience, Notification
+from atrium.notifications.errors import NotificationNotFound, NotificationRecipientNotFound
 from atrium.notifications.repository import Reader, ReaderState
 from atrium.notifications.schemas import NotificationRead, NotificationSend, NotificationsSent
 from atrium.realtime.emitter import emitter
@@ -129,9 +130,8 @@ async def send(
             session, request.user_ids
         )
         if missing:
-            raise NotFound(
-                "Unknown users: " + ", ".join(sorted(str(uid) for uid in missing)) + ".",
-                code="NOTIFICATION_RECIPIENT_NOT_FOUND",
+            raise NotificationRecipientNotFound(
+                "Unknown users: " + ", ".join(sorted(str(uid) for uid in missing)) + "."
             )
     sent = await notify(
         state,
@@ -212,11 +212,11 @@ async def _visible(reader: Reader, notification_id: str) -> Notification:
     object_id = _object_id(notification_id)
     notification = await repository.get(object_id) if object_id else None
     if notification is None or not _addressed_to(reader, notification):
-        raise NotFound("The notification was not found.", code="NOTIFICATION_NOT_FOUND")
+        raise NotificationNotFound()
     if notification.audience is not Audience.USER:
         state = await repository.reader_state(reader.user_id)
         if object_id in state.deleted:
-            raise NotFound("The notification was not found.", code="NOTIFICATION_NOT_FOUND")
+            raise NotificationNotFound()
     return notification
 
 
@@ -243,5 +243,5 @@ def _cursor_id(cursor: str | None) -> PydanticObjectId | None:
         return None
     object_id = _object_id(str(position.get("id")))
     if object_id is None:
-        raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR")
+        raise InvalidCursor()
     return object_id

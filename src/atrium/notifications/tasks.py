@@ -7,7 +7,7 @@ from typing import Any
 import structlog
 from pydantic import ValidationError
 
-from atrium.core.errors import AppError
+from atrium.core.errors import AppError, UnprocessableEntity
 from atrium.core.state import AppState
 from atrium.notifications import service
 from atrium.notifications.schemas import NotificationSend
@@ -76,8 +76,9 @@ async def deliver(
         request = send_request(user_ids, title, body, kind, data)
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        log.warning("notification_send_refused", code="VALIDATION_ERROR", problems=problems)
-        raise SendRefused(f"VALIDATION_ERROR: {problems}") from None
+        code = UnprocessableEntity.code
+        log.warning("notification_send_refused", code=code, problems=problems)
+        raise SendRefused(f"{code}: {problems}") from None
     try:
         async with state.db.session() as session:
             sent = await service.send(state, session, request, None)

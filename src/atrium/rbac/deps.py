@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from atrium.auth import service as auth_service
 from atrium.auth.deps import CurrentPrincipal, Principal
 from atrium.core.deps import SessionDep, StateDep
-from atrium.core.errors import ServiceUnavailable
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey
 from atrium.rbac.cache import ChangeSet, Permissions, PermissionSet, invalidate
 from atrium.rbac.delegation import Actor
+from atrium.rbac.errors import RbacPropagationFailed
 from atrium.rbac.policy import refusal
 
 PERMISSIONS: StateKey[Permissions] = StateKey("rbac.permissions")
@@ -79,10 +79,7 @@ class Publisher:
             for user_id in sorted(self.kick):
                 await auth_service.revoke_user_sessions(self.state, user_id)
         except RedisError as exc:
-            raise ServiceUnavailable(
-                "The change is saved but could not reach every server yet; retry the request.",
-                code="RBAC_PROPAGATION_FAILED",
-            ) from exc
+            raise RbacPropagationFailed() from exc
 
 
 async def get_publisher(state: StateDep, session: SessionDep) -> Publisher:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from fastapi import Request
 
 from atrium.auth.deps import authenticate
+from atrium.auth.errors import AuthTokenRevoked, AuthUserDisabled
 from atrium.core.errors import Forbidden, Unauthorized
 from atrium.core.responses import ErrorDetail
 from atrium.core.routing import Access, RouteInfo
@@ -21,7 +22,6 @@ from atrium.rbac.cache import Permissions, PermissionSet
 def denied(code: str) -> Forbidden:
     return Forbidden(
         f"This needs the permission {code}.",
-        code="PERMISSION_DENIED",
         details=[ErrorDetail(loc=["permission"], message=code, type="missing_permission")],
     )
 
@@ -29,9 +29,9 @@ def denied(code: str) -> Forbidden:
 def refusal(found: PermissionSet) -> Unauthorized | Forbidden | None:
     """Why an existing token's user may not call anything, if they may not."""
     if not found.exists:
-        return Unauthorized("The account no longer exists.", code="AUTH_TOKEN_REVOKED")
+        return AuthTokenRevoked("The account no longer exists.")
     if not found.active:
-        return Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+        return AuthUserDisabled()
     return None
 
 

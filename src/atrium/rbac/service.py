@@ -14,13 +14,25 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.errors import Conflict, NotFound, UnprocessableEntity
 from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.responses import ErrorDetail
 from atrium.rbac import delegation, repository
 from atrium.rbac.cache import ChangeSet
 from atrium.rbac.delegation import Actor
+from atrium.rbac.errors import (
+    InvalidGrants,
+    MenuButtonCodeRequired,
+    MenuCycle,
+    MenuNotFound,
+    MenuParentIsButton,
+    PermissionNotFound,
+    PermissionNotStale,
+    RoleCodeTaken,
+    RoleExists,
+    RoleNameTaken,
+    RoleNotFound,
+)
 from atrium.rbac.models import Menu, MenuType, Permission, Role, RoleStatus
 from atrium.rbac.patterns import InvalidGrant, normalize
 from atrium.rbac.schemas import (
@@ -60,7 +72,7 @@ async def roles_page(
 async def get_role(session: AsyncSession, role_id: UUID) -> Role:
     role = await repository.get_role(session, role_id)
     if role is None:
-        raise NotFound("No such role.", code="ROLE_NOT_FOUND")
+        raise RoleNotFound()
     return role
 
 
@@ -77,18 +89,18 @@ async def _ensure_role_free(
     if name is not None:
         taken = await repository.role_by(session, name=name)
         if taken is not None and taken.id != role_id:
-            raise Conflict("A role with this name exists.", code="ROLE_NAME_TAKEN")
+            raise RoleNameTaken()
     if code is not None:
         taken = await repository.role_by(session, code=code)
         if taken is not None and taken.id != role_id:
-            raise Conflict("A role with this code exists.", code="ROLE_CODE_TAKEN")
+            raise RoleCodeTaken()
 
 
 async def _flush_role(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:  # a concurrent creation won the unique index
-        raise Conflict("A role with this name or code exists.", code="ROLE_EXISTS") from exc
+        raise RoleExists() from exc
 
 
 async def create_role(session: AsyncSession, actor: Actor, data: RoleCreate) -> Role:
@@ -125,7 +137,7 @@ async def delete_roles(
     """Delete roles (their links go with them); 404 if none of them exists."""
     roles = await repository.roles_by_ids(session, set(role_ids))
     if not roles:
-        raise NotFound("No such role.", code="ROLE_NOT_FOUND")
+        raise RoleNotFound()
     await delegation.check_roles(session, actor, roles)
     found = [role.id for role in roles]
     changes.users(*await repository.member_ids(session, found))  # read before the links go
@@ -146,9 +158,7 @@ def normalize_grants(grants: Iterable[str]) -> list[str]:
                 ErrorDetail(loc=["body", "grants", index], message=str(exc), type="grant")
             )
     if problems:
-        raise UnprocessableEntity(
-            "Some grants are not codes or patterns.", code="INVALID_GRANT", details=problems
-        )
+        raise InvalidGrants(details=problems)
     return sorted(valid)
 
 
@@ -189,7 +199,7 @@ async def set_role_menus(
     await delegation.check_roles(session, actor, [role])
     wanted = set(menu_ids)
     if missing := wanted - await repository.existing_menu_ids(session, wanted):
-        raise NotFound(f"No such menu: {sorted(map(str, missing))[0]}.", code="MENU_NOT_FOUND")
+        raise MenuNotFound(f"No such menu: {sorted(map(str, missing))[0]}.")
     await repository.set_role_menus(session, role.id, wanted)
     changes.roles(role.id)
     return sorted(wanted)
@@ -215,7 +225,7 @@ async def menu_tree(session: AsyncSession) -> list[MenuNode]:
 async def get_menu(session: AsyncSession, menu_id: UUID) -> Menu:
     menu = await repository.get_menu(session, menu_id)
     if menu is None:
-        raise NotFound("No such menu.", code="MENU_NOT_FOUND")
+        raise MenuNotFound()
     return menu
 
 
@@ -226,11 +236,11 @@ async def _check_parent(
         return
     parent = await repository.get_menu(session, parent_id)
     if parent is None:
-        raise NotFound("No such parent menu.", code="MENU_NOT_FOUND")
+        raise MenuNotFound("No such parent menu.")
     if parent.type == MenuType.BUTTON:
-        raise Conflict("A button cannot hold other menus.", code="MENU_PARENT_IS_BUTTON")
+        raise MenuParentIsButton()
     if menu_id is not None and menu_id in await _ancestors(session, parent):
-        raise Conflict("A menu cannot move under itself.", code="MENU_CYCLE")
+        raise MenuCycle()
 
 
 async def _ancestors(session: AsyncSession, menu: Menu) -> set[UUID]:
@@ -246,7 +256,7 @@ async def _ancestors(session: AsyncSession, menu: Menu) -> set[UUID]:
 
 def _check_button(kind: MenuType, button_code: str | None) -> None:
     if kind == MenuType.BUTTON and not button_code:
-        raise UnprocessableEntity("A button needs a button code.", code="MENU_BUTTON_CODE_REQUIRED")
+        raise MenuButtonCodeRequired()
 
 
 async def create_menu(session: AsyncSession, data: MenuCreate) -> Menu:
@@ -314,7 +324,7 @@ async def grouped_permissions(session: AsyncSession, include_stale: bool) -> lis
 async def get_permission(session: AsyncSession, permission_id: UUID) -> Permission:
     row = await repository.get_permission(session, permission_id)
     if row is None:
-        raise NotFound("No such permission.", code="PERMISSION_NOT_FOUND")
+        raise PermissionNotFound()
     return row
 
 
@@ -323,7 +333,7 @@ async def delete_stale_permission(
 ) -> None:
     """Remove a stale code and every exact grant of it (patterns are left alone)."""
     if not row.stale:
-        raise Conflict("Only stale permissions can be deleted.", code="PERMISSION_NOT_STALE")
+        raise PermissionNotStale()
     delegation.require_covered(actor, [row.code], f"The code {row.code}")
     changes.roles(*await repository.roles_granting(session, row.code))
     await repository.delete_grant(session, row.code)

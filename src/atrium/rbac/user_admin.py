@@ -12,13 +12,13 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.errors import Conflict, NotFound
 from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.security.passwords import PasswordHasher
 from atrium.rbac import delegation, repository
 from atrium.rbac.delegation import Actor
 from atrium.rbac.deps import Publisher
+from atrium.rbac.errors import LastSuperuser, RoleNotFound, UserNotFound
 from atrium.rbac.models import Role
 from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, AdminUserUpdate, RoleBrief
 from atrium.users import service as users_service
@@ -33,7 +33,7 @@ ADMIN_USER_CREATE = FieldMap(AdminUserCreate, UserCreate, handled={"role_ids"})
 async def get_user(session: AsyncSession, user_id: UUID) -> User:
     user = await users_service.get(session, user_id)
     if user is None:
-        raise NotFound("No such user.", code="USER_NOT_FOUND")
+        raise UserNotFound()
     return user
 
 
@@ -70,7 +70,7 @@ async def _roles(session: AsyncSession, role_ids: Collection[UUID]) -> list[Role
     wanted = set(role_ids)
     roles = await repository.roles_by_ids(session, wanted)
     if missing := wanted - {role.id for role in roles}:
-        raise NotFound(f"No such role: {sorted(map(str, missing))[0]}.", code="ROLE_NOT_FOUND")
+        raise RoleNotFound(f"No such role: {sorted(map(str, missing))[0]}.")
     return roles
 
 
@@ -118,7 +118,7 @@ async def _keep_a_superuser(session: AsyncSession, user: User) -> None:
     if not user.is_superuser or user.status != UserStatus.ACTIVE:
         return
     if not await repository.count_other_active_superusers(session, user.id):
-        raise Conflict("This is the last active superuser.", code="LAST_SUPERUSER")
+        raise LastSuperuser()
 
 
 async def set_status(publisher: Publisher, actor: Actor, user: User, status: UserStatus) -> User:

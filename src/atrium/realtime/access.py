@@ -31,7 +31,6 @@ EVENT_POLICY: StateKey[EventPolicy] = StateKey("realtime.event_policy")
 def denied(code: str) -> Forbidden:
     return Forbidden(
         f"This event needs the permission {code}.",
-        code="PERMISSION_DENIED",
         details=[ErrorDetail(loc=["permission"], message=code, type="missing_permission")],
     )
 

@@ -37,7 +37,7 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.codes import CodeKind, DeclaredCode
-from atrium.core.errors import AppError
+from atrium.core.errors import AppError, InternalError, UnprocessableEntity
 from atrium.core.routing import Access
 from atrium.core.state import AppState
 from atrium.realtime.emitter import Emitter
@@ -179,12 +179,14 @@ class EventHandler:
         try:
             return await self._run(ctx, args)
         except ValidationError as exc:
-            return error_ack("VALIDATION_ERROR", "The payload failed validation.", _details(exc))
+            return error_ack(
+                UnprocessableEntity.code, "The payload failed validation.", _details(exc)
+            )
         except AppError as exc:
             return app_error_ack(exc)
         except Exception:
             log.exception("socket_handler_failed", socket_event=self.event, sid=ctx.sid)
-            return error_ack("INTERNAL_ERROR", "An unexpected error occurred.")
+            return error_ack(InternalError.code, InternalError.message)
 
     async def _run(self, ctx: SocketContext, args: tuple[Any, ...]) -> Ack:
         kwargs: dict[str, Any] = {}

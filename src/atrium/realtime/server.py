@@ -26,20 +26,21 @@ import structlog
 from socketio.exceptions import ConnectionRefusedError as SocketRefused
 
 from atrium.auth import deps as auth_deps
+from atrium.auth.errors import AuthTokenRevoked, AuthUserDisabled
 from atrium.auth.runtime import AUTH
 from atrium.config import Settings
 from atrium.core.clock import utcnow
-from atrium.core.errors import AppError, Forbidden, Unauthorized
+from atrium.core.errors import AppError, ServiceUnavailable, Unauthorized
 from atrium.core.state import AppState, StateKey
 from atrium.realtime import names
 from atrium.realtime.access import EVENT_POLICY
 from atrium.realtime.emitter import NAMESPACE, Emitter, ServerTransport, channel
+from atrium.realtime.errors import AuthUserMismatch, UnknownEvent
 from atrium.realtime.handlers import (
     EventHandler,
     SocketContext,
     SocketRouter,
     app_error_ack,
-    error_ack,
 )
 from atrium.realtime.manager import RedisManager
 from atrium.realtime.presence import Presence, new_node_id
@@ -69,9 +70,7 @@ def _token(auth: Any, environ: dict[str, Any]) -> str:
     scheme, _, rest = raw.strip().partition(" ")
     token = rest.strip() if scheme.lower() == "bearer" else raw.strip()
     if not token:
-        raise Unauthorized(
-            "An access token is required: connect with auth: {token}.", code="AUTH_REQUIRED"
-        )
+        raise Unauthorized("An access token is required: connect with auth: {token}.")
     return token
 
 
@@ -183,12 +182,12 @@ class RealtimeServer:
         except Exception:
             log.exception("socket_connect_failed", sid=sid)
             raise SocketRefused(
-                "The token could not be checked right now.", {"code": "SERVICE_UNAVAILABLE"}
+                "The token could not be checked right now.", {"code": ServiceUnavailable.code}
             ) from None
         self.registry.add(info)
         if self.revocations.revoked(info):  # revoked while we were checking
             self.registry.remove(sid)
-            raise SocketRefused("The session has been revoked.", {"code": "AUTH_TOKEN_REVOKED"})
+            raise SocketRefused(AuthTokenRevoked.message, {"code": AuthTokenRevoked.code})
         for room in self._rooms(info):
             await self.sio.enter_room(sid, room)
         if self.room_changes.since(info.user_id, checked_at):  # changed while we were checking
@@ -202,9 +201,9 @@ class RealtimeServer:
         async with state.db.session() as session:
             user = await users_service.get(session, principal.user_id)
         if user is None:
-            raise Unauthorized("The account no longer exists.", code="AUTH_TOKEN_REVOKED")
+            raise AuthTokenRevoked("The account no longer exists.")
         if not user.is_active:
-            raise Forbidden("This account is disabled.", code="AUTH_USER_DISABLED")
+            raise AuthUserDisabled()
         return SocketInfo(
             sid=sid,
             user_id=principal.user_id,
@@ -241,10 +240,10 @@ class RealtimeServer:
         """Take a fresh access token for an open socket (same user); rooms follow its roles."""
         current = self.registry.get(sid)
         if current is None:
-            raise Unauthorized("This socket is not authenticated.", code="AUTH_REQUIRED")
+            raise Unauthorized("This socket is not authenticated.")
         fresh = await self._identify(sid, token, time.monotonic())
         if fresh.user_id != current.user_id:
-            raise Forbidden("The token belongs to another user.", code="AUTH_USER_MISMATCH")
+            raise AuthUserMismatch()
         info = replace(fresh, connected_at=current.connected_at)
         self.registry.replace(info)
         await self._join_only(info)
@@ -355,7 +354,7 @@ class RealtimeServer:
         async def dispatch(sid: str, *args: Any) -> dict[str, Any]:
             info = self.registry.get(sid)
             if info is None:
-                return error_ack("AUTH_REQUIRED", "This socket is not authenticated.")
+                return app_error_ack(Unauthorized("This socket is not authenticated."))
             try:
                 policy = self.state.get(EVENT_POLICY)
                 await policy.authorize(info.user_id, handler.code, handler.access)
@@ -367,7 +366,7 @@ class RealtimeServer:
         return dispatch
 
     async def _on_unknown(self, event: str, sid: str, *args: Any) -> dict[str, Any]:
-        return error_ack("UNKNOWN_EVENT", f"No handler for the event {event!r}.")
+        return app_error_ack(UnknownEvent(f"No handler for the event {event!r}."))
 
 
 REALTIME: StateKey[RealtimeServer] = StateKey("realtime.server")

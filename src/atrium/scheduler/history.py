@@ -8,7 +8,7 @@ from uuid import UUID
 
 from bson import ObjectId
 
-from atrium.core.errors import BadRequest
+from atrium.core.errors import InvalidCursor
 from atrium.core.pagination import decode_cursor, encode_cursor
 from atrium.scheduler.documents import RunStatus, TaskRun
 
@@ -37,7 +37,7 @@ async def page(
     position = decode_cursor(cursor)
     if position is not None:
         if not ObjectId.is_valid(str(position.get("id"))):
-            raise BadRequest("The cursor is not valid.", code="INVALID_CURSOR")
+            raise InvalidCursor()
         query["_id"] = {"$lt": ObjectId(str(position["id"]))}
     runs = await TaskRun.find(query).sort("-_id").limit(limit + 1).to_list()
     more = len(runs) > limit

@@ -23,8 +23,13 @@ from typing import Any, Protocol
 from celery import Celery
 from pydantic import ValidationError
 
-from atrium.core.errors import AppError, Forbidden, UnprocessableEntity
+from atrium.core.errors import AppError
 from atrium.core.responses import ErrorDetail
+from atrium.scheduler.errors import (
+    SchedulePermissionDenied,
+    TaskArgumentsInvalid,
+    TaskNotSchedulable,
+)
 from atrium.scheduler.tasknames import schedulable_tasks
 from atrium.worker.app import registered_task_names
 from atrium.worker.typed import schedule_declaration
@@ -42,18 +47,6 @@ class _System:
 
 
 SYSTEM: Caller = _System()
-
-
-class TaskNotSchedulable(UnprocessableEntity):
-    code = "TASK_NOT_SCHEDULABLE"
-
-
-class SchedulePermissionDenied(Forbidden):
-    code = "SCHEDULER_PERMISSION_DENIED"
-
-
-class TaskArgumentsInvalid(UnprocessableEntity):
-    code = "TASK_ARGUMENTS_INVALID"
 
 
 def ensure_arguments(app: Celery, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:

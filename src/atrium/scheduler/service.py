@@ -18,7 +18,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.clock import utcnow
-from atrium.core.errors import Conflict, NotFound, ServiceUnavailable, UnprocessableEntity
 from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams
 from atrium.core.responses import ErrorDetail
@@ -26,6 +25,15 @@ from atrium.scheduler import ledger, schedulable
 from atrium.scheduler import repository as repo
 from atrium.scheduler.crontab import zone
 from atrium.scheduler.documents import RunStatus, RunTrigger, TaskRun
+from atrium.scheduler.errors import (
+    BrokerUnavailable,
+    ClockedTimePassed,
+    ReservedHeaders,
+    SchedulerTaskNameTaken,
+    SchedulerTaskNotFound,
+    TaskArgumentsMismatch,
+    UnknownTask,
+)
 from atrium.scheduler.models import SCHEDULE_DEFINITION_COLUMNS, PeriodicTask
 from atrium.scheduler.publisher import Message, Publisher, reserved_headers
 from atrium.scheduler.schedulable import Caller
@@ -125,7 +133,7 @@ def _read(task: PeriodicTask, declared: dict[str, str | None]) -> PeriodicTaskRe
 async def get(session: AsyncSession, task_id: UUID) -> PeriodicTask:
     task = await repo.get(session, task_id)
     if task is None:
-        raise NotFound("No periodic task has this id.", code="SCHEDULER_TASK_NOT_FOUND")
+        raise SchedulerTaskNotFound()
     return task
 
 
@@ -194,9 +202,7 @@ def preview_task(task: PeriodicTask, count: int) -> Preview:
 def ensure_registered(app: Celery, name: str) -> None:
     if name not in registered_task_names(app):
         detail = ErrorDetail(loc=["body", "task"], message="not a registered task", type="unknown")
-        raise UnprocessableEntity(
-            f"No task named {name!r} is registered.", code="UNKNOWN_TASK", details=[detail]
-        )
+        raise UnknownTask(f"No task named {name!r} is registered.", details=[detail])
 
 
 def ensure_callable(app: Celery, name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
@@ -213,10 +219,8 @@ def ensure_callable(app: Celery, name: str, args: list[Any], kwargs: dict[str, A
         signature.bind(*args, **kwargs)
     except TypeError as exc:
         detail = ErrorDetail(loc=["body", "kwargs"], message=str(exc), type="arguments")
-        raise UnprocessableEntity(
-            f"The arguments do not fit {name}{signature}: {exc}.",
-            code="TASK_ARGUMENTS_MISMATCH",
-            details=[detail],
+        raise TaskArgumentsMismatch(
+            f"The arguments do not fit {name}{signature}: {exc}.", details=[detail]
         ) from exc
 
 
@@ -226,11 +230,7 @@ def ensure_not_passed(schedule: ScheduleIn | None) -> None:
         return
     if schedule.at < utcnow() - timedelta(milliseconds=CLOCKED_GRACE_MS):
         detail = ErrorDetail(loc=["body", "schedule", "at"], message="in the past", type="past")
-        raise UnprocessableEntity(
-            "A clocked time must not be in the past (use run now instead).",
-            code="CLOCKED_TIME_PASSED",
-            details=[detail],
-        )
+        raise ClockedTimePassed(details=[detail])
 
 
 async def create(
@@ -284,9 +284,7 @@ async def _flush(session: AsyncSession, task: PeriodicTask) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            "A periodic task with this name exists.", code="SCHEDULER_TASK_NAME_TAKEN"
-        ) from exc
+        raise SchedulerTaskNameTaken() from exc
     await session.refresh(task)  # the triggers stamp schedule_changed_at in the database
 
 
@@ -297,9 +295,8 @@ def ensure_own_headers(headers: dict[str, Any]) -> None:
     """A row written in plain SQL may carry headers the API refuses: never send them."""
     reserved = reserved_headers(headers)
     if reserved:
-        raise UnprocessableEntity(
-            f"The task's headers override message headers: {', '.join(reserved)}.",
-            code="RESERVED_HEADERS",
+        raise ReservedHeaders(
+            f"The task's headers override message headers: {', '.join(reserved)}."
         )
 
 
@@ -328,7 +325,7 @@ async def run_now(app: Celery, task: PeriodicTask, caller: Caller) -> TaskRun:
         await asyncio.to_thread(publisher.close)
     if not sent[0]:
         await ledger.release([run.task_id])
-        raise ServiceUnavailable("The broker did not accept the task.", code="BROKER_UNAVAILABLE")
+        raise BrokerUnavailable()
     await ledger.mark_sent([run.task_id])
     run.status = RunStatus.SENT
     return run

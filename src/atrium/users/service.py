@@ -13,11 +13,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.config import AuthSettings
 from atrium.core.clock import utcnow
-from atrium.core.errors import Conflict, UnprocessableEntity
 from atrium.core.mapping import FieldMap
 from atrium.core.responses import ErrorDetail
 from atrium.core.security.passwords import PasswordHasher
 from atrium.users import repository
+from atrium.users.errors import EmailTaken, PasswordPolicyViolated, UserExists, UsernameTaken
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserCreate, UserUpdate
 
@@ -69,9 +69,8 @@ class PasswordPolicy:
                 ErrorDetail(loc=["body", field], message=p, type="password_policy")
                 for p in problems
             ]
-            raise UnprocessableEntity(
+            raise PasswordPolicyViolated(
                 "The password does not meet the policy: " + "; ".join(problems) + ".",
-                code="PASSWORD_POLICY",
                 details=details,
             )
 
@@ -108,10 +107,10 @@ async def _ensure_free(
 ) -> None:
     taken = await repository.get_by_username(session, username)
     if taken is not None and taken.id != user_id:
-        raise Conflict("That username is taken.", code="USERNAME_TAKEN")
+        raise UsernameTaken()
     taken = await repository.get_by_email(session, email)
     if taken is not None and taken.id != user_id:
-        raise Conflict("That email address is in use.", code="EMAIL_TAKEN")
+        raise EmailTaken()
 
 
 async def _flush_unique(session: AsyncSession) -> None:
@@ -119,7 +118,7 @@ async def _flush_unique(session: AsyncSession) -> None:
     try:
         await session.flush()
     except IntegrityError as exc:
-        raise Conflict("That username or email address is in use.", code="USER_EXISTS") from exc
+        raise UserExists() from exc
 
 
 async def update(session: AsyncSession, user: User, data: UserUpdate) -> User:

@@ -8,12 +8,12 @@ from fastapi import APIRouter, Request
 from pydantic import Field
 
 from atrium.core.clock import utcnow
-from atrium.core.errors import Conflict
 from atrium.core.ids import uuid7
 from atrium.core.pagination import Page, PageParamsDep, make_page
 from atrium.core.responses import Envelope, ok
 from atrium.core.routing import Access, access
 from atrium.core.schemas import Schema
+from tests.core.sample_domain.errors import SampleTaken
 
 router = APIRouter(prefix="/sample", tags=["sample"])
 PUBLIC = access(Access.PUBLIC)
@@ -57,7 +57,7 @@ async def code(item_id: int, request: Request) -> Envelope[str | None]:
 @router.get("/conflict", openapi_extra=PUBLIC)
 async def conflict() -> Envelope[None]:
     """Always an expected error."""
-    raise Conflict("That name is taken.", code="SAMPLE_TAKEN")
+    raise SampleTaken()
 
 
 @router.get("/boom", openapi_extra=PUBLIC)

@@ -1,0 +1,114 @@
+"""The auth domain's errors: encrypted credentials, logins, tokens and sessions.
+
+One class per code (status, code, default message). Other domains raise the token and account
+ones too (RBAC's access policy, the socket server): the rule is auth's, so the class is here.
+"""
+
+from __future__ import annotations
+
+from atrium.core.errors import (
+    BadRequest,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+    TooManyRequests,
+    Unauthorized,
+)
+
+
+class AuthDecryptFailed(BadRequest):
+    """An encrypted password does not decrypt to ``{password, nonce, ts}`` with the named key."""
+
+    code = "AUTH_DECRYPT_FAILED"
+    message = "The encrypted password could not be decrypted; fetch the public key and retry."
+
+
+class AuthUnknownKid(BadRequest):
+    """The ``kid`` of an encrypted password names no active key (rotated away, or never ours)."""
+
+    code = "AUTH_UNKNOWN_KID"
+    message = "Unknown key id; fetch the current public key and retry."
+
+
+class AuthTimestampSkew(BadRequest):
+    """The encrypted ``ts`` is further from the server's clock than ``auth.login_skew_seconds``."""
+
+    code = "AUTH_TIMESTAMP_SKEW"
+    message = "The login timestamp is outside the allowed window; check the device clock."
+
+
+class AuthReplayedNonce(BadRequest):
+    """An encrypted password's nonce was already used within the skew window (a replay)."""
+
+    code = "AUTH_REPLAYED_NONCE"
+    message = "This encrypted password was already used."
+
+
+class AuthInvalidCredentials(Unauthorized):
+    """A login with a wrong password or an unknown username, or a wrong current password."""
+
+    code = "AUTH_INVALID_CREDENTIALS"
+    message = "The username or password is incorrect."
+
+
+class AuthUserDisabled(Forbidden):
+    """The account is disabled: at login (after a correct password), refresh, request, socket."""
+
+    code = "AUTH_USER_DISABLED"
+    message = "This account is disabled."
+
+
+class AuthTokenExpired(Unauthorized):
+    """The access or refresh token is past its expiry: refresh (or log in), then retry."""
+
+    code = "AUTH_TOKEN_EXPIRED"
+    message = "The token has expired."
+
+
+class AuthTokenInvalid(Unauthorized):
+    """A token is malformed, tampered, wrongly signed, of the wrong type or not its session's."""
+
+    code = "AUTH_TOKEN_INVALID"
+    message = "The token is not valid."
+
+
+class AuthTokenRevoked(Unauthorized):
+    """The token's session ended (logout, revocation, expiry) or its account no longer exists."""
+
+    code = "AUTH_TOKEN_REVOKED"
+    message = "The session has been revoked."
+
+
+class AuthRefreshReused(Unauthorized):
+    """A spent refresh token is presented again: the whole session is revoked."""
+
+    code = "AUTH_REFRESH_REUSED"
+    message = "This refresh token was already used; the session is revoked."
+
+
+class AuthUserAgentMismatch(Unauthorized):
+    """A refresh comes from another User-Agent than the session's: the session is revoked."""
+
+    code = "AUTH_USER_AGENT_MISMATCH"
+    message = "This refresh token belongs to another client; the session is revoked."
+
+
+class AuthUnavailable(ServiceUnavailable):
+    """A session not cached in process cannot be checked: Redis does not answer."""
+
+    code = "AUTH_UNAVAILABLE"
+    message = "Sessions cannot be checked right now."
+
+
+class AuthLocked(TooManyRequests):
+    """Too many wrong passwords for this account from this address (``Retry-After``)."""
+
+    code = "AUTH_LOCKED"
+    message = "Too many failed logins for this account from this address; retry later."
+
+
+class SessionNotFound(NotFound):
+    """A session to end is not one of the caller's (or does not exist)."""
+
+    code = "SESSION_NOT_FOUND"
+    message = "No such session."
