@@ -100,7 +100,7 @@ async def open_beat(settings: Settings, app: Celery) -> Beat:
         await close_clients(db, redis, mongo)
         raise
     publisher = Publisher(app)
-    engine = BeatEngine(settings, db, redis, publisher)
+    engine = BeatEngine(settings, db, redis, publisher, owns_process=True)
     await merge_static_schedule(settings, app, db)
     return Beat(engine, db, redis, publisher=publisher, mongo=mongo)
 

@@ -57,7 +57,11 @@ CLOSE_TIMEOUT = 10.0
 
 def _release_free_memory() -> None:
     """Give the load's transient memory (rows, driver buffers) back to the system, then keep
-    the loaded entries out of the collector's full passes (100k entries: a 0.5 s pause)."""
+    the loaded entries out of the collector's full passes (100k entries: a 0.5 s pause).
+
+    A full collection of the whole process: only for a process that is the beat and nothing
+    else. In a process holding much more (a test run, an API node) it takes seconds.
+    """
     gc.unfreeze()
     gc.collect()
     with contextlib.suppress(OSError, AttributeError):
@@ -81,8 +85,10 @@ class BeatEngine:
         identity: str | None = None,
         ledger: RunLedger | None = None,
         task_names: TaskNames | None = None,
+        owns_process: bool = False,
     ) -> None:
         self.settings = settings
+        self.owns_process = owns_process  # the beat process: it may collect the whole heap
         self.db = db
         self.identity = identity or beat_identity()
         self.dispatcher = Dispatcher(
@@ -182,7 +188,8 @@ class BeatEngine:
             return False
         self._sql.ok()
         self.entries, self.cursor, self.loaded, self._reload_due = entries, cursor, True, False
-        _release_free_memory()
+        if self.owns_process:
+            _release_free_memory()
         self._last_poll_ok = self._loaded_at = time.monotonic()
         self._rebuild_heap()
         self.dispatcher.task_names.known()  # starts finding them out, in the background
