@@ -5,8 +5,10 @@ A domain is a package found by name (``settings.domains``). It may provide, each
 - ``<domain>.router``: ``router`` (an ``APIRouter`` mounted under the API prefix) and/or
   ``root_router`` (mounted at the root, for health checks and the like);
 - ``<domain>.documents``: ``DOCUMENTS``, the Beanie document models it stores;
-- ``<domain>.lifecycle``: ``install(app, settings)`` at build time (no I/O), and
-  ``async startup(state, app)`` / ``async shutdown(state)`` around serving.
+- ``<domain>.lifecycle``: ``install(app, settings)`` at build time (no I/O),
+  ``async startup(state, app)`` / ``async shutdown(state)`` around serving, and
+  ``attach(db, redis, settings)`` wherever SQL is opened (the lifespan, a worker process, a
+  command: ``attach_commit_hooks``) to hang the domain's commit hooks on the database.
 
 So a team adds a module without touching the core: list its package in ``ATRIUM_DOMAINS``.
 """
@@ -31,10 +33,12 @@ from atrium.config import Settings, get_settings
 from atrium.core import limits
 from atrium.core.access import guard
 from atrium.core.bodylimit import BodyLimitMiddleware, BodyRules, declared_larger
+from atrium.core.db import Database
 from atrium.core.docs import DESCRIPTION, install_docs
 from atrium.core.errors import install_error_handlers
 from atrium.core.logging import configure_logging
 from atrium.core.middleware import RequestContextMiddleware
+from atrium.core.redis import RedisClient, create_redis
 from atrium.core.responses import COMMON_ERROR_RESPONSES
 from atrium.core.routing import PrefixRouter, RouteCatalogue, annotate_openapi
 from atrium.core.state import AppState, open_state
@@ -80,6 +84,33 @@ def load_domains(settings: Settings) -> list[Domain]:
 
 def document_models(domains: list[Domain]) -> list[type[Document]]:
     return [model for domain in domains for model in domain.documents]
+
+
+def attach_commit_hooks(
+    settings: Settings, db: Database, redis: RedisClient, domains: list[Domain] | None = None
+) -> None:
+    """Hang every domain's commit hooks on ``db``: the API, a worker and a command commit
+    through the same unit of work."""
+    if domains is None:
+        domains = [
+            Domain(name=package, lifecycle=_optional_module(package, "lifecycle"))
+            for package in settings.domains
+        ]
+    for domain in domains:
+        if attach := domain.hook("attach"):
+            attach(db, redis, settings)
+
+
+@asynccontextmanager
+async def open_database(settings: Settings) -> AsyncIterator[Database]:
+    """SQL for a command, with every domain's commit hooks (and the Redis they reach)."""
+    db, redis = Database(settings.sql), create_redis(settings.redis)
+    attach_commit_hooks(settings, db, redis)
+    try:
+        yield db
+    finally:
+        await redis.aclose()
+        await db.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -161,6 +192,7 @@ def _lifespan(settings: Settings, domains: list[Domain]) -> Callable[[FastAPI], 
         app.state.atrium = state
         started: list[Domain] = []
         try:
+            attach_commit_hooks(settings, state.db, state.redis, domains)
             for domain in domains:
                 if startup := domain.hook("startup"):
                     await startup(state, app)

@@ -206,7 +206,6 @@ async def test_the_rule_holds_outside_http(client: httpx.AsyncClient, state: App
     import pytest
 
     from atrium.rbac import service
-    from atrium.rbac.cache import ChangeSet
     from atrium.rbac.delegation import Actor as Acting
     from atrium.rbac.errors import DelegationDenied
 
@@ -216,8 +215,8 @@ async def test_the_rule_holds_outside_http(client: httpx.AsyncClient, state: App
     async with state.db.session() as session:
         role = await service.get_role(session, role_id)
         with pytest.raises(DelegationDenied):
-            await service.set_grants(session, ChangeSet(), narrow, role, [BETA])
-        assert await service.set_grants(session, ChangeSet(), narrow, role, [ALPHA]) == [ALPHA]
+            await service.set_grants(session, narrow, role, [BETA])
+        assert await service.set_grants(session, narrow, role, [ALPHA]) == [ALPHA]
 
 
 async def test_only_superusers_give_a_role_a_seeded_code(

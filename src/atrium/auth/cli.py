@@ -13,7 +13,6 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.config import Settings, get_settings
-from atrium.core.db import Database
 from atrium.core.errors import AppError
 from atrium.core.security import rsa
 from atrium.core.security.passwords import PasswordHasher
@@ -44,23 +43,21 @@ def initdb(
 
 
 async def _ensure_first_superuser(settings: Settings, interactive: bool) -> None:
+    from atrium.main import open_database
+
     auth = settings.auth
-    db = Database(settings.sql)
-    try:
-        async with db.session() as session:
-            if await users_repository.count_superusers(session):
-                typer.echo("a superuser exists already: nothing to do")
-                return
-            password, generated = _first_password(settings, interactive)
-            data = UserCreate(
-                username=auth.first_superuser_username,
-                email=auth.first_superuser_email,
-                password=password,
-                is_superuser=True,
-            )
-            await _create(session, settings, data)
-    finally:
-        await db.dispose()
+    async with open_database(settings) as db, db.session() as session:
+        if await users_repository.count_superusers(session):
+            typer.echo("a superuser exists already: nothing to do")
+            return
+        password, generated = _first_password(settings, interactive)
+        data = UserCreate(
+            username=auth.first_superuser_username,
+            email=auth.first_superuser_email,
+            password=password,
+            is_superuser=True,
+        )
+        await _create(session, settings, data)
     typer.echo(f"superuser {auth.first_superuser_username!r} created")
     if generated:
         typer.echo(f"generated password (shown once, change it): {password}")
@@ -136,12 +133,10 @@ def createsuperuser(
 
 
 async def _create_superuser(settings: Settings, data: UserCreate) -> None:
-    db = Database(settings.sql)
-    try:
-        async with db.session() as session:
-            await _create(session, settings, data)
-    finally:
-        await db.dispose()
+    from atrium.main import open_database
+
+    async with open_database(settings) as db, db.session() as session:
+        await _create(session, settings, data)
 
 
 @keys_cli.command("generate")

@@ -42,6 +42,7 @@ from atrium.auth.schemas import (
 from atrium.auth.sessions import Rotation, SessionStore
 from atrium.auth.tokens import ACCESS, REFRESH, as_datetime, new_jti
 from atrium.auth.validity import SESSION_REVOKED, USER_SESSIONS_REVOKED, announce
+from atrium.config import Settings
 from atrium.core.clock import utcnow
 from atrium.core.db import after_commit
 from atrium.core.errors import AppError, InvalidCursor
@@ -227,13 +228,21 @@ async def revoke_user_sessions(
 
     Returns once every node has dropped them; realtime gets ``user_sessions_revoked``.
     """
-    count = await _store(state).delete_all(user_id, except_session_id)
+    store = _store(state)
+    return await end_user_sessions(store, state.settings, user_id, except_session_id)
+
+
+async def end_user_sessions(
+    store: SessionStore, settings: Settings, user_id: UUID, except_session_id: str | None = None
+) -> int:
+    """``revoke_user_sessions`` for a caller holding only Redis (a commit hook, a command)."""
+    count = await store.delete_all(user_id, except_session_id)
     event = {
         "type": USER_SESSIONS_REVOKED,
         "userId": str(user_id),
         "exceptSessionId": except_session_id,
     }
-    await announce(state.redis, state.settings, event)
+    await announce(store.redis, settings, event)
     return count
 
 

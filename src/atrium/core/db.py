@@ -1,8 +1,9 @@
-"""SQL access: the async engine, sessions that commit on success, and shared column types."""
+"""SQL access: the async engine, sessions that commit on success (then run the commit hooks of
+their unit of work, ``atrium.core.uow``), and shared column types."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +26,7 @@ from sqlmodel import Field, SQLModel
 from atrium.config import SQLSettings
 from atrium.core.clock import as_utc, utcnow
 from atrium.core.ids import uuid7
+from atrium.core.uow import CommitHook, CommitHooks, TrackedSession, UnitOfWork
 
 log = structlog.get_logger(__name__)
 
@@ -104,24 +106,45 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> N
 
 
 class Database:
-    """The engine and its session factory, created in the lifespan or a worker's init."""
+    """The engine, its session factory and the commit hooks every session of it runs.
+
+    Created in the lifespan, a worker's init or a command; the domains add their hooks then
+    (``attach`` in their lifecycle).
+    """
 
     def __init__(self, settings: SQLSettings) -> None:
         self.engine = create_engine(settings)
-        self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessionmaker = async_sessionmaker(
+            self.engine, expire_on_commit=False, sync_session_class=TrackedSession
+        )
+        self.hooks = CommitHooks()
+
+    def on_commit(self, hook: CommitHook, entities: Collection[str] | None = None) -> None:
+        """Run ``hook`` after every commit of this database's sessions (``CommitHooks.add``)."""
+        self.hooks.add(hook, entities)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits on success, rolls back on error, then runs after-commit work."""
+        """A session that commits on success and rolls back on error.
+
+        After the commit, the commit hooks run (one failing fails the caller, the commit
+        stands), then the after-commit work.
+        """
         async with self.sessionmaker() as session:
+            unit = UnitOfWork.begin(session, self.hooks)
             try:
                 yield session
                 await session.commit()
-            except BaseException:
+            except BaseException as exc:
                 await session.rollback()
                 session.info.pop(_AFTER_COMMIT_KEY, None)
+                if isinstance(exc, Exception):  # what an explicit commit saved before the error
+                    await unit.settle(quiet=True)
                 raise
-            await run_after_commit(session)
+            try:
+                await unit.settle()
+            finally:
+                await run_after_commit(session)
 
     async def ping(self) -> None:
         async with self.engine.connect() as conn:

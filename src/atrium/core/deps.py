@@ -37,7 +37,8 @@ async def get_storage(state: StateDep) -> Storage:
 async def get_session(state: StateDep) -> AsyncIterator[AsyncSession]:
     """A session per request: commits when the route returns, rolls back when it raises.
 
-    Work queued with ``after_commit`` runs once the commit succeeded, before the response.
+    After the commit, before the response: the commit hooks of its unit of work (a failing one
+    fails the request, ``atrium.core.uow``), then the work queued with ``after_commit``.
     """
     async with state.db.session() as session:
         yield session

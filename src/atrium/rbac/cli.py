@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import typer
-from redis.exceptions import RedisError
 
 from atrium.config import Settings, get_settings
+from atrium.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from atrium.rbac.seed import SeedReport
@@ -63,28 +63,24 @@ def _seed(settings: Settings) -> None:
 
 
 async def seed_database(settings: Settings) -> SeedReport:
-    """Seed with the routes of the app these settings build; invalidate what changed."""
+    """Seed with the routes of the app these settings build (the commit invalidates)."""
     from atrium.core.codes import declared
-    from atrium.core.db import Database
-    from atrium.core.redis import create_redis
-    from atrium.main import create_app
-    from atrium.rbac.cache import ChangeSet, invalidate
+    from atrium.main import create_app, open_database
     from atrium.rbac.seed import seed
 
     app = create_app(settings)
     routes = app.state.catalogue.under(settings.api_prefix)
-    db, redis, changes = Database(settings.sql), create_redis(settings.redis), ChangeSet()
-    try:
-        async with db.session() as session:
-            report = await seed(session, changes, routes, settings, declared(app))
+    report: SeedReport | None = None
+    async with open_database(settings) as db:
         try:
-            await invalidate(redis, settings, db, changes)
-        except (RedisError, OSError) as exc:
-            typer.echo(f"rbac: Redis unreachable, cached permissions expire on their own: {exc}")
-        return report
-    finally:
-        await redis.aclose()
-        await db.dispose()
+            async with db.session() as session:
+                report = await seed(session, routes, settings, declared(app))
+        except ServiceUnavailable as exc:
+            if report is None:
+                raise
+            reason = exc.__cause__ or exc  # seeded and committed; only the invalidation failed
+            typer.echo(f"rbac: Redis unreachable, cached permissions expire on their own: {reason}")
+    return report
 
 
 @rbac_cli.command("sync")
@@ -126,13 +122,8 @@ def flush_cache_command() -> None:
 
 
 async def _flush(settings: Settings) -> None:
-    from atrium.core.db import Database
-    from atrium.core.redis import create_redis
-    from atrium.rbac.cache import ChangeSet, invalidate
+    from atrium.main import open_database
+    from atrium.rbac.changes import noted
 
-    db, redis = Database(settings.sql), create_redis(settings.redis)
-    try:
-        await invalidate(redis, settings, db, ChangeSet(everything=True))
-    finally:
-        await redis.aclose()
-        await db.dispose()
+    async with open_database(settings) as db, db.session() as session:
+        noted(session).flush_all()  # the commit hook flushes every node

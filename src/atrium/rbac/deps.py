@@ -1,23 +1,19 @@
 """RBAC dependencies: the permission service, the route catalogue, the acting user (for the
-delegation rule), capabilities, and change publishing."""
+delegation rule) and capabilities. (Access changes need no dependency: the request session's
+unit of work invalidates them on commit, ``rbac.propagation``.)"""
 
 from __future__ import annotations
 
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import Depends, Request
-from redis.exceptions import RedisError
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.auth import service as auth_service
 from atrium.auth.deps import CurrentPrincipal, Principal
-from atrium.core.deps import SessionDep, StateDep
+from atrium.core.deps import StateDep
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey
-from atrium.rbac.cache import ChangeSet, Permissions, PermissionSet, invalidate
+from atrium.rbac.cache import Permissions, PermissionSet
 from atrium.rbac.delegation import Actor
-from atrium.rbac.errors import RbacPropagationFailed
 from atrium.rbac.policy import refusal
 
 PERMISSIONS: StateKey[Permissions] = StateKey("rbac.permissions")
@@ -55,38 +51,6 @@ async def get_catalogue(request: Request) -> RouteCatalogue:
     return catalogue
 
 
-class Publisher:
-    """Collects what a request changed; ``publish`` commits, then invalidates everywhere.
-
-    The commit is explicit (not left to the session dependency) because the invalidation must
-    follow it and must be able to fail the request: a change is only reported done once every
-    node has dropped what it made stale.
-    """
-
-    def __init__(self, state: AppState, session: AsyncSession) -> None:
-        self.state = state
-        self.session = session
-        self.changes = ChangeSet()
-        self.kick: set[UUID] = set()  # users whose sessions end with this change
-
-    def revoke_sessions(self, user_id: UUID) -> None:
-        self.kick.add(user_id)
-
-    async def publish(self) -> None:
-        await self.session.commit()
-        try:
-            await invalidate(self.state.redis, self.state.settings, self.state.db, self.changes)
-            for user_id in sorted(self.kick):
-                await auth_service.revoke_user_sessions(self.state, user_id)
-        except RedisError as exc:
-            raise RbacPropagationFailed() from exc
-
-
-async def get_publisher(state: StateDep, session: SessionDep) -> Publisher:
-    return Publisher(state, session)
-
-
 PermissionsDep = Annotated[Permissions, Depends(get_permissions)]
 ActorDep = Annotated[Actor, Depends(current_actor)]
 CatalogueDep = Annotated[RouteCatalogue, Depends(get_catalogue)]
-PublisherDep = Annotated[Publisher, Depends(get_publisher)]

@@ -1,21 +1,32 @@
-"""RBAC at startup: sync the route catalogue, start the permission cache and its invalidation
-listener, and install the RBAC access policy in place of auth's (auth starts first)."""
+"""RBAC wherever SQL opens: the commit hook that invalidates access changes (``attach``); at
+startup: sync the route catalogue, start the permission cache and its invalidation listener,
+and install the RBAC access policy in place of auth's (auth starts first)."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
+from atrium.config import Settings
 from atrium.core.access import ACCESS_POLICY
 from atrium.core.codes import declared
+from atrium.core.db import Database
 from atrium.core.invalidation import AckedListener
+from atrium.core.redis import RedisClient
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey
 from atrium.rbac import sync
 from atrium.rbac.cache import Permissions, channel
+from atrium.rbac.changes import WATCHED
 from atrium.rbac.deps import PERMISSIONS
 from atrium.rbac.policy import RbacAccessPolicy
+from atrium.rbac.propagation import AccessHook
 
 LISTENER: StateKey[AckedListener] = StateKey("rbac.listener")
+
+
+def attach(db: Database, redis: RedisClient, settings: Settings) -> None:
+    """Every commit that changes access invalidates it everywhere before the caller goes on."""
+    db.on_commit(AccessHook(db, redis, settings), WATCHED)
 
 
 async def startup(state: AppState, app: FastAPI) -> None:

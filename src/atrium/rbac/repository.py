@@ -1,4 +1,8 @@
-"""RBAC queries: roles, grants, menus, memberships and the catalogue."""
+"""RBAC queries: roles, grants, menus, memberships and the catalogue.
+
+The bulk statements here (which the ORM's change tracking cannot see) note in the session's unit
+of work whose access they change (``rbac.changes``), so the commit invalidates it.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.rbac.changes import noted
 from atrium.rbac.models import (
     Menu,
     Permission,
@@ -112,6 +117,7 @@ async def member_ids(session: AsyncSession, role_ids: Collection[UUID]) -> set[U
 
 
 async def set_user_roles(session: AsyncSession, user_id: UUID, role_ids: Collection[UUID]) -> None:
+    noted(session).users(user_id)
     await session.execute(delete(UserRole).where(_USER_ROLE.user_id == user_id))
     session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in set(role_ids))
     await session.flush()
@@ -125,6 +131,8 @@ async def add_user_role(session: AsyncSession, user_id: UUID, role_id: UUID) -> 
 
 
 async def delete_roles(session: AsyncSession, role_ids: Collection[UUID]) -> None:
+    """Delete roles; their links go with them (their members are noted before)."""
+    noted(session).users(*await member_ids(session, role_ids))
     await session.execute(delete(Role).where(_ROLE.id.in_(list(role_ids))))
 
 
@@ -148,6 +156,7 @@ async def grants_of_roles(
 
 
 async def set_grants(session: AsyncSession, role_id: UUID, grants: Collection[str]) -> None:
+    noted(session).roles(role_id)
     await session.execute(delete(RolePermission).where(_ROLE_PERM.role_id == role_id))
     session.add_all(RolePermission(role_id=role_id, pattern=grant) for grant in set(grants))
     await session.flush()
@@ -159,6 +168,8 @@ async def roles_granting(session: AsyncSession, grant: str) -> set[UUID]:
 
 
 async def delete_grant(session: AsyncSession, grant: str) -> None:
+    """Delete every exact grant of ``grant`` (the roles holding it are noted before)."""
+    noted(session).roles(*await roles_granting(session, grant))
     await session.execute(delete(RolePermission).where(_ROLE_PERM.pattern == grant))
 
 
@@ -223,6 +234,7 @@ async def menu_ids_of_roles(
 
 
 async def set_role_menus(session: AsyncSession, role_id: UUID, menu_ids: Collection[UUID]) -> None:
+    noted(session).roles(role_id)
     await session.execute(delete(RoleMenu).where(_ROLE_MENU.role_id == role_id))
     session.add_all(RoleMenu(role_id=role_id, menu_id=menu_id) for menu_id in set(menu_ids))
     await session.flush()

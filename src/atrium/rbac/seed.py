@@ -18,7 +18,6 @@ from atrium.config import Settings
 from atrium.core.codes import DeclaredCode
 from atrium.core.routing import Access, RouteInfo
 from atrium.rbac import repository, service
-from atrium.rbac.cache import ChangeSet
 from atrium.rbac.delegation import SYSTEM
 from atrium.rbac.models import ADMIN_ROLE, USER_ROLE, Menu, MenuType, Role
 from atrium.rbac.sync import SyncReport, sync_session, wanted_from
@@ -93,12 +92,11 @@ class SeedReport:
 
 async def seed(
     session: AsyncSession,
-    changes: ChangeSet,
     routes: Iterable[RouteInfo],
     settings: Settings,
     codes: Iterable[DeclaredCode] = (),
 ) -> SeedReport:
-    """Seed everything (flushes; the caller commits and then invalidates ``changes``)."""
+    """Seed everything (flushes; the caller's commit invalidates what changed)."""
     routes, codes = list(routes), list(codes)
     report = SeedReport(sync=await sync_session(session, wanted_from(routes, codes)))
     admin = await _role(session, report, ADMIN_CODE, "Administrator", "Every permission.")
@@ -108,11 +106,11 @@ async def seed(
     user_codes = [info.code for info in routes if info.access is Access.AUTHENTICATED]
     user_codes += [item.code for item in codes if item.access is Access.AUTHENTICATED]
     user_codes += [item.code for item in codes if item.for_every_user]
-    report.grants_added += await service.add_grants(session, changes, SYSTEM, admin, admin_codes)
+    report.grants_added += await service.add_grants(session, SYSTEM, admin, admin_codes)
     user_codes += settings.rbac.user_role_grants
-    report.grants_added += await service.add_grants(session, changes, SYSTEM, user, user_codes)
+    report.grants_added += await service.add_grants(session, SYSTEM, user, user_codes)
     menu_ids = await _menus(session, report, BUILTIN_MENUS, None)
-    report.role_menus_added = await _add_menus(session, changes, admin, menu_ids)
+    report.role_menus_added = await _add_menus(session, admin, menu_ids)
     return report
 
 
@@ -166,12 +164,9 @@ async def _find_menu(session: AsyncSession, spec: MenuSpec, parent: Menu | None)
     return (await session.execute(query)).scalars().first()
 
 
-async def _add_menus(
-    session: AsyncSession, changes: ChangeSet, role: Role, menus: list[Menu]
-) -> int:
+async def _add_menus(session: AsyncSession, role: Role, menus: list[Menu]) -> int:
     current = set((await repository.menu_ids_of_roles(session, [role.id]))[role.id])
     missing = {menu.id for menu in menus} - current
     if missing:
         await repository.set_role_menus(session, role.id, current | missing)
-        changes.roles(role.id)
     return len(missing)

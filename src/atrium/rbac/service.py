@@ -1,9 +1,9 @@
 """Roles, their grants and menus, the menu tree and the catalogue.
 
-Functions flush and never commit. Each change records what it touched in a ``ChangeSet``; the
-caller commits and then invalidates (``atrium.rbac.deps.Publisher``) before answering. Every
-change of a role passes the delegation rule first (``atrium.rbac.delegation``): the caller's
-grants must cover the role's grants before and after.
+Functions flush and never commit: the caller's session commits, and its unit of work then
+invalidates whatever the change made stale (``atrium.rbac.changes``) before the caller goes on.
+Every change of a role passes the delegation rule first (``atrium.rbac.delegation``): the
+caller's grants must cover the role's grants before and after.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.responses import ErrorDetail
 from atrium.rbac import delegation, repository
-from atrium.rbac.cache import ChangeSet
+from atrium.rbac.changes import noted
 from atrium.rbac.delegation import Actor
 from atrium.rbac.errors import (
     InvalidGrants,
@@ -113,34 +113,27 @@ async def create_role(session: AsyncSession, actor: Actor, data: RoleCreate) -> 
     return role
 
 
-async def update_role(
-    session: AsyncSession, changes: ChangeSet, actor: Actor, role: Role, data: RoleUpdate
-) -> Role:
-    """Rename, re-describe, enable or disable a role (its holders' sets are invalidated)."""
+async def update_role(session: AsyncSession, actor: Actor, role: Role, data: RoleUpdate) -> Role:
+    """Rename, re-describe, enable or disable a role (a new code or status invalidates its
+    holders' sets, and moves their sockets to the new role room)."""
     await delegation.check_roles(session, actor, [role])
     if data.code is not None and data.code.lower() != role.code.lower():
         delegation.check_role_code(actor, data.code)
     await _ensure_role_free(session, data.name, data.code, role.id)
-    if data.code is not None and data.code != role.code:
-        changes.roles(role.id)  # its holders' sockets move to the new role room
     ROLE_UPDATE.apply(role, data)
     if data.status is not None and data.status != role.status:
         role.status = data.status
-        changes.roles(role.id)
     await _flush_role(session)
     return role
 
 
-async def delete_roles(
-    session: AsyncSession, changes: ChangeSet, actor: Actor, role_ids: Collection[UUID]
-) -> int:
+async def delete_roles(session: AsyncSession, actor: Actor, role_ids: Collection[UUID]) -> int:
     """Delete roles (their links go with them); 404 if none of them exists."""
     roles = await repository.roles_by_ids(session, set(role_ids))
     if not roles:
         raise RoleNotFound()
     await delegation.check_roles(session, actor, roles)
     found = [role.id for role in roles]
-    changes.users(*await repository.member_ids(session, found))  # read before the links go
     await repository.delete_roles(session, found)
     await session.flush()
     return len(found)
@@ -163,20 +156,17 @@ def normalize_grants(grants: Iterable[str]) -> list[str]:
 
 
 async def set_grants(
-    session: AsyncSession, changes: ChangeSet, actor: Actor, role: Role, grants: Iterable[str]
+    session: AsyncSession, actor: Actor, role: Role, grants: Iterable[str]
 ) -> list[str]:
     """Replace a role's grants (the caller covers the grants before and after)."""
     canonical = normalize_grants(grants)
     await delegation.check_roles(session, actor, [role])
     delegation.check_grants(actor, role, canonical)
     await repository.set_grants(session, role.id, canonical)
-    changes.roles(role.id)
     return canonical
 
 
-async def add_grants(
-    session: AsyncSession, changes: ChangeSet, actor: Actor, role: Role, grants: Iterable[str]
-) -> int:
+async def add_grants(session: AsyncSession, actor: Actor, role: Role, grants: Iterable[str]) -> int:
     """Add grants a role lacks (the seed uses this); how many were added."""
     current = set((await repository.grants_of_roles(session, [role.id]))[role.id])
     wanted = set(normalize_grants(grants))
@@ -184,16 +174,11 @@ async def add_grants(
         return 0
     delegation.check_grants(actor, role, current | wanted)
     await repository.set_grants(session, role.id, current | wanted)
-    changes.roles(role.id)
     return len(wanted - current)
 
 
 async def set_role_menus(
-    session: AsyncSession,
-    changes: ChangeSet,
-    actor: Actor,
-    role: Role,
-    menu_ids: Collection[UUID],
+    session: AsyncSession, actor: Actor, role: Role, menu_ids: Collection[UUID]
 ) -> list[UUID]:
     """Replace a role's menus; 404 ``MENU_NOT_FOUND`` if one does not exist."""
     await delegation.check_roles(session, actor, [role])
@@ -201,7 +186,6 @@ async def set_role_menus(
     if missing := wanted - await repository.existing_menu_ids(session, wanted):
         raise MenuNotFound(f"No such menu: {sorted(map(str, missing))[0]}.")
     await repository.set_role_menus(session, role.id, wanted)
-    changes.roles(role.id)
     return sorted(wanted)
 
 
@@ -269,9 +253,7 @@ async def create_menu(session: AsyncSession, data: MenuCreate) -> Menu:
     return menu
 
 
-async def update_menu(
-    session: AsyncSession, changes: ChangeSet, menu: Menu, data: MenuUpdate
-) -> Menu:
+async def update_menu(session: AsyncSession, menu: Menu, data: MenuUpdate) -> Menu:
     """Change the fields sent; moving a node checks for cycles."""
     sent = data.model_dump(by_alias=False, exclude_unset=True)
     if "parent_id" in sent and sent["parent_id"] != menu.parent_id:
@@ -279,14 +261,14 @@ async def update_menu(
     _check_button(sent.get("type") or menu.type, sent.get("button_code", menu.button_code))
     MENU_UPDATE.apply(menu, data, clearable=MENU_CLEARABLE)
     await session.flush()
-    changes.roles(*await repository.roles_with_menus(session, [menu.id]))
+    noted(session).roles(*await repository.roles_with_menus(session, [menu.id]))
     return menu
 
 
-async def delete_menu(session: AsyncSession, changes: ChangeSet, menu: Menu) -> None:
+async def delete_menu(session: AsyncSession, menu: Menu) -> None:
     """Delete a node and everything under it."""
     subtree = _subtree_ids(menu.id, await repository.all_menus(session))
-    changes.roles(*await repository.roles_with_menus(session, subtree))
+    noted(session).roles(*await repository.roles_with_menus(session, subtree))  # before they go
     await session.delete(menu)
     await session.flush()
 
@@ -328,14 +310,11 @@ async def get_permission(session: AsyncSession, permission_id: UUID) -> Permissi
     return row
 
 
-async def delete_stale_permission(
-    session: AsyncSession, changes: ChangeSet, actor: Actor, row: Permission
-) -> None:
+async def delete_stale_permission(session: AsyncSession, actor: Actor, row: Permission) -> None:
     """Remove a stale code and every exact grant of it (patterns are left alone)."""
     if not row.stale:
         raise PermissionNotStale()
     delegation.require_covered(actor, [row.code], f"The code {row.code}")
-    changes.roles(*await repository.roles_granting(session, row.code))
     await repository.delete_grant(session, row.code)
     await session.delete(row)
     await session.flush()

@@ -1,5 +1,6 @@
 """User administration: it touches users, roles, permission caches and sessions at once, so it
-lives above all of them. Functions flush; the route publishes (commit, invalidate, kick).
+lives above all of them. Functions flush; the session's commit invalidates what they changed and
+ends the sessions they noted (``rbac.changes``), before the caller goes on.
 
 Every change goes through the delegation rule (``atrium.rbac.delegation``) first: the caller
 must cover the target user's grants and every role handed out or taken away; only superusers
@@ -16,8 +17,8 @@ from atrium.core.mapping import FieldMap
 from atrium.core.pagination import Page, PageParams, make_page, paginate
 from atrium.core.security.passwords import PasswordHasher
 from atrium.rbac import delegation, repository
+from atrium.rbac.changes import noted
 from atrium.rbac.delegation import Actor
-from atrium.rbac.deps import Publisher
 from atrium.rbac.errors import LastSuperuser, RoleNotFound, UserNotFound
 from atrium.rbac.models import Role
 from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, AdminUserUpdate, RoleBrief
@@ -75,14 +76,13 @@ async def _roles(session: AsyncSession, role_ids: Collection[UUID]) -> list[Role
 
 
 async def create_user(
-    publisher: Publisher,
+    session: AsyncSession,
     actor: Actor,
     hasher: PasswordHasher,
     policy: PasswordPolicy,
     data: AdminUserCreate,
 ) -> User:
     """A new active user with the given roles (each covered by the caller's grants)."""
-    session = publisher.session
     if data.is_superuser:
         delegation.require_superuser(actor, "create a superuser")
     roles = await _roles(session, data.role_ids)
@@ -90,15 +90,13 @@ async def create_user(
     role_ids = {role.id for role in roles}
     user = await users_service.create(session, hasher, policy, ADMIN_USER_CREATE.create(data))
     await repository.set_user_roles(session, user.id, role_ids)
-    publisher.changes.users(user.id)
     return user
 
 
 async def update_user(
-    publisher: Publisher, actor: Actor, user: User, data: AdminUserUpdate
+    session: AsyncSession, actor: Actor, user: User, data: AdminUserUpdate
 ) -> User:
     """Change the email, display name or (superusers only) the superuser flag."""
-    session = publisher.session
     await delegation.check_user(session, actor, user)
     if data.is_superuser is not None and data.is_superuser != user.is_superuser:
         delegation.require_superuser(actor, "set or clear the superuser flag")
@@ -110,7 +108,6 @@ async def update_user(
             await _keep_a_superuser(session, user)
         user.is_superuser = data.is_superuser
         await session.flush()
-        publisher.changes.users(user.id)
     return user
 
 
@@ -121,22 +118,21 @@ async def _keep_a_superuser(session: AsyncSession, user: User) -> None:
         raise LastSuperuser()
 
 
-async def set_status(publisher: Publisher, actor: Actor, user: User, status: UserStatus) -> User:
+async def set_status(session: AsyncSession, actor: Actor, user: User, status: UserStatus) -> User:
     """Enable or disable; disabling ends every session of the user, on every node."""
     delegation.require_not_self(actor, user.id, "enable or disable")
-    await delegation.check_user(publisher.session, actor, user)
+    await delegation.check_user(session, actor, user)
     if status == user.status:
         return user
     if status == UserStatus.DISABLED:
-        await _keep_a_superuser(publisher.session, user)
-        publisher.revoke_sessions(user.id)
-    await users_service.set_status(publisher.session, user, status)
-    publisher.changes.users(user.id)
+        await _keep_a_superuser(session, user)
+        noted(session).revoke_sessions(user.id)
+    await users_service.set_status(session, user, status)
     return user
 
 
 async def reset_password(
-    publisher: Publisher,
+    session: AsyncSession,
     actor: Actor,
     hasher: PasswordHasher,
     policy: PasswordPolicy,
@@ -144,37 +140,34 @@ async def reset_password(
     password: str,
 ) -> None:
     """Set a new password (under the policy) and end the user's sessions."""
-    await delegation.check_user(publisher.session, actor, user)
-    await users_service.set_password(publisher.session, hasher, policy, user, password)
-    publisher.revoke_sessions(user.id)
+    await delegation.check_user(session, actor, user)
+    await users_service.set_password(session, hasher, policy, user, password)
+    noted(session).revoke_sessions(user.id)
 
 
-async def end_sessions(publisher: Publisher, actor: Actor, user: User) -> None:
+async def end_sessions(session: AsyncSession, actor: Actor, user: User) -> None:
     """Log a user out everywhere (their sockets too)."""
-    await delegation.check_user(publisher.session, actor, user)
-    publisher.revoke_sessions(user.id)
+    await delegation.check_user(session, actor, user)
+    noted(session).revoke_sessions(user.id)
 
 
 async def set_roles(
-    publisher: Publisher, actor: Actor, user: User, role_ids: Collection[UUID]
+    session: AsyncSession, actor: Actor, user: User, role_ids: Collection[UUID]
 ) -> User:
     """Replace the user's roles; every role added or removed must be covered by the caller."""
-    session = publisher.session
     delegation.require_not_self(actor, user.id, "change the roles of")
     await delegation.check_user(session, actor, user)
     wanted = await _roles(session, role_ids)
     await delegation.check_role_change(session, actor, user.id, wanted)
     await repository.set_user_roles(session, user.id, {role.id for role in wanted})
-    publisher.changes.users(user.id)
     return user
 
 
-async def delete_user(publisher: Publisher, actor: Actor, user: User) -> None:
+async def delete_user(session: AsyncSession, actor: Actor, user: User) -> None:
     """Delete a user (their role links go too) and end their sessions."""
     delegation.require_not_self(actor, user.id, "delete")
-    await delegation.check_user(publisher.session, actor, user)
-    await _keep_a_superuser(publisher.session, user)
-    publisher.changes.users(user.id)
-    publisher.revoke_sessions(user.id)
-    await publisher.session.delete(user)
-    await publisher.session.flush()
+    await delegation.check_user(session, actor, user)
+    await _keep_a_superuser(session, user)
+    noted(session).revoke_sessions(user.id)
+    await session.delete(user)
+    await session.flush()

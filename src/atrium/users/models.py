@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field
 
 from atrium.core.db import IdMixin, TimestampMixin, UTCDateTime
+from atrium.core.uow import secret
 
 
 class UserStatus(StrEnum):
@@ -41,7 +42,9 @@ class User(IdMixin, TimestampMixin, table=True):
     email: str = Field(max_length=320, nullable=False)
     # Folding can lengthen some characters (e.g. the German sharp s), hence the room.
     email_key: str = Field(default="", max_length=640, nullable=False, unique=True)
-    password_hash: str = Field(max_length=255, nullable=False, repr=False)
+    password_hash: str = Field(
+        max_length=255, nullable=False, repr=False, sa_column_kwargs={"info": secret()}
+    )
     display_name: str = Field(default="", max_length=128, nullable=False)
     status: UserStatus = Field(default=UserStatus.ACTIVE, sa_type=_STATUS_TYPE, nullable=False)
     is_superuser: bool = Field(default=False, nullable=False)

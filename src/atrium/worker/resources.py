@@ -1,4 +1,6 @@
-"""The worker process's stores (SQL, MongoDB, Redis), opened once per process on its loop.
+"""The worker process's stores (SQL, MongoDB, Redis), opened once per process on its loop, with
+every domain's commit hooks on its database (so a task's access change invalidates like a
+request's).
 
 Prefork children open them in ``worker_process_init``; the solo and threads pools never send
 that signal, so the first task to ask opens them (keyed by the process id, so a forked child
@@ -60,9 +62,11 @@ async def worker_state(settings: Settings | None = None) -> AppState:
     async with _lock():
         if _state is None or _state[0] != os.getpid():
             from atrium.core.state import open_state
+            from atrium.main import attach_commit_hooks
 
             settings = settings or get_settings()
             state = await open_state(settings, document_models(settings))
+            attach_commit_hooks(settings, state.db, state.redis)  # tasks commit like requests
             _state = (os.getpid(), state)
             log.info("worker_state_opened", pid=os.getpid())
         return _state[1]

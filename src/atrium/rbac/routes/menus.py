@@ -10,7 +10,6 @@ from fastapi import APIRouter, Path
 from atrium.core.deps import SessionDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.rbac import service
-from atrium.rbac.deps import PublisherDep
 from atrium.rbac.schemas import MenuCreate, MenuNode, MenuRead, MenuUpdate
 
 router = APIRouter(prefix="/menus", tags=["menus"])
@@ -38,18 +37,16 @@ async def create(data: MenuCreate, session: SessionDep) -> Envelope[MenuRead]:
 
 
 @router.patch("/{menu_id}", responses=WRITE_ERRORS)
-async def update(menu_id: MenuID, data: MenuUpdate, publisher: PublisherDep) -> Envelope[MenuRead]:
+async def update(menu_id: MenuID, data: MenuUpdate, session: SessionDep) -> Envelope[MenuRead]:
     """Change a node or move it (never under itself)."""
-    menu = await service.get_menu(publisher.session, menu_id)
-    await service.update_menu(publisher.session, publisher.changes, menu, data)
-    await publisher.publish()
+    menu = await service.get_menu(session, menu_id)
+    await service.update_menu(session, menu, data)
     return ok(service.menu_read(menu))
 
 
 @router.delete("/{menu_id}", responses=NOT_FOUND)
-async def delete(menu_id: MenuID, publisher: PublisherDep) -> Envelope[None]:
+async def delete(menu_id: MenuID, session: SessionDep) -> Envelope[None]:
     """Delete a node and everything under it."""
-    menu = await service.get_menu(publisher.session, menu_id)
-    await service.delete_menu(publisher.session, publisher.changes, menu)
-    await publisher.publish()
+    menu = await service.get_menu(session, menu_id)
+    await service.delete_menu(session, menu)
     return ok(None)

@@ -11,7 +11,7 @@ from atrium.core.codes import declared
 from atrium.core.deps import SessionDep, StateDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.rbac import service, sync
-from atrium.rbac.deps import ActorDep, CatalogueDep, PublisherDep
+from atrium.rbac.deps import ActorDep, CatalogueDep
 from atrium.rbac.schemas import PermissionGroup, SyncResult
 
 router = APIRouter(prefix="/permissions", tags=["permissions"])
@@ -38,10 +38,9 @@ async def sync_now(
 
 @router.delete("/{permission_id}", responses=error_responses(403, 404, 409))
 async def delete(
-    permission_id: Annotated[UUID, Path()], publisher: PublisherDep, actor: ActorDep
+    permission_id: Annotated[UUID, Path()], session: SessionDep, actor: ActorDep
 ) -> Envelope[None]:
     """Remove a stale code and the exact grants of it."""
-    row = await service.get_permission(publisher.session, permission_id)
-    await service.delete_stale_permission(publisher.session, publisher.changes, actor, row)
-    await publisher.publish()
+    row = await service.get_permission(session, permission_id)
+    await service.delete_stale_permission(session, actor, row)
     return ok(None)

@@ -17,7 +17,7 @@ from atrium.core.pagination import Page, PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.rbac import repository, service
-from atrium.rbac.deps import ActorDep, PublisherDep
+from atrium.rbac.deps import ActorDep
 from atrium.rbac.models import RoleStatus
 from atrium.rbac.schemas import (
     MAX_IDS,
@@ -78,53 +78,47 @@ async def create(data: RoleCreate, session: SessionDep, actor: ActorDep) -> Enve
 
 @router.patch("/{role_id}", responses=WRITE_ERRORS)
 async def update(
-    role_id: RoleID, data: RoleUpdate, publisher: PublisherDep, actor: ActorDep
+    role_id: RoleID, data: RoleUpdate, session: SessionDep, actor: ActorDep
 ) -> Envelope[RoleRead]:
     """Rename, describe, enable or disable a role; takes effect on the next request."""
-    role = await service.get_role(publisher.session, role_id)
-    await service.update_role(publisher.session, publisher.changes, actor, role, data)
-    await publisher.publish()
+    role = await service.get_role(session, role_id)
+    await service.update_role(session, actor, role, data)
     return ok(RoleRead.model_validate(role, from_attributes=True))
 
 
 @router.delete("/{role_id}", responses=CHANGE_ERRORS)
-async def delete(role_id: RoleID, publisher: PublisherDep, actor: ActorDep) -> Envelope[Deleted]:
+async def delete(role_id: RoleID, session: SessionDep, actor: ActorDep) -> Envelope[Deleted]:
     """Delete a role; its holders lose what it granted on the next request."""
-    count = await service.delete_roles(publisher.session, publisher.changes, actor, [role_id])
-    await publisher.publish()
+    count = await service.delete_roles(session, actor, [role_id])
     return ok(Deleted(deleted=count))
 
 
 @router.delete("", responses=CHANGE_ERRORS)
 async def delete_many(
-    publisher: PublisherDep,
+    session: SessionDep,
     actor: ActorDep,
     ids: Annotated[list[UUID], Query(min_length=1, max_length=MAX_IDS, description="Role ids")],
 ) -> Envelope[Deleted]:
     """Delete several roles (ids that do not exist are skipped)."""
-    count = await service.delete_roles(publisher.session, publisher.changes, actor, ids)
-    await publisher.publish()
+    count = await service.delete_roles(session, actor, ids)
     return ok(Deleted(deleted=count))
 
 
 @router.put("/{role_id}/permissions", responses=error_responses(403, 404, 422))
 async def set_permissions(
-    role_id: RoleID, data: RoleGrantsUpdate, publisher: PublisherDep, actor: ActorDep
+    role_id: RoleID, data: RoleGrantsUpdate, session: SessionDep, actor: ActorDep
 ) -> Envelope[RoleDetail]:
     """Replace a role's grants: route codes or patterns, event codes, capabilities."""
-    role = await service.get_role(publisher.session, role_id)
-    await service.set_grants(publisher.session, publisher.changes, actor, role, data.grants)
-    await publisher.publish()
-    return ok(await service.role_detail(publisher.session, role))
+    role = await service.get_role(session, role_id)
+    await service.set_grants(session, actor, role, data.grants)
+    return ok(await service.role_detail(session, role))
 
 
 @router.put("/{role_id}/menus", responses=CHANGE_ERRORS)
 async def set_menus(
-    role_id: RoleID, data: RoleMenusUpdate, publisher: PublisherDep, actor: ActorDep
+    role_id: RoleID, data: RoleMenusUpdate, session: SessionDep, actor: ActorDep
 ) -> Envelope[RoleDetail]:
     """Replace a role's menus and buttons."""
-    role = await service.get_role(publisher.session, role_id)
-    changes = publisher.changes
-    await service.set_role_menus(publisher.session, changes, actor, role, data.menu_ids)
-    await publisher.publish()
-    return ok(await service.role_detail(publisher.session, role))
+    role = await service.get_role(session, role_id)
+    await service.set_role_menus(session, actor, role, data.menu_ids)
+    return ok(await service.role_detail(session, role))

@@ -19,7 +19,7 @@ from atrium.core.deps import SessionDep
 from atrium.core.pagination import Page, PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.rbac import user_admin
-from atrium.rbac.deps import ActorDep, PublisherDep
+from atrium.rbac.deps import ActorDep
 from atrium.rbac.schemas import (
     AdminUserCreate,
     AdminUserRead,
@@ -62,85 +62,74 @@ async def get(user_id: UserID, session: SessionDep) -> Envelope[AdminUserRead]:
 
 @router.post("", status_code=201, responses=WRITE_ERRORS)
 async def create(
-    data: AdminUserCreate, publisher: PublisherDep, actor: ActorDep, auth: AuthDep
+    data: AdminUserCreate, session: SessionDep, actor: ActorDep, auth: AuthDep
 ) -> Envelope[AdminUserRead]:
     """Create a user (password under the policy) with roles."""
-    user = await user_admin.create_user(publisher, actor, auth.hasher, auth.policy, data)
-    await publisher.publish()
-    return ok(await user_admin.read(publisher.session, user))
+    user = await user_admin.create_user(session, actor, auth.hasher, auth.policy, data)
+    return ok(await user_admin.read(session, user))
 
 
 @router.patch("/{user_id}", responses=WRITE_ERRORS)
 async def update(
-    user_id: UserID, data: AdminUserUpdate, publisher: PublisherDep, actor: ActorDep
+    user_id: UserID, data: AdminUserUpdate, session: SessionDep, actor: ActorDep
 ) -> Envelope[AdminUserRead]:
     """Change a user's email, display name or superuser flag."""
-    user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.update_user(publisher, actor, user, data)
-    await publisher.publish()
-    return ok(await user_admin.read(publisher.session, user))
+    user = await user_admin.get_user(session, user_id)
+    await user_admin.update_user(session, actor, user, data)
+    return ok(await user_admin.read(session, user))
 
 
 @router.post("/{user_id}/enable", responses=ADMIN_ERRORS)
-async def enable(
-    user_id: UserID, publisher: PublisherDep, actor: ActorDep
-) -> Envelope[AdminUserRead]:
+async def enable(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[AdminUserRead]:
     """Enable a user."""
-    return ok(await _set_status(publisher, actor, user_id, UserStatus.ACTIVE))
+    return ok(await _set_status(session, actor, user_id, UserStatus.ACTIVE))
 
 
 @router.post("/{user_id}/disable", responses=ADMIN_ERRORS)
-async def disable(
-    user_id: UserID, publisher: PublisherDep, actor: ActorDep
-) -> Envelope[AdminUserRead]:
+async def disable(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[AdminUserRead]:
     """Disable a user: refused from the next request on, logged out everywhere."""
-    return ok(await _set_status(publisher, actor, user_id, UserStatus.DISABLED))
+    return ok(await _set_status(session, actor, user_id, UserStatus.DISABLED))
 
 
 async def _set_status(
-    publisher: PublisherDep, actor: ActorDep, user_id: UUID, status: UserStatus
+    session: SessionDep, actor: ActorDep, user_id: UUID, status: UserStatus
 ) -> AdminUserRead:
-    user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.set_status(publisher, actor, user, status)
-    await publisher.publish()
-    return await user_admin.read(publisher.session, user)
+    user = await user_admin.get_user(session, user_id)
+    await user_admin.set_status(session, actor, user, status)
+    return await user_admin.read(session, user)
 
 
 @router.post("/{user_id}/password", responses=WRITE_ERRORS)
 async def reset_password(
-    user_id: UserID, data: PasswordReset, publisher: PublisherDep, actor: ActorDep, auth: AuthDep
+    user_id: UserID, data: PasswordReset, session: SessionDep, actor: ActorDep, auth: AuthDep
 ) -> Envelope[None]:
     """Set a new password for a user (under the policy); their sessions end."""
-    user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.reset_password(publisher, actor, auth.hasher, auth.policy, user, data.password)
-    await publisher.publish()
+    user = await user_admin.get_user(session, user_id)
+    await user_admin.reset_password(session, actor, auth.hasher, auth.policy, user, data.password)
     return ok(None)
 
 
 @router.delete("/{user_id}/sessions", responses=ADMIN_ERRORS)
-async def end_sessions(user_id: UserID, publisher: PublisherDep, actor: ActorDep) -> Envelope[None]:
+async def end_sessions(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[None]:
     """Log a user out everywhere: every session and socket of theirs ends."""
-    user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.end_sessions(publisher, actor, user)
-    await publisher.publish()
+    user = await user_admin.get_user(session, user_id)
+    await user_admin.end_sessions(session, actor, user)
     return ok(None)
 
 
 @router.put("/{user_id}/roles", responses=ADMIN_ERRORS)
 async def set_roles(
-    user_id: UserID, data: UserRolesUpdate, publisher: PublisherDep, actor: ActorDep
+    user_id: UserID, data: UserRolesUpdate, session: SessionDep, actor: ActorDep
 ) -> Envelope[AdminUserRead]:
     """Replace a user's roles; takes effect on their next request and their sockets' rooms."""
-    user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.set_roles(publisher, actor, user, data.role_ids)
-    await publisher.publish()
-    return ok(await user_admin.read(publisher.session, user))
+    user = await user_admin.get_user(session, user_id)
+    await user_admin.set_roles(session, actor, user, data.role_ids)
+    return ok(await user_admin.read(session, user))
 
 
 @router.delete("/{user_id}", responses=ADMIN_ERRORS)
-async def delete(user_id: UserID, publisher: PublisherDep, actor: ActorDep) -> Envelope[None]:
+async def delete(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[None]:
     """Delete a user and end their sessions."""
-    user = await user_admin.get_user(publisher.session, user_id)
-    await user_admin.delete_user(publisher, actor, user)
-    await publisher.publish()
+    user = await user_admin.get_user(session, user_id)
+    await user_admin.delete_user(session, actor, user)
     return ok(None)
