@@ -99,7 +99,7 @@ async def session_validity(auth: AuthRuntime, claims: TokenClaims) -> SessionVal
             ) from exc
         if validity is None:
             raise Unauthorized("The session has been revoked.", code="AUTH_TOKEN_REVOKED")
-        auth.cache.put(claims.session_id, validity, generation)
+        auth.cache.remember(claims.session_id, validity, generation)
     if validity.user_id != claims.user_id:
         raise Unauthorized("The token is not valid.", code="AUTH_TOKEN_INVALID")
     return validity
