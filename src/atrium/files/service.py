@@ -29,7 +29,7 @@ from atrium.core.errors import (
     UnprocessableEntity,
     UnsupportedMediaType,
 )
-from atrium.core.pagination import Page, PageParams, make_page
+from atrium.core.pages import Page, PageParams, make_page
 from atrium.core.storage import Storage, StreamTooLarge
 from atrium.files.documents import FileObject, FileStatus, object_key
 from atrium.files.multipart import FormFileReader
