@@ -13,7 +13,7 @@ import pytest
 
 from atrium.core.errors import AppError, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
 from atrium.core.ids import uuid7
-from atrium.core.pagination import PageParams
+from atrium.core.pages import PageParams
 from atrium.core.state import AppState
 from atrium.core.storage import Storage
 from atrium.files import service

@@ -96,7 +96,7 @@ async def session_validity(auth: AuthRuntime, claims: TokenClaims) -> SessionVal
             raise AuthUnavailable() from exc
         if validity is None:
             raise AuthTokenRevoked()
-        auth.cache.put(claims.session_id, validity, generation)
+        auth.cache.remember(claims.session_id, validity, generation)
     if validity.user_id != claims.user_id:
         raise AuthTokenInvalid()
     return validity

@@ -36,6 +36,7 @@ from limits import RateLimitItem
 
 from atrium.auth.errors import AuthLocked
 from atrium.config import Settings
+from atrium.core.backoff import Exponential
 from atrium.core.errors import TooManyRequests
 from atrium.core.ratelimit import RateLimiter, rate_limit
 from atrium.core.redis import RedisClient, key
@@ -134,11 +135,10 @@ class LoginLimiter:
 
     def delay_for(self, failures: int) -> float:
         auth = self._settings.auth
-        over = failures - auth.account_slowdown_threshold
-        if over < 0:
-            return 0.0
-        base = auth.account_slowdown_base_seconds
-        return float(min(base * 2 ** min(over, 32), auth.account_slowdown_max_seconds))
+        slowdown = Exponential(
+            auth.account_slowdown_base_seconds, auth.account_slowdown_max_seconds
+        )
+        return slowdown.delay(failures - auth.account_slowdown_threshold + 1)
 
     async def check_lockout(self, account: str, address: str | None) -> None:
         """429 ``AUTH_LOCKED`` while the account is locked out for this address."""
@@ -161,8 +161,8 @@ class LoginLimiter:
                 pipe.expire(fails_key, auth.account_failure_window_seconds)
             failures = (await pipe.execute())[0]
         if failures >= auth.lockout_threshold:
-            doublings = min(failures - auth.lockout_threshold, 32)
-            seconds = min(auth.lockout_base_seconds * 2**doublings, auth.lockout_max_seconds)
+            lockout = Exponential(auth.lockout_base_seconds, auth.lockout_max_seconds)
+            seconds = int(lockout.delay(failures - auth.lockout_threshold + 1))
             await self._redis.set(self._lock_key(account, address), str(failures), ex=seconds)
 
     async def record_success(self, account: str, address: str | None) -> None:

@@ -24,8 +24,9 @@ from atrium.auth.schemas import (
 )
 from atrium.core.bodylimit import check_field
 from atrium.core.context import current_request_id
+from atrium.core.cursors import CursorPage
 from atrium.core.deps import SessionDep, StateDep
-from atrium.core.pagination import CursorLimitDep, CursorPage
+from atrium.core.pagination import CursorLimitDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 

@@ -13,9 +13,6 @@ from typing import Any, NoReturn
 from uuid import UUID
 
 import structlog
-from beanie import SortDirection
-from bson import ObjectId
-from bson.errors import InvalidId
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.auth.credentials import Credential, open_credential
@@ -44,9 +41,9 @@ from atrium.auth.tokens import ACCESS, REFRESH, as_datetime, new_jti
 from atrium.auth.validity import SESSION_REVOKED, USER_SESSIONS_REVOKED, announce
 from atrium.config import Settings
 from atrium.core.clock import utcnow
+from atrium.core.cursors import NEWEST_FIRST, CursorPage
 from atrium.core.db import after_commit
-from atrium.core.errors import AppError, InvalidCursor
-from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
+from atrium.core.errors import AppError
 from atrium.core.state import AppState
 from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
@@ -335,21 +332,9 @@ async def list_login_logs(
         query["username"] = normalize_username(username)
     if outcome is not None:
         query["outcome"] = outcome.value
-    if (position := decode_cursor(cursor)) is not None:
-        query["_id"] = {"$lt": _cursor_id(position)}
-    newest_first = [("_id", SortDirection.DESCENDING)]
-    found = await LoginLog.find(query).sort(newest_first).limit(limit + 1).to_list()
-    items = [_log_read(entry) for entry in found[:limit]]
-    more = len(found) > limit
-    next_cursor = encode_cursor({"id": items[-1].id}) if more and items else None
+    found, next_cursor = await NEWEST_FIRST.page(LoginLog, query, cursor, limit)
+    items = [_log_read(entry) for entry in found]
     return CursorPage[LoginLogRead](items=items, next_cursor=next_cursor)
-
-
-def _cursor_id(position: dict[str, Any]) -> ObjectId:
-    try:
-        return ObjectId(str(position.get("id")))
-    except (InvalidId, TypeError) as exc:
-        raise InvalidCursor() from exc
 
 
 def _log_read(entry: LoginLog) -> LoginLogRead:

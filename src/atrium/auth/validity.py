@@ -6,27 +6,26 @@ every subscribed node has applied it and acknowledged (``atrium.core.invalidatio
 then publishes the public event on ``atrium:auth:events`` (for realtime) and returns. So when
 a revocation is reported done, no node will accept the revoked session again.
 
-Safety nets: entries expire after ``session_cache_seconds``; a fill that raced with an
-invalidation is dropped (generation counter); the cache is flushed on every (re)subscribe and
-serves nothing while the subscription is down or silent.
+Safety nets (``atrium.core.leasedcache``): entries expire after ``session_cache_seconds``; a
+fill that raced with an invalidation is dropped (generation counter); the cache is flushed on
+every (re)subscribe and serves nothing while the subscription is down or silent.
 """
 
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 from uuid import UUID
 
 from atrium.auth.sessions import SessionValidity
 from atrium.config import Settings
-from atrium.core.invalidation import AckedListener, Liveness, publish_acked
+from atrium.core.invalidation import AckedListener, publish_acked
+from atrium.core.leasedcache import LeasedCache
 from atrium.core.redis import RedisClient, key
 
 SESSION_REVOKED = "session_revoked"
 USER_SESSIONS_REVOKED = "user_sessions_revoked"
-MAX_ENTRIES = 100_000
 
 
 def events_channel(settings: Settings) -> str:
@@ -39,74 +38,32 @@ def invalidations_channel(settings: Settings) -> str:
     return key(settings.redis, "atrium", "auth", "invalidations")
 
 
-class SessionCache:
+class SessionCache(LeasedCache[str, SessionValidity]):
     """``session id -> validity`` for a short lease, dropped on any matching invalidation."""
 
     def __init__(self, lease_seconds: float) -> None:
-        self.lease = lease_seconds
-        self.generation = 0
-        self._entries: dict[str, tuple[float, SessionValidity]] = {}
-        self._by_user: dict[UUID, set[str]] = {}
-        self._liveness = Liveness()
-
-    @property
-    def live(self) -> bool:
-        """Subscribed and heard from recently: only then may the cache answer."""
-        return self.lease > 0 and self._liveness.live
-
-    def heard(self) -> None:
-        self._liveness.heard()
-
-    def silenced(self) -> None:
-        self._liveness.lost()
-        self.flush()
-
-    def get(self, session_id: str) -> SessionValidity | None:
-        entry = self._entries.get(session_id)
-        if entry is None or not self.live:
-            return None
-        if entry[0] < time.monotonic():
-            self._drop(session_id)
-            return None
-        return entry[1]
-
-    def put(self, session_id: str, validity: SessionValidity, generation: int) -> None:
-        """Remember a validity read from Redis, unless an invalidation arrived meanwhile."""
-        if generation != self.generation or not self.live:
-            return
-        if len(self._entries) >= MAX_ENTRIES:
-            self.flush()
-        self._entries[session_id] = (time.monotonic() + self.lease, validity)
-        self._by_user.setdefault(validity.user_id, set()).add(session_id)
+        super().__init__(lease_seconds, group=_owner)
 
     def apply(self, event: Mapping[str, Any]) -> None:
-        """Drop what an invalidation event names."""
-        self.generation += 1
-        if event.get("type") == SESSION_REVOKED:
-            self._drop(str(event.get("sessionId")))
-        elif event.get("type") == USER_SESSIONS_REVOKED:
-            self._drop_user(str(event.get("userId")), event.get("exceptSessionId"))
+        """Drop what an invalidation event names (everything, for an unknown event)."""
+        kind = event.get("type")
+        if kind == SESSION_REVOKED:
+            self.invalidate([str(event.get("sessionId"))])
+        elif kind == USER_SESSIONS_REVOKED:
+            self._revoke_user(event.get("userId"), event.get("exceptSessionId"))
         else:
             self.flush()
 
-    def flush(self) -> None:
-        self.generation += 1
-        self._entries.clear()
-        self._by_user.clear()
-
-    def _drop(self, session_id: str) -> None:
-        entry = self._entries.pop(session_id, None)
-        if entry is not None:
-            self._by_user.get(entry[1].user_id, set()).discard(session_id)
-
-    def _drop_user(self, user_id: str, except_session: object) -> None:
+    def _revoke_user(self, user_id: object, except_session: object) -> None:
+        keep = except_session if isinstance(except_session, str) else None
         try:
-            sessions = self._by_user.get(UUID(user_id), set())
-        except ValueError:
-            return
-        for session_id in [sid for sid in sessions if sid != except_session]:
-            sessions.discard(session_id)
-            self._entries.pop(session_id, None)
+            self.invalidate_group(UUID(str(user_id)), keep=keep)
+        except ValueError:  # not a user id: forget everyone rather than guess
+            self.flush()
+
+
+def _owner(validity: SessionValidity) -> UUID:
+    return validity.user_id
 
 
 def invalidation_listener(

@@ -1,30 +1,16 @@
-"""Page and cursor pagination: bounded sizes, stable order, totals for pages."""
+"""Paging on the HTTP side: the query parameters of numbered and cursor pages, as dependencies.
+
+What a page is and how the stores are read one page at a time is the storage side's:
+``atrium.core.pages`` (numbered pages) and ``atrium.core.cursors`` (cursor pages).
+"""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Query
-from sqlalchemy import Select, func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.errors import InvalidCursor
-from atrium.core.schemas import Schema
-
-T = TypeVar("T")
-MAX_PAGE_SIZE = 100
-
-
-class PageParams(Schema):
-    page: int = 1
-    size: int = 20
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.size
+from atrium.core.pages import MAX_PAGE_SIZE, PageParams
 
 
 def page_params(
@@ -37,32 +23,6 @@ def page_params(
 PageParamsDep = Annotated[PageParams, Depends(page_params)]
 
 
-class Page(Schema, Generic[T]):
-    items: list[T]
-    total: int
-    page: int
-    size: int
-    pages: int
-
-
-def make_page(items: list[T], total: int, params: PageParams) -> Page[T]:
-    pages = (total + params.size - 1) // params.size if total else 0
-    return Page[T](items=items, total=total, page=params.page, size=params.size, pages=pages)
-
-
-async def paginate(session: AsyncSession, query: Select[Any], params: PageParams) -> Page[Any]:
-    """Run ``query`` (which must carry a stable ORDER BY) for one page, with the total count."""
-    count_query = select(func.count()).select_from(query.order_by(None).subquery())
-    total = (await session.execute(count_query)).scalar_one()
-    rows = (await session.execute(query.offset(params.offset).limit(params.size))).scalars()
-    return make_page(list(rows), total, params)
-
-
-class CursorPage(Schema, Generic[T]):
-    items: list[T]
-    next_cursor: str | None = None
-
-
 def cursor_limit(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="Items per page")] = 20,
 ) -> int:
@@ -70,23 +30,3 @@ def cursor_limit(
 
 
 CursorLimitDep = Annotated[int, Depends(cursor_limit)]
-
-
-def encode_cursor(position: dict[str, Any]) -> str:
-    """An opaque cursor for the position after the last item returned."""
-    raw = json.dumps(position, separators=(",", ":"), default=str).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str | None) -> dict[str, Any] | None:
-    """The position a cursor stands for; a malformed cursor is a 400."""
-    if not cursor:
-        return None
-    try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
-        raise InvalidCursor() from exc
-    if not isinstance(value, dict):
-        raise InvalidCursor()
-    return value

@@ -1,9 +1,9 @@
 """A Redis pub/sub subscription kept alive in the background, for listeners to build on.
 
 ``ChannelListener`` subscribes to one channel, re-subscribes with a growing back-off after any
-failure, and wakes at least every ``POLL_SECONDS`` (a blocking read would hit the client's socket
-timeout when idle). Subclasses say what a subscription, a message, a quiet poll and a lost
-connection mean to them.
+failure (``RECONNECT``, started over once subscribed again), and wakes at least every
+``POLL_SECONDS`` (a blocking read would hit the client's socket timeout when idle). Subclasses
+say what a subscription, a message, a quiet poll and a lost connection mean to them.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ import asyncio
 import structlog
 
 from atrium.core import cancel
+from atrium.core.backoff import Backoff, Exponential
 from atrium.core.redis import RedisClient
 
 log = structlog.get_logger(__name__)
 
 POLL_SECONDS = 1.0
-MAX_BACKOFF_SECONDS = 5.0
+# Jittered: after a Redis restart the nodes' listeners do not all come back in the same instant.
+RECONNECT = Exponential(first=0.1, cap=5.0, jitter=0.5)
 
 
 class ChannelListener:
@@ -29,6 +31,7 @@ class ChannelListener:
         self._channel = channel
         self._name = name
         self._subscribed = asyncio.Event()
+        self._backoff = Backoff(RECONNECT)
         self._task: asyncio.Task[None] | None = None
 
     async def start(self, wait_seconds: float = 5.0) -> None:
@@ -43,7 +46,6 @@ class ChannelListener:
         await cancel.stop(self._task)
 
     async def _run(self) -> None:
-        backoff = 0.1
         while True:
             try:
                 await self._listen()
@@ -52,15 +54,15 @@ class ChannelListener:
             except Exception as exc:
                 self._subscribed.clear()
                 self.on_lost()
+                retry_in = self._backoff.failed()
                 log.warning(
                     "channel_lost",
                     listener=self._name,
                     channel=self._channel,
                     error=repr(exc),
-                    retry_in=backoff,
+                    retry_in=retry_in,
                 )
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                await asyncio.sleep(retry_in)
 
     async def _listen(self) -> None:
         async with self._redis.pubsub() as pubsub:
@@ -71,6 +73,7 @@ class ChannelListener:
                     self.on_quiet()
                 elif message["type"] == "subscribe":
                     await self.on_subscribed()
+                    self._backoff.ok()
                     self._subscribed.set()
                 elif message["type"] == "message":
                     await self.on_message(message["data"])

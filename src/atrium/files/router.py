@@ -15,7 +15,8 @@ from atrium.auth.deps import CurrentPrincipal
 from atrium.core import limits
 from atrium.core.clock import utcnow
 from atrium.core.deps import StorageDep
-from atrium.core.pagination import Page, PageParamsDep
+from atrium.core.pages import Page
+from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.files import service

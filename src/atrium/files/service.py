@@ -21,7 +21,7 @@ from urllib3.exceptions import HTTPError
 
 from atrium.config import StorageSettings
 from atrium.core.clock import utcnow
-from atrium.core.pagination import Page, PageParams, make_page
+from atrium.core.pages import Page, PageParams, make_page
 from atrium.core.storage import Storage, StreamTooLarge
 from atrium.files.documents import FileObject, FileStatus, object_key
 from atrium.files.errors import (

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from uuid import UUID
 
 from beanie import PydanticObjectId
-from bson.errors import InvalidId
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.errors import InvalidCursor
-from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
+from atrium.core.cursors import CursorPage
 from atrium.core.state import AppState
 from atrium.notifications import limits, repository
 from atrium.notifications.documents import Conversation, Message
@@ -83,12 +81,8 @@ async def conversation(
 ) -> CursorPage[MessageRead]:
     """The messages between the user and ``peer_id``, newest first."""
     key = repository.conversation_key(user_id, peer_id)
-    position = decode_cursor(cursor)
-    last_id = _object_id(position.get("id")) if position else None
-    found = await repository.conversation_messages(key, last_id, limit + 1)
-    items = [to_read(message) for message in found[:limit]]
-    more = len(found) > limit
-    next_cursor = encode_cursor({"id": items[-1].id}) if more and items else None
+    found, next_cursor = await repository.conversation_messages(key, cursor, limit)
+    items = [to_read(message) for message in found]
     return CursorPage[MessageRead](items=items, next_cursor=next_cursor)
 
 
@@ -96,16 +90,9 @@ async def conversations(
     user_id: UUID, cursor: str | None, limit: int
 ) -> CursorPage[ConversationRead]:
     """The user's conversations, latest activity first, each with its unread count."""
-    position = decode_cursor(cursor)
-    after = (_when(position.get("at")), _object_id(position.get("id"))) if position else None
-    found = await repository.conversations(user_id, after, limit + 1)
-    page = found[:limit]
+    page, next_cursor = await repository.conversations(user_id, cursor, limit)
     unread = await repository.unread_by_conversation(user_id, [c.key for c in page])
     items = [_conversation_read(c, user_id, unread.get(c.key, 0)) for c in page]
-    next_cursor = None
-    if len(found) > limit and page:
-        last = page[-1]
-        next_cursor = encode_cursor({"at": last.last_at.isoformat(), "id": str(last.id)})
     return CursorPage[ConversationRead](items=items, next_cursor=next_cursor)
 
 
@@ -131,17 +118,3 @@ async def mark_read(state: AppState, user_id: UUID, peer_id: UUID) -> MessagesRe
         payload = result.model_dump(mode="json", by_alias=True)
         await emitter(state).to_users([peer_id, user_id], MESSAGES_READ_EVENT, payload)
     return result
-
-
-def _object_id(value: object) -> PydanticObjectId:
-    try:
-        return PydanticObjectId(str(value))
-    except (InvalidId, TypeError, ValueError) as exc:
-        raise InvalidCursor() from exc
-
-
-def _when(value: object) -> datetime:
-    try:
-        return datetime.fromisoformat(str(value))
-    except ValueError as exc:
-        raise InvalidCursor() from exc

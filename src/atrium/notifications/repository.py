@@ -10,11 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from beanie import PydanticObjectId
-from beanie.odm.enums import SortDirection
 from pymongo.errors import DuplicateKeyError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from atrium.core.cursors import DATETIME, NEWEST_FIRST, OBJECT_ID, MongoKeyset, mongo_key
 from atrium.notifications.documents import (
     Audience,
     Conversation,
@@ -25,7 +25,10 @@ from atrium.notifications.documents import (
 )
 from atrium.users.models import User
 
-NEWEST_FIRST = [("_id", SortDirection.DESCENDING)]
+# Conversations by their latest message; two may share a time, their ids break the tie.
+LATEST_ACTIVITY = MongoKeyset(
+    mongo_key("at", "last_at", DATETIME), mongo_key("id", "_id", OBJECT_ID, attribute="id")
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,14 +95,11 @@ def feed_query(reader: Reader, state: ReaderState, unread: bool) -> dict[str, An
     return {"$or": [own, {"$and": shared}]}
 
 
-def before(query: dict[str, Any], last_id: PydanticObjectId | None) -> dict[str, Any]:
-    if last_id is None:
-        return query
-    return {"$and": [query, {"_id": {"$lt": last_id}}]}
-
-
-async def feed(query: dict[str, Any], limit: int) -> list[Notification]:
-    return await Notification.find(query).sort(NEWEST_FIRST).limit(limit).to_list()
+async def feed(
+    query: dict[str, Any], cursor: str | None, limit: int
+) -> tuple[list[Notification], str | None]:
+    """One page of the notifications ``query`` matches, newest first, and the next cursor."""
+    return await NEWEST_FIRST.page(Notification, query, cursor, limit)
 
 
 async def count(query: dict[str, Any]) -> int:
@@ -197,28 +197,17 @@ async def touch_conversation(message: Message, participants: list[UUID], preview
 
 
 async def conversation_messages(
-    key: str, last_id: PydanticObjectId | None, limit: int
-) -> list[Message]:
-    query: dict[str, Any] = {"conversation": key}
-    if last_id is not None:
-        query["_id"] = {"$lt": last_id}
-    return await Message.find(query).sort(NEWEST_FIRST).limit(limit).to_list()
+    key: str, cursor: str | None, limit: int
+) -> tuple[list[Message], str | None]:
+    """One page of a conversation's messages, newest first, and the next cursor."""
+    return await NEWEST_FIRST.page(Message, {"conversation": key}, cursor, limit)
 
 
 async def conversations(
-    user_id: UUID, after: tuple[datetime, PydanticObjectId] | None, limit: int
-) -> list[Conversation]:
-    query: dict[str, Any] = {"participants": user_id}
-    if after is not None:
-        at, last_id = after
-        query = {
-            "$and": [
-                query,
-                {"$or": [{"last_at": {"$lt": at}}, {"last_at": at, "_id": {"$lt": last_id}}]},
-            ]
-        }
-    order = [("last_at", SortDirection.DESCENDING), ("_id", SortDirection.DESCENDING)]
-    return await Conversation.find(query).sort(order).limit(limit).to_list()
+    user_id: UUID, cursor: str | None, limit: int
+) -> tuple[list[Conversation], str | None]:
+    """One page of the user's conversations, latest activity first, and the next cursor."""
+    return await LATEST_ACTIVITY.page(Conversation, {"participants": user_id}, cursor, limit)
 
 
 async def unread_by_conversation(user_id: UUID, keys: Sequence[str]) -> dict[str, int]:

@@ -8,8 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 
 from atrium.auth.deps import CurrentPrincipal
+from atrium.core.cursors import CursorPage
 from atrium.core.deps import SessionDep, StateDep
-from atrium.core.pagination import CursorLimitDep, CursorPage
+from atrium.core.pagination import CursorLimitDep
 from atrium.core.responses import AUTH_ERROR_RESPONSES, Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.notifications import messages, service

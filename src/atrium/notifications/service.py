@@ -20,8 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core import limits
 from atrium.core.clock import utcnow
-from atrium.core.errors import InvalidCursor
-from atrium.core.pagination import CursorPage, decode_cursor, encode_cursor
+from atrium.core.cursors import CursorPage
 from atrium.core.state import AppState
 from atrium.notifications import limits as rate_limits
 from atrium.notifications import repository
@@ -155,11 +154,9 @@ async def feed(
 ) -> CursorPage[NotificationRead]:
     """The reader's notifications, newest first (unread only if asked), one page at a time."""
     state = await repository.reader_state(reader.user_id)
-    query = repository.before(repository.feed_query(reader, state, unread), _cursor_id(cursor))
-    found = await repository.feed(query, limit + 1)
-    items = [to_read(doc, state) for doc in found[:limit]]
-    more = len(found) > limit
-    next_cursor = encode_cursor({"id": items[-1].id}) if more and items else None
+    query = repository.feed_query(reader, state, unread)
+    found, next_cursor = await repository.feed(query, cursor, limit)
+    items = [to_read(doc, state) for doc in found]
     return CursorPage[NotificationRead](items=items, next_cursor=next_cursor)
 
 
@@ -235,13 +232,3 @@ def _object_id(value: str) -> PydanticObjectId | None:
         return PydanticObjectId(value)
     except (InvalidId, TypeError, ValueError):
         return None
-
-
-def _cursor_id(cursor: str | None) -> PydanticObjectId | None:
-    position = decode_cursor(cursor)
-    if position is None:
-        return None
-    object_id = _object_id(str(position.get("id")))
-    if object_id is None:
-        raise InvalidCursor()
-    return object_id

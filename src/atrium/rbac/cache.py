@@ -17,10 +17,8 @@ used while the node's invalidation subscription is alive.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -30,7 +28,8 @@ from redis.exceptions import RedisError
 
 from atrium.config import Settings
 from atrium.core.db import Database
-from atrium.core.invalidation import Liveness, publish_acked
+from atrium.core.invalidation import publish_acked
+from atrium.core.leasedcache import LeasedCache
 from atrium.core.redis import RedisClient, key
 from atrium.rbac import repository
 from atrium.rbac.models import RoleStatus
@@ -41,7 +40,6 @@ log = structlog.get_logger(__name__)
 
 USERS_CHANGED = "permissions_changed"
 FLUSHED = "permissions_flushed"
-MAX_ENTRIES = 100_000
 # Above this many users an invalidation tells nodes to flush rather than list every id.
 MAX_LISTED_USERS = 500
 _DEL_CHUNK = 1000
@@ -197,58 +195,23 @@ class PermissionStore:
             await pipe.execute()
 
 
-class LocalPermissions:
+class LocalPermissions(LeasedCache[UUID, PermissionSet]):
     """``user id -> PermissionSet`` for a short lease; fed by the invalidation listener."""
 
-    def __init__(self, lease_seconds: float) -> None:
-        self.lease = lease_seconds
-        self.generation = 0
-        self._entries: dict[UUID, tuple[float, PermissionSet]] = {}
-        self._liveness = Liveness()
-
-    @property
-    def live(self) -> bool:
-        return self.lease > 0 and self._liveness.live
-
-    def get(self, user_id: UUID) -> PermissionSet | None:
-        entry = self._entries.get(user_id)
-        if entry is None or not self.live:
-            return None
-        if entry[0] < time.monotonic():
-            self._entries.pop(user_id, None)
-            return None
-        return entry[1]
-
-    def put(self, found: PermissionSet, generation: int) -> None:
+    def put(self, found: PermissionSet, generation: int) -> bool:
         """Remember a set, unless an invalidation arrived since ``generation`` was read."""
-        if generation != self.generation or not self.live:
-            return
-        if len(self._entries) >= MAX_ENTRIES:
-            self._entries.clear()
-        self._entries[found.user_id] = (time.monotonic() + self.lease, found)
+        return self.remember(found.user_id, found, generation)
 
     def apply(self, event: Mapping[str, Any]) -> None:
-        self.generation += 1
+        """Drop the listed users' sets (everything, for any other event)."""
         user_ids = event.get("userIds")
         if event.get("type") != USERS_CHANGED or not isinstance(user_ids, list):
-            self._entries.clear()
+            self.flush()
             return
-        for user_id in user_ids:
-            try:
-                self._entries.pop(UUID(str(user_id)), None)
-            except ValueError:
-                self._entries.clear()
-
-    def heard(self) -> None:
-        self._liveness.heard()
-
-    def flush(self) -> None:
-        self.generation += 1
-        self._entries.clear()
-
-    def silenced(self) -> None:
-        self._liveness.lost()
-        self.flush()
+        try:
+            self.invalidate([UUID(str(user_id)) for user_id in user_ids])
+        except ValueError:
+            self.flush()
 
 
 def channel(settings: Settings) -> str:
@@ -303,10 +266,10 @@ def _ack_prefix(settings: Settings) -> str:
 class Permissions:
     """The per-process permission service: ``get`` is the hot path.
 
-    Misses are single-flight: when an entry expires under load, the concurrent requests of
-    that user share one Redis read instead of each making its own. A request only joins a
-    read that started after the last invalidation this node applied (same generation), so
-    nobody is handed a set read before a change that was already reported done.
+    Misses are single-flight (``LeasedCache.get_or_fetch``): when an entry expires under load,
+    the concurrent requests of that user share one Redis read instead of each making its own. A
+    request only joins a read that started after the last invalidation this node applied (same
+    generation), so nobody is handed a set read before a change that was already reported done.
     """
 
     def __init__(self, db: Database, redis: RedisClient, settings: Settings) -> None:
@@ -314,41 +277,21 @@ class Permissions:
         self.settings = settings
         self.store = PermissionStore(redis, settings)
         self.local = LocalPermissions(settings.rbac.permission_cache_seconds)
-        self._inflight: dict[UUID, tuple[int, asyncio.Task[PermissionSet]]] = {}
 
     async def get(self, user_id: UUID) -> PermissionSet:
-        found = self.local.get(user_id)
-        if found is not None:
-            return found
-        generation = self.local.generation
-        pending = self._inflight.get(user_id)
-        if pending is None or pending[0] != generation:
-            task = asyncio.create_task(self._fetch(user_id, generation))
-            task.add_done_callback(self._forget(user_id))
-            pending = self._inflight[user_id] = (generation, task)
-        return await asyncio.shield(pending[1])
+        return await self.local.get_or_fetch(user_id, lambda: self._fetch(user_id))
 
-    def _forget(self, user_id: UUID) -> Callable[[asyncio.Task[PermissionSet]], None]:
-        def done(task: asyncio.Task[PermissionSet]) -> None:
-            if self._inflight.get(user_id, (0, None))[1] is task:
-                del self._inflight[user_id]
-            if not task.cancelled():
-                task.exception()  # retrieved: every waiter may have gone
-
-        return done
-
-    async def _fetch(self, user_id: UUID, generation: int) -> PermissionSet:
+    async def _fetch(self, user_id: UUID) -> tuple[PermissionSet, bool]:
+        """The user's set, and whether this node may keep it."""
         try:
             found, seq, epoch = await self.store.read(user_id)
         except RedisError:
             log.warning("permission_cache_unavailable", user_id=str(user_id))
-            return await load(self.db, user_id)  # the database is the truth; cache nothing
-        if found is None:
-            found = await load(self.db, user_id, epoch)
-            if not await self._fill(found, seq):
-                return found  # an invalidation raced this read: use it once, keep nothing
-        self.local.put(found, generation)
-        return found
+            return await load(self.db, user_id), False  # the database is the truth; keep nothing
+        if found is not None:
+            return found, True
+        found = await load(self.db, user_id, epoch)
+        return found, await self._fill(found, seq)  # not filled: an invalidation raced this read
 
     async def _fill(self, found: PermissionSet, seq: str) -> bool:
         try:

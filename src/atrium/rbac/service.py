@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.mapping import FieldMap
-from atrium.core.pagination import Page, PageParams, make_page, paginate
+from atrium.core.pages import Page, PageParams, make_page, paginate
 from atrium.core.responses import ErrorDetail
 from atrium.rbac import delegation, repository
 from atrium.rbac.changes import noted

@@ -19,7 +19,6 @@ retried a few times on an integrity or locking error.
 from __future__ import annotations
 
 import asyncio
-import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +31,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from atrium.core.backoff import Exponential
 from atrium.core.clock import utcnow
 from atrium.core.codes import CodeKind, DeclaredCode
 from atrium.core.db import Database
@@ -41,6 +41,8 @@ from atrium.rbac.models import Permission, PermissionAccess
 
 log = structlog.get_logger(__name__)
 ATTEMPTS = 6
+# Jittered: the processes that collided on the catalogue try again at different moments.
+RETRY = Exponential(first=0.1, cap=0.5, jitter=0.8)
 SUMMARY_MAX = 255
 CAPABILITY_METHOD = "CAPABILITY"
 EVENT_METHOD = "EVENT"
@@ -113,7 +115,7 @@ async def sync_routes(
             if attempt == ATTEMPTS:
                 raise
             log.info("permission_sync_retry", attempt=attempt, error=type(exc).__name__)
-            await asyncio.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - jitter
+            await asyncio.sleep(RETRY.delay(attempt))
             continue
         if report.changed:
             log.info("permission_sync", **_fields(report))

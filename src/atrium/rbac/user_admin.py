@@ -14,7 +14,7 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.mapping import FieldMap
-from atrium.core.pagination import Page, PageParams, make_page, paginate
+from atrium.core.pages import Page, PageParams, make_page, paginate
 from atrium.core.security.passwords import PasswordHasher
 from atrium.rbac import delegation, repository
 from atrium.rbac.changes import noted

@@ -23,9 +23,10 @@ import structlog
 from engineio import packet as eio_packet
 from socketio import packet as sio_packet
 
-log = structlog.get_logger(__name__)
+from atrium.core.backoff import Backoff
+from atrium.core.pubsub import RECONNECT
 
-MAX_BACKOFF_SECONDS = 5.0
+log = structlog.get_logger(__name__)
 
 
 class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
@@ -36,7 +37,7 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
         self.ready = asyncio.Event()
 
     async def _redis_listen_with_retries(self) -> AsyncIterator[dict[str, Any]]:
-        backoff = 0.1
+        backoff = Backoff(RECONNECT)
         while True:
             try:
                 await self.close()  # the previous attempt's connections, if any
@@ -47,16 +48,16 @@ class RedisManager(socketio.AsyncRedisManager):  # type: ignore[misc]
                 async for message in self.pubsub.listen():
                     if message.get("type") == "pong":
                         self.ready.set()
-                        backoff = 0.1
+                        backoff.ok()
                         continue
                     yield message
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 self.ready.clear()
-                log.warning("socketio_pubsub_lost", error=repr(exc), retry_in=backoff)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
+                retry_in = backoff.failed()
+                log.warning("socketio_pubsub_lost", error=repr(exc), retry_in=retry_in)
+                await asyncio.sleep(retry_in)
 
     async def _handle_emit(self, message: dict[str, Any]) -> None:
         if message.get("callback") is not None or message.get("binary"):

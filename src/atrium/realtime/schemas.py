@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from atrium.core.pagination import Page
+from atrium.core.pages import Page
 from atrium.core.schemas import Schema
 
 

@@ -6,7 +6,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.pagination import PageParams, make_page
+from atrium.core.pages import PageParams, make_page
 from atrium.realtime import repository
 from atrium.realtime.presence import OnlineSocket, Presence
 from atrium.realtime.schemas import OnlineUser, OnlineUsers

@@ -19,13 +19,14 @@ import structlog
 from celery import Celery, beat, schedules
 
 from atrium.config import Settings, StaticPeriodicTask, get_settings
+from atrium.core.backoff import Backoff
 from atrium.core.db import Database
 from atrium.core.mongo import Mongo
 from atrium.core.redis import RedisClient, create_redis
 from atrium.scheduler import repository, static
+from atrium.scheduler.dispatch import STORE_RETRY
 from atrium.scheduler.documents import DOCUMENTS
 from atrium.scheduler.engine import BeatEngine
-from atrium.scheduler.entries import Backoff
 from atrium.scheduler.publisher import Publisher
 
 log = structlog.get_logger(__name__)
@@ -116,7 +117,7 @@ async def merge_static_schedule(settings: Settings, app: Celery, db: Database) -
 
 
 async def open_beat_retrying(settings: Settings, app: Celery, stop: asyncio.Event) -> Beat | None:
-    backoff = Backoff()
+    backoff = Backoff(STORE_RETRY)
     while not stop.is_set():
         try:
             return await open_beat(settings, app)

@@ -69,7 +69,7 @@ def _find(session: Any, name: str) -> Awaitable[Any]:
 @tasks_cli.command("list")
 def list_tasks() -> None:
     """List periodic tasks with their schedule, state and next run."""
-    from atrium.core.pagination import PageParams
+    from atrium.core.pages import PageParams
     from atrium.scheduler import service
     from atrium.worker.app import celery_app
 

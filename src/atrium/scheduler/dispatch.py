@@ -15,8 +15,9 @@ from uuid import UUID, uuid4
 import structlog
 from sqlalchemy import Row
 
+from atrium.core.backoff import Backoff, Exponential
 from atrium.scheduler.documents import TaskRun
-from atrium.scheduler.entries import Backoff, Entry, message
+from atrium.scheduler.entries import Entry, message
 from atrium.scheduler.ledger import RunLedger
 from atrium.scheduler.publisher import Publisher, reserved_headers
 from atrium.scheduler.schedules import from_ms, to_ms
@@ -25,6 +26,8 @@ from atrium.scheduler.tasknames import TaskNames
 log = structlog.get_logger(__name__)
 
 BOOKKEEPING_LIMIT = 10_000  # ledger status updates kept for a retry while MongoDB is out
+# Beat's wait before it tries a failed store again (SQL, Redis, MongoDB, the broker).
+STORE_RETRY = Exponential(first=0.5, cap=10.0)
 
 
 @dataclass(slots=True)
@@ -58,7 +61,7 @@ class Dispatcher:
         self.claims: dict[tuple[UUID, int], str] = {}
         self._unmarked: list[str] = []  # published, ledger status not yet "sent"
         self._unreleased: list[str] = []  # not published, ledger claim not yet withdrawn
-        self._ledger_backoff = Backoff()
+        self._ledger_backoff = Backoff(STORE_RETRY)
 
     async def dispatch(
         self, due: list[tuple[UUID, Entry, int]], rows: dict[UUID, Row[Any]], now: int

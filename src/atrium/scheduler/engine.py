@@ -34,12 +34,13 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from atrium.config import Settings
 from atrium.core import cancel
+from atrium.core.backoff import Backoff
 from atrium.core.clock import utcnow
 from atrium.core.db import Database
 from atrium.core.redis import RedisClient, key
 from atrium.scheduler import repository as repo
-from atrium.scheduler.dispatch import Dispatcher, Outcome
-from atrium.scheduler.entries import Backoff, Entry, entry_from_row
+from atrium.scheduler.dispatch import STORE_RETRY, Dispatcher, Outcome
+from atrium.scheduler.entries import Entry, entry_from_row
 from atrium.scheduler.lease import LeaderLease
 from atrium.scheduler.ledger import RunLedger
 from atrium.scheduler.publisher import Publisher
@@ -114,10 +115,10 @@ class BeatEngine:
         self._next_prune = 0.0
         self._last_poll_ok = time.monotonic()
         self._loaded_at = 0.0
-        self._sql = Backoff()
-        self._redis = Backoff()
-        self._dispatch_backoff = Backoff()
-        self._flush_backoff = Backoff()
+        self._sql = Backoff(STORE_RETRY)
+        self._redis = Backoff(STORE_RETRY)
+        self._dispatch_backoff = Backoff(STORE_RETRY)
+        self._flush_backoff = Backoff(STORE_RETRY)
         self._flush_task: asyncio.Task[None] | None = None
         self._prune_task: asyncio.Task[None] | None = None
         self._keeper: asyncio.Task[None] | None = None

@@ -1,8 +1,7 @@
-"""Beat's in-memory view of a task (its timing), the back-off it uses, and its messages."""
+"""Beat's in-memory view of a task (its timing), and its messages."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,35 +12,11 @@ from atrium.scheduler.models import ScheduleKind
 from atrium.scheduler.publisher import Message
 from atrium.scheduler.schedules import ScheduleSpec, Timing, compile_schedule, to_ms
 
-MAX_BACKOFF = 10.0
-
 
 @dataclass(slots=True)
 class Entry(Timing):
     next_ms: int | None = None
     one_off: bool = False
-
-
-class Backoff:
-    """Exponential delay after failures of one kind of work; reset by a success."""
-
-    __slots__ = ("failures", "until")
-
-    def __init__(self) -> None:
-        self.failures = 0
-        self.until = 0.0
-
-    def ready(self) -> bool:
-        return time.monotonic() >= self.until
-
-    def failed(self) -> float:
-        self.failures += 1
-        delay = min(MAX_BACKOFF, 0.25 * 2.0 ** min(self.failures, 6))
-        self.until = time.monotonic() + delay
-        return delay
-
-    def ok(self) -> None:
-        self.failures, self.until = 0, 0.0
 
 
 def entry_from_row(row: Row[Any]) -> Entry:

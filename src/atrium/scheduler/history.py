@@ -6,10 +6,7 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from bson import ObjectId
-
-from atrium.core.errors import InvalidCursor
-from atrium.core.pagination import decode_cursor, encode_cursor
+from atrium.core.cursors import NEWEST_FIRST
 from atrium.scheduler.documents import RunStatus, TaskRun
 
 
@@ -34,12 +31,4 @@ async def page(
     window = {k: v for k, v in (("$gte", since), ("$lt", until)) if v is not None}
     if window:
         query["dispatched_at"] = window
-    position = decode_cursor(cursor)
-    if position is not None:
-        if not ObjectId.is_valid(str(position.get("id"))):
-            raise InvalidCursor()
-        query["_id"] = {"$lt": ObjectId(str(position["id"]))}
-    runs = await TaskRun.find(query).sort("-_id").limit(limit + 1).to_list()
-    more = len(runs) > limit
-    runs = runs[:limit]
-    return runs, encode_cursor({"id": str(runs[-1].id)}) if more and runs else None
+    return await NEWEST_FIRST.page(TaskRun, query, cursor, limit)

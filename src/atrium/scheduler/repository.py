@@ -5,17 +5,15 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 from uuid import UUID
 
 from sqlalchemy import Row, bindparam, case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 from sqlmodel import col
 
+from atrium.core.pages import Page, PageParams, paginate
 from atrium.scheduler.models import SCHEDULE_COLUMNS, PeriodicTask, ScheduleChange
-
-if TYPE_CHECKING:  # the API's pagination (FastAPI) stays out of beat's memory
-    from atrium.core.pagination import Page, PageParams
 
 TASKS = PeriodicTask.__table__  # type: ignore[attr-defined]
 CHANGES = ScheduleChange.__table__  # type: ignore[attr-defined]
@@ -218,8 +216,6 @@ async def page(
     kind: str | None = None,
     search: str | None = None,
 ) -> Page[Any]:
-    from atrium.core.pagination import paginate
-
     query = select(PeriodicTask).order_by(col(PeriodicTask.name), col(PeriodicTask.id))
     if enabled is not None:
         query = query.where(col(PeriodicTask.enabled).is_(enabled))

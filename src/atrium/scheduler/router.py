@@ -12,8 +12,10 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 from starlette import status
 
+from atrium.core.cursors import CursorPage
 from atrium.core.deps import SessionDep
-from atrium.core.pagination import CursorLimitDep, CursorPage, Page, PageParamsDep
+from atrium.core.pages import Page
+from atrium.core.pagination import CursorLimitDep, PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.scheduler import history, service
 from atrium.scheduler.deps import CallerDep, CeleryDep

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.clock import utcnow
 from atrium.core.mapping import FieldMap
-from atrium.core.pagination import Page, PageParams
+from atrium.core.pages import Page, PageParams
 from atrium.core.responses import ErrorDetail
 from atrium.scheduler import ledger, schedulable
 from atrium.scheduler import repository as repo

@@ -9,7 +9,8 @@ from pydantic import Field
 
 from atrium.core.clock import utcnow
 from atrium.core.ids import uuid7
-from atrium.core.pagination import Page, PageParamsDep, make_page
+from atrium.core.pages import Page, make_page
+from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, ok
 from atrium.core.routing import Access, access
 from atrium.core.schemas import Schema

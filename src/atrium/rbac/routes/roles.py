@@ -13,7 +13,8 @@ from fastapi import APIRouter, Path, Query
 
 from atrium.auth.deps import CurrentPrincipal
 from atrium.core.deps import SessionDep
-from atrium.core.pagination import Page, PageParamsDep
+from atrium.core.pages import Page
+from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.rbac import repository, service

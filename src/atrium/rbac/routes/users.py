@@ -16,7 +16,8 @@ from fastapi import APIRouter, Path, Query
 
 from atrium.auth.deps import AuthDep
 from atrium.core.deps import SessionDep
-from atrium.core.pagination import Page, PageParamsDep
+from atrium.core.pages import Page
+from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.rbac import user_admin
 from atrium.rbac.deps import ActorDep
