@@ -27,7 +27,6 @@ from sqlmodel import SQLModel
 from atrium import devservices
 from atrium.config import (
     ENV_FILE_VARIABLE,
-    AuthSettings,
     Environment,
     LoggingSettings,
     MongoSettings,
@@ -40,6 +39,7 @@ from atrium.core import migrate
 from atrium.core.state import AppState
 from atrium.main import create_app
 from atrium.models import import_table_models
+from atrium.users.settings import PasswordSettings
 from tests.support.postgres import postgres_database
 
 REQUIRED = (
@@ -125,6 +125,10 @@ def sql_url(
 
 def _settings(services: dict[str, str], sql_url: str, suffix: str) -> Settings:
     return Settings(
+        # Cheap Argon2 (about 1 ms a hash; the production default costs ~150 ms here).
+        PasswordSettings(
+            password_hash_time_cost=1, password_hash_memory_kib=1024, password_hash_parallelism=1
+        ),
         environment=Environment.TESTING,
         sql=SQLSettings(url=sql_url, pool_size=5),
         mongo=MongoSettings(url=services["ATRIUM_MONGO__URL"], database=f"t_{suffix}"),
@@ -136,10 +140,6 @@ def _settings(services: dict[str, str], sql_url: str, suffix: str) -> Settings:
             bucket=f"t-{suffix}",
         ),
         logging=LoggingSettings(level="WARNING", access_log=False),
-        # Cheap Argon2 (about 1 ms a hash; the production default costs ~150 ms here).
-        auth=AuthSettings(
-            password_hash_time_cost=1, password_hash_memory_kib=1024, password_hash_parallelism=1
-        ),
     )
 
 

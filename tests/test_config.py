@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from atrium.config import AuthSettings, Environment, Settings, StorageSettings
+from atrium.auth.settings import AuthSettings
+from atrium.config import Environment, Settings, StorageSettings
+from atrium.core.domain import load_domains
 
 
 @pytest.fixture(autouse=True)
@@ -30,49 +32,58 @@ def test_nested_variables_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ATRIUM_AUTH__ACCESS_TOKEN_TTL_SECONDS", "300")
     settings = Settings(_env_file=None)
     assert settings.sql.url == "postgresql+asyncpg://u@db/atrium"
-    assert settings.auth.access_token_ttl_seconds == 300
+    assert settings.group(AuthSettings).access_token_ttl_seconds == 300
 
 
 @pytest.mark.parametrize("environment", [Environment.STAGING, Environment.PRODUCTION])
 def test_deployed_environments_refuse_default_secrets(environment: Environment) -> None:
-    with pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError, match="ATRIUM_STORAGE__SECRET_KEY"):
         Settings(_env_file=None, environment=environment)
+    real_storage = StorageSettings(secret_key="real-storage-secret")  # type: ignore[arg-type]
+    settings = Settings(_env_file=None, environment=environment, storage=real_storage)
+    with pytest.raises(ValueError, match="needs real values for") as caught:  # at start
+        load_domains(settings)
     message = str(caught.value)
     assert "ATRIUM_AUTH__JWT_SECRET" in message
-    assert "ATRIUM_STORAGE__SECRET_KEY" in message
     assert "ATRIUM_AUTH__RSA_PRIVATE_KEYS" in message
 
 
 def test_production_starts_with_real_secrets() -> None:
-    settings = Settings(
-        _env_file=None,
-        environment=Environment.PRODUCTION,
-        auth=AuthSettings(
-            jwt_secret="a-real-secret-of-enough-length-0123456789",  # type: ignore[arg-type]
-            rsa_private_keys={"k1": "/run/secrets/login.pem"},
-        ),
-        storage=StorageSettings(secret_key="real-storage-secret"),  # type: ignore[arg-type]
-    )
+    settings = _production("a-real-secret-of-enough-length-0123456789")
+    load_domains(settings)
     assert not settings.environment.is_debug
 
 
-def _production(jwt_secret: str, **groups: object) -> Settings:
+def _production(jwt_secret: str) -> Settings:
     return Settings(
-        _env_file=None,
-        environment=Environment.PRODUCTION,
-        auth=AuthSettings(
+        AuthSettings(
             jwt_secret=jwt_secret,  # type: ignore[arg-type]
             rsa_private_keys={"k1": "/run/secrets/login.pem"},
         ),
+        _env_file=None,
+        environment=Environment.PRODUCTION,
         storage=StorageSettings(secret_key="real-storage-secret"),  # type: ignore[arg-type]
-        **groups,  # type: ignore[arg-type]
     )
 
 
 def test_production_refuses_a_jwt_secret_under_32_bytes() -> None:
-    with pytest.raises(ValidationError, match="ATRIUM_AUTH__JWT_SECRET"):
+    with pytest.raises(ValueError, match="ATRIUM_AUTH__JWT_SECRET"):
         _production("x" * 31)
-    assert _production("x" * 32).auth.jwt_secret.get_secret_value() == "x" * 32
+    secret = _production("x" * 32).group(AuthSettings).jwt_secret
+    assert secret.get_secret_value() == "x" * 32
+
+
+def test_a_domain_group_reads_the_environment_and_the_dotenv_file(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    dotenv = tmp_path / "atrium.env"
+    dotenv.write_text("ATRIUM_AUTH__LOGIN_SKEW_SECONDS=77\nATRIUM_AUTH__LOCKOUT_THRESHOLD=9\n")
+    monkeypatch.setenv("ATRIUM_AUTH__LOCKOUT_THRESHOLD", "11")  # the environment wins
+    auth = Settings(_env_file=dotenv).group(AuthSettings)
+    assert (auth.login_skew_seconds, auth.lockout_threshold) == (77, 11)
+    monkeypatch.setenv("ATRIUM_AUTH__LOGIN_SKEW_SECONDS", "1")  # below its minimum of 5
+    with pytest.raises(ValidationError, match="login_skew_seconds"):
+        load_domains(Settings(_env_file=None))
 
 
 def test_production_has_no_localhost_cors_default() -> None:

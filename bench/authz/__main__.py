@@ -42,6 +42,7 @@ from uuid import uuid4
 
 import httpx
 
+from atrium.users.settings import PasswordSettings
 from bench import common
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -102,7 +103,7 @@ async def _seed(state: Any) -> Any:
     from atrium.users import service as users_service
     from atrium.users.schemas import UserCreate
 
-    policy = users_service.PasswordPolicy.from_settings(state.settings.auth)
+    policy = users_service.PasswordPolicy.from_settings(state.settings.group(PasswordSettings))
     data = UserCreate(username=USERNAME, email="reader@example.com", password=PASSWORD)
     async with state.db.session() as session:
         user = await users_service.create(session, state.get(PASSWORD_HASHER), policy, data)

@@ -79,20 +79,24 @@ def _env(services: dict[str, str], workdir: Path, run_id: str) -> dict[str, str]
 async def _seed(count: int) -> Seeded:
     """Users, and a live session for each minted by the auth domain's own session store."""
     from atrium.auth.sessions import SessionStore
+    from atrium.auth.settings import AuthSettings
     from atrium.auth.tokens import ACCESS, TokenService, new_jti
     from atrium.config import Settings
+    from atrium.core.domain import load_domains
     from atrium.core.security.passwords import PasswordHasher
     from atrium.core.state import open_state
-    from atrium.main import document_models, load_domains
     from atrium.users import service as users_service
     from atrium.users.schemas import UserCreate
+    from atrium.users.settings import PasswordSettings
 
     settings = Settings()
-    state = await open_state(settings, document_models(load_domains(settings)))
+    state = await open_state(settings, load_domains(settings).document_models())
     try:
-        hasher = await PasswordHasher.create(settings.auth)
-        policy = users_service.PasswordPolicy.from_settings(settings.auth)
-        sessions, tokens = SessionStore(state.redis, settings), TokenService(settings.auth)
+        passwords = settings.group(PasswordSettings)
+        hasher = await PasswordHasher.create(passwords)
+        policy = users_service.PasswordPolicy.from_settings(passwords)
+        tokens = TokenService(settings.group(AuthSettings))
+        sessions = SessionStore(state.redis, settings)
 
         async def user(name: str, superuser: bool = False) -> tuple[UUID, str]:
             data = UserCreate(

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.conftest import _postgres_database
 
-from atrium.worker.app import loop_driver
+from atrium.core.worker.app import loop_driver
 from bench.scheduler import beat, worker
 
 ROOT = Path(__file__).resolve().parents[2]

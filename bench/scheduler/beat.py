@@ -25,14 +25,18 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+from celery import Celery
 from sqlalchemy import insert, text
 
 from atrium.config import MongoSettings, RedisSettings, Settings, SQLSettings
 from atrium.core import migrate
+from atrium.core.worker.app import create_celery
 from atrium.scheduler import repository
 from atrium.scheduler.beat import Beat, open_beat
 from atrium.scheduler.publisher import Message, Publisher
-from atrium.worker.app import celery_app, configure
+
+# Built for the bench's own settings by migrate_db, before any run.
+celery_app: Celery | None = None
 
 
 def rss_mb() -> float:
@@ -46,6 +50,7 @@ class TimedPublisher(Publisher):
     """Real publishes; remembers when each task's message went out."""
 
     def __init__(self) -> None:
+        assert celery_app is not None
         super().__init__(celery_app)
         self.sent_at: dict[str, float] = {}
 
@@ -188,6 +193,7 @@ async def _make_due(beat: Beat, name: str, mark: str, orm: bool) -> float:
 
 async def run_one(base: Settings, size: int, kind: str) -> Result:
     rows = _rows(size, kind)
+    assert celery_app is not None
     beat = await open_beat(base, celery_app)
     publisher = TimedPublisher()
     beat.engine.publisher = publisher
@@ -224,7 +230,9 @@ def beat_process_rss(settings: Settings) -> float:
         ATRIUM_MONGO__URL=settings.mongo.url,
         ATRIUM_MONGO__DATABASE=settings.mongo.database,
         ATRIUM_LOGGING__JSON_OUTPUT="true",
-        ATRIUM_DOMAINS=json.dumps(["atrium.worker", "atrium.scheduler"]),
+        ATRIUM_DOMAINS=json.dumps(
+            ["atrium.users", "atrium.auth", "atrium.rbac", "atrium.scheduler"]
+        ),
     )
     code = "from atrium.scheduler.beat import main; main()"
     proc = subprocess.Popen(
@@ -257,4 +265,5 @@ def settings_for(pg_url: str, redis_url: str, mongo_url: str) -> Settings:
 
 def migrate_db(settings: Settings) -> None:
     migrate.upgrade(settings)
-    configure(celery_app, settings)
+    global celery_app
+    celery_app = create_celery(settings)

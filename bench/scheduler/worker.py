@@ -16,7 +16,7 @@ import redis
 from celery import Celery
 
 from atrium.config import RedisSettings, Settings
-from atrium.worker.app import celery_config
+from atrium.core.worker.app import celery_config
 
 ROOT = Path(__file__).resolve().parents[2]
 ROUNDS = 5
@@ -36,7 +36,7 @@ def _start_worker(env: dict[str, str], log: Path, pool: str) -> subprocess.Popen
         "-m",
         "celery",
         "-A",
-        "atrium.worker.app",
+        "atrium.core.worker.app",
         "worker",
         f"--pool={pool}",
         "--concurrency=1",
@@ -116,7 +116,7 @@ def run(env_base: dict[str, str], redis_url: str, count: int, log: Path, pool: s
         **env_base,
         "ATRIUM_REDIS__URL": redis_url,
         "PYTHONPATH": str(ROOT),
-        "ATRIUM_DOMAINS": json.dumps(["atrium.worker", "bench.scheduler.tasks_domain"]),
+        "ATRIUM_DOMAINS": json.dumps(["bench.scheduler.tasks_domain"]),
     }
     store = redis.Redis.from_url(redis_url)
     store.flushdb()

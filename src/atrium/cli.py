@@ -1,21 +1,21 @@
 """The ``atrium`` command line.
 
-Domains add their own commands through an optional ``<domain>.cli`` module exposing
-``register(cli: typer.Typer)``. A command that no domain provides yet says so and exits
-non-zero: never a fake success.
+The core's commands are here (serve, worker, migrate, initdb, docs, services); each domain adds
+its own through the ``cli`` module its entry names, exposing ``register(cli: typer.Typer)``.
+``initdb`` migrates, then runs every domain's ``initdb`` step in domain order.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-from collections.abc import Callable
+import asyncio
+import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from atrium.config import get_settings
+from atrium.core.domain import InitContext, load_domains
 
 cli = typer.Typer(name="atrium", help="Atrium backend: serve, migrate, services and more.")
 services_cli = typer.Typer(help="Embedded development and test services.")
@@ -23,8 +23,7 @@ cli.add_typer(services_cli, name="services")
 docs_cli = typer.Typer(help="Generated documentation.", no_args_is_help=True)
 cli.add_typer(docs_cli, name="docs")
 
-# Commands later domains provide; until one does, they refuse honestly.
-PLANNED_COMMANDS = ("worker", "beat", "initdb", "createsuperuser", "keys", "tasks")
+WORKER_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 
 
 @cli.command()
@@ -66,6 +65,45 @@ def migrate(
 
     migrations.upgrade(get_settings(), revision)
     typer.echo(f"database migrated to {revision}")
+
+
+@cli.command()
+def initdb(
+    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
+) -> None:
+    """Migrate the database, then run every domain's first-run step (idempotent)."""
+    from atrium.core import migrate as migrations
+
+    settings = get_settings()
+    migrations.upgrade(settings)
+    typer.echo("database migrated to heads")
+    context = InitContext(settings, not no_input and sys.stdin.isatty(), typer.echo)
+
+    async def steps() -> None:
+        for domain in load_domains(settings):
+            if (step := domain.initdb_step()) is not None:
+                await step(context)
+
+    asyncio.run(steps())
+
+
+@cli.command("worker", context_settings=WORKER_CONTEXT)
+def worker(
+    ctx: typer.Context,
+    pool: Annotated[str, typer.Option(help="prefork, threads or solo.")] = "prefork",
+    concurrency: Annotated[int | None, typer.Option(help="Processes or threads.")] = None,
+    queues: Annotated[str | None, typer.Option("--queues", "-Q", help="Comma-separated.")] = None,
+    loglevel: Annotated[str, typer.Option(help="Celery log level.")] = "INFO",
+) -> None:
+    """Run a Celery worker for every domain's tasks (extra options go to `celery worker`)."""
+    from atrium.core.worker.app import create_celery
+
+    argv = ["worker", f"--pool={pool}", f"--loglevel={loglevel}"]
+    if concurrency is not None:
+        argv.append(f"--concurrency={concurrency}")
+    if queues:
+        argv.append(f"--queues={queues}")
+    create_celery(get_settings()).worker_main([*argv, *ctx.args])
 
 
 @cli.command("makemigration")
@@ -149,31 +187,10 @@ def services_status(profile: Annotated[str, typer.Option(help="dev or test")] = 
 
 
 def _register_domains() -> None:
-    for package in get_settings().domains:
-        name = f"{package}.cli"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name).register(cli)
-
-
-def _add_planned_stubs() -> None:
-    taken = {
-        command.name or getattr(command.callback, "__name__", "").replace("_", "-")
-        for command in cli.registered_commands
-    }
-    taken |= {group.name or "" for group in cli.registered_groups}
-    for name in PLANNED_COMMANDS:
-        if name not in taken:
-            cli.command(name, help=f"Not built yet: '{name}'.")(_not_built(name))
-
-
-def _not_built(name: str) -> Callable[[], None]:
-    def command() -> None:
-        typer.echo(f"atrium {name}: not built yet in this version.", err=True)
-        raise typer.Exit(code=2)
-
-    return command
+    for domain in load_domains(get_settings()):
+        if (module := domain.module(domain.cli)) is not None:
+            module.register(cli)
 
 
 _register_domains()
-_add_planned_stubs()
 app = cli

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import ipaddress
 import os
+from collections.abc import Iterable, Mapping
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
-from typing import Self
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from limits import parse
-from pydantic import BaseModel, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, Field, PrivateAttr, SecretStr, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     DotEnvSettingsSource,
     PydanticBaseSettingsSource,
     SettingsConfigDict,
 )
+
+from atrium.domains import DEFAULT_DOMAINS
 
 # The dotenv file read by default; ``ATRIUM_ENV_FILE`` names another one ("" reads none).
 DEFAULT_ENV_FILE = ".env"
@@ -113,7 +116,7 @@ class StorageSettings(BaseModel):
         return self
 
 
-def _check_rate(value: str) -> str:
+def check_rate(value: str) -> str:
     """A rate limit in ``limits`` notation: ``"10/minute"``, ``"100 per hour"``."""
     try:
         parse(value)
@@ -138,56 +141,6 @@ class ProxySettings(BaseModel):
     trusted_addresses: list[str] = []
 
     _networks = field_validator("trusted_addresses")(_check_networks)
-
-
-class AuthSettings(BaseModel):
-    jwt_secret: SecretStr = SecretStr(f"{DEV_SECRET_PREFIX}jwt-secret-change-me-0123456789abcdef")
-    jwt_algorithm: str = "HS256"
-    access_token_ttl_seconds: int = Field(default=900, ge=30)
-    refresh_token_ttl_seconds: int = Field(default=14 * 24 * 3600, ge=60)
-    # RSA private keys for login encryption: PEM text or file paths, keyed by key id.
-    rsa_private_keys: dict[str, str] = {}
-    rsa_active_kid: str | None = None
-    rsa_key_file: Path = Path("var/keys/login-rsa.pem")
-    login_skew_seconds: int = Field(default=120, ge=5)
-    # Login attempts per username from one client address, and per client address.
-    login_rate_per_username: str = "10/minute"
-    login_rate_per_address: str = "60/minute"
-    # Lockout of one (account, client address) pair after consecutive failed passwords.
-    lockout_threshold: int = Field(default=5, ge=1)
-    lockout_base_seconds: int = Field(default=30, ge=1)
-    lockout_max_seconds: int = Field(default=3600, ge=1)
-    # Slow-down of one login name, whatever the address: past this many failures (each kept
-    # the window after the last), attempts on it are serialised one delay apart, the delay
-    # base seconds doubling per further failure up to max; an attempt whose turn is more than
-    # max_wait seconds away is refused (429) rather than held.
-    account_slowdown_threshold: int = Field(default=20, ge=1)
-    account_slowdown_base_seconds: float = Field(default=0.5, gt=0)
-    account_slowdown_max_seconds: float = Field(default=10.0, gt=0, le=60)
-    account_slowdown_max_wait_seconds: float = Field(default=30.0, gt=0, le=120)
-    account_failure_window_seconds: int = Field(default=900, ge=1)
-    password_min_length: int = Field(default=8, ge=4)
-    password_max_length: int = Field(default=128, ge=8, le=1024)
-    # How many of: lowercase, uppercase, digits, other characters a new password must mix.
-    password_min_char_classes: int = Field(default=1, ge=1, le=4)
-    # Refuse a password that contains the username (case-insensitive).
-    password_forbid_username: bool = True
-    # Argon2id cost; unset uses the library's recommended defaults (keep them in production).
-    # Tests set tiny values (time 1, 1024 KiB, parallelism 1) so hashing takes ~1 ms.
-    password_hash_time_cost: int | None = Field(default=None, ge=1)
-    password_hash_memory_kib: int | None = Field(default=None, ge=8)
-    password_hash_parallelism: int | None = Field(default=None, ge=1)
-    # In-process cache of "this session is still valid" (0 disables it). Revocations reach
-    # every node through Redis pub/sub before they are reported done; this is the safety net.
-    session_cache_seconds: float = Field(default=30.0, ge=0)
-    # How long a revocation waits for every node to acknowledge the invalidation.
-    revocation_ack_timeout_seconds: float = Field(default=2.0, gt=0)
-    login_log_retention_days: int = Field(default=90, ge=1)
-    first_superuser_username: str = "admin"
-    first_superuser_email: str = "admin@example.com"
-    first_superuser_password: SecretStr | None = None
-
-    _rates = field_validator("login_rate_per_username", "login_rate_per_address")(_check_rate)
 
 
 class StaticPeriodicTask(BaseModel):
@@ -221,15 +174,9 @@ class CelerySettings(BaseModel):
     beat_change_poll_seconds: float = Field(default=0.25, gt=0, le=5)
     # Trigger-fed change rows older than this are pruned; a beat stalled longer reloads fully.
     beat_change_retention_seconds: int = Field(default=3600, ge=60)
-    # Static periodic tasks merged into the database at beat start (settings are their source).
-    # Setting ATRIUM_CELERY__BEAT_SCHEDULE replaces this default: keep "files.cleanup" in it.
-    beat_schedule: dict[str, StaticPeriodicTask] = {
-        "files.cleanup": StaticPeriodicTask(
-            task="files.cleanup",
-            every=3600,
-            description="Remove abandoned uploads and objects without metadata (files).",
-        ),
-    }
+    # Static periodic tasks merged into the database at beat start, beside the ones domains
+    # declare in their entries (an entry here of the same name replaces the domain's).
+    beat_schedule: dict[str, StaticPeriodicTask] = {}
     # App-wide task defaults; the typed task decorator never overrides them.
     task_acks_late: bool = True
     task_track_started: bool = True
@@ -240,64 +187,53 @@ class CelerySettings(BaseModel):
     worker_prefetch_multiplier: int = Field(default=4, ge=1)
 
 
+class SettingsGroup(BaseModel):
+    """A domain's own settings: ``ATRIUM_<SECTION>__<FIELD>``, read when first asked for.
+
+    A domain declares its groups in its entry (``Domain(settings=...)``) and reads them with
+    ``settings.group(TheGroup)``; the core knows none of them. Several groups may share a section
+    (each reads its own fields of it). ``deployment_problems`` names the variables that must not
+    keep their development defaults in staging and production.
+    """
+
+    section: ClassVar[str]
+
+    def __init_subclass__(cls, section: str = "", **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if section:
+            cls.section = section
+            _GROUPS.setdefault(section, []).append(cls)
+
+    def deployment_problems(self) -> list[str]:
+        return []
+
+
+G = TypeVar("G", bound=SettingsGroup)
+_GROUPS: dict[str, list[type[SettingsGroup]]] = {}
+
+
+def _read_group(model: type[G], env_file: str | Path | None) -> G:
+    """The group from the environment and the dotenv file, as pydantic-settings reads the rest."""
+    config = SettingsConfigDict(
+        env_prefix=f"ATRIUM_{model.section.upper()}__",
+        env_nested_delimiter="__",
+        env_file=env_file,
+        env_file_encoding="utf-8",
+        extra="ignore",
+        env_ignore_empty=True,
+    )
+    source = type(f"{model.__name__}Source", (model, BaseSettings), {"model_config": config})
+    return model.model_validate(dict(source()))
+
+
 # The dev server's origins, allowed by default only in local and testing.
 LOCAL_CORS_ORIGINS = ("http://localhost:5173", "http://127.0.0.1:5173")
-# Shortest JWT secret staging and production accept (HS256 wants at least its 256 bits).
-MIN_JWT_SECRET_BYTES = 32
 
 
 class CorsSettings(BaseModel):
     # Unset: the local dev server's origins in local and testing, none when deployed.
     allow_origins: list[str] = []
     allow_credentials: bool = True
-
-
-class RealtimeSettings(BaseModel):
-    # Where Socket.IO is mounted (clients use it as their ``path`` option).
-    path: str = "/socket.io"
-    # Redis pub/sub channel shared by every API node and worker (the key prefix is added).
-    channel: str = "atrium:socketio"
-    ping_interval_seconds: float = Field(default=25.0, gt=0)
-    ping_timeout_seconds: float = Field(default=20.0, gt=0)
-    # Largest message a client may send, bytes.
-    max_message_bytes: int = Field(default=64 * 1024, ge=1024)
-    # Presence: each node refreshes its liveness this often; a silent node is dropped after the TTL.
-    presence_heartbeat_seconds: float = Field(default=10.0, gt=0)
-    presence_node_ttl_seconds: int = Field(default=30, ge=2)
-    # An ``auth:expiring`` event is sent this long before the socket's token expires.
-    token_expiry_warning_seconds: int = Field(default=60, ge=0)
-    # Move start-up objects out of the garbage collector's reach (shorter full-GC pauses).
-    # None: on, except in the testing environment (a test process builds many apps).
-    gc_freeze: bool | None = None
-    # Garbage-collector thresholds set at start-up (Python's are 700, 10, 10). A large first one
-    # lets a broadcast's short-lived objects die before a collection promotes them, so full
-    # collections (the broadcast tail) become rare. None keeps Python's.
-    gc_thresholds: tuple[int, int, int] | None = (10_000, 20, 100)
-
-
-class NotificationSettings(BaseModel):
-    # Notifications (and their read markers) are deleted this long after creation (TTL index).
-    retention_days: int = Field(default=90, ge=1)
-    # Messages between users are deleted this long after they were sent.
-    message_retention_days: int = Field(default=365, ge=1)
-    # Most users one admin send may name (roles and "everyone" store one document).
-    max_recipients: int = Field(default=1000, ge=1)
-    max_body_length: int = Field(default=4000, ge=1)
-    # Per sender, REST and socket events alike: direct messages, and admin sends.
-    message_rate_per_sender: str = "30/minute"
-    send_rate_per_sender: str = "10/minute"
-
-    _rates = field_validator("message_rate_per_sender", "send_rate_per_sender")(_check_rate)
-
-
-class RbacSettings(BaseModel):
-    # In-process lease of a user's permission set (0 disables it). Changes reach every node
-    # through Redis pub/sub before they are reported done; this is the safety net.
-    permission_cache_seconds: float = Field(default=30.0, ge=0)
-    # Sync the route table into the permission table at startup.
-    sync_on_startup: bool = True
-    # Grants (codes or patterns) the seeded `user` role gets besides the authenticated basics.
-    user_role_grants: list[str] = []
 
 
 class HttpSettings(BaseModel):
@@ -329,31 +265,85 @@ class Settings(BaseSettings):
     environment: Environment = Environment.LOCAL
     project_name: str = "Atrium"
     api_prefix: str = "/api/v1"
-    # Domain packages, in dependency order; append your own (see atrium.main).
-    domains: list[str] = [
-        "atrium.health",
-        "atrium.users",
-        "atrium.auth",
-        "atrium.rbac",
-        "atrium.realtime",
-        "atrium.notifications",
-        "atrium.files",
-        "atrium.worker",
-        "atrium.scheduler",
-    ]
+    # Domain packages, in dependency order; append your own (see atrium.core.domain).
+    domains: list[str] = Field(default_factory=lambda: list(DEFAULT_DOMAINS))
     sql: SQLSettings = SQLSettings()
     mongo: MongoSettings = MongoSettings()
     redis: RedisSettings = RedisSettings()
     storage: StorageSettings = StorageSettings()
-    auth: AuthSettings = AuthSettings()
     celery: CelerySettings = CelerySettings()
     cors: CorsSettings = CorsSettings()
     proxy: ProxySettings = ProxySettings()
     http: HttpSettings = HttpSettings()
-    realtime: RealtimeSettings = RealtimeSettings()
-    notifications: NotificationSettings = NotificationSettings()
-    rbac: RbacSettings = RbacSettings()
     logging: LoggingSettings = LoggingSettings()
+    # False: groups keep their defaults (settings built from defaults alone, e.g. for docs).
+    groups_from_environment: ClassVar[bool] = True
+    _env_file: str | Path | None = PrivateAttr(default=DEFAULT_ENV_FILE)
+    _groups: dict[type[SettingsGroup], SettingsGroup] = PrivateAttr(default_factory=dict)
+
+    def __init__(self, *groups: SettingsGroup, **values: Any) -> None:
+        """Core settings from ``values``, the environment and the dotenv file; ``groups``
+        given here win over what domains would read for themselves."""
+        super().__init__(**values)
+        self._env_file = _chosen_env_file(values.get("_env_file", DEFAULT_ENV_FILE))
+        for group in groups:
+            self.set_group(group)
+
+    def group(self, model: type[G]) -> G:
+        """A domain's settings group, read (and checked) on first use, then kept."""
+        found = self._groups.get(model)
+        if found is None:
+            found = self._read(model)
+            self._check_deployable(found)
+            self._groups[model] = found
+        return cast(G, found)
+
+    def read_groups(self, models: Iterable[type[SettingsGroup]]) -> None:
+        """Read these groups now; in staging and production, refuse every development default
+        among them at once (one message naming every variable to set)."""
+        models = list(models)
+        if self.environment.is_deployed:
+            read = [self._groups.get(model) or self._read(model) for model in models]
+            problems = [problem for group in read for problem in group.deployment_problems()]
+            if problems:
+                raise ValueError(_refusal(self.environment, problems))
+        for model in models:
+            self.group(model)
+
+    def set_group(self, group: SettingsGroup) -> None:
+        """Use this group's values (tests, embedding) instead of reading them."""
+        self._check_deployable(group)
+        self._groups[type(group)] = group
+
+    def lookup(self, path: str) -> object:
+        """A setting by its dotted name (``notifications.max_body_length``), group or core."""
+        section, _, rest = path.partition(".")
+        found: Any = None
+        for model in _GROUPS.get(section, []):
+            if rest.split(".")[0] in model.model_fields:
+                found = self.group(model)
+                break
+        else:
+            found = getattr(self, section)
+        for part in rest.split("."):
+            found = getattr(found, part)
+        return cast(object, found)
+
+    def _read(self, model: type[G]) -> G:
+        return _read_group(model, self._env_file) if self.groups_from_environment else model()
+
+    def groups(self) -> list[SettingsGroup]:
+        """Every group read or set so far (``load_domains`` reads every declared one)."""
+        return list(self._groups.values())
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        copied = super().model_copy(update=update, deep=deep)
+        copied._groups = dict(self._groups)  # a copy's groups are its own
+        return copied
+
+    def _check_deployable(self, group: SettingsGroup) -> None:
+        if self.environment.is_deployed and (problems := group.deployment_problems()):
+            raise ValueError(_refusal(self.environment, problems))
 
     @classmethod
     def settings_customise_sources(
@@ -381,26 +371,14 @@ class Settings(BaseSettings):
     def _refuse_default_secrets(self) -> Self:
         if not self.environment.is_deployed:
             return self
-        problems = [name for name, value in self._secrets() if _is_default(value)]
-        secret = self.auth.jwt_secret.get_secret_value()
-        if not _is_default(secret) and len(secret.encode()) < MIN_JWT_SECRET_BYTES:
-            problems.append(f"ATRIUM_AUTH__JWT_SECRET (at least {MIN_JWT_SECRET_BYTES} bytes)")
-        if not self.auth.rsa_private_keys:
-            problems.append("ATRIUM_AUTH__RSA_PRIVATE_KEYS")
+        problems = []
+        if is_default_secret(self.storage.secret_key.get_secret_value()):
+            problems.append("ATRIUM_STORAGE__SECRET_KEY")
         if "*" in self.cors.allow_origins and self.cors.allow_credentials:
             problems.append("ATRIUM_CORS__ALLOW_ORIGINS (no '*' with credentials)")
         if problems:
-            raise ValueError(
-                f"environment {self.environment.value!r} needs real values for: "
-                + ", ".join(problems)
-            )
+            raise ValueError(_refusal(self.environment, problems))
         return self
-
-    def _secrets(self) -> list[tuple[str, str]]:
-        return [
-            ("ATRIUM_AUTH__JWT_SECRET", self.auth.jwt_secret.get_secret_value()),
-            ("ATRIUM_STORAGE__SECRET_KEY", self.storage.secret_key.get_secret_value()),
-        ]
 
     @property
     def celery_broker_url(self) -> str:
@@ -411,8 +389,24 @@ class Settings(BaseSettings):
         return self.celery.result_backend or self.redis.url
 
 
-def _is_default(value: str) -> bool:
+def is_default_secret(value: str) -> bool:
+    """Empty, or a development-only default (staging and production refuse both)."""
     return not value or value.startswith(DEV_SECRET_PREFIX)
+
+
+def _refusal(environment: Environment, problems: list[str]) -> str:
+    return f"environment {environment.value!r} needs real values for: " + ", ".join(problems)
+
+
+def _chosen_env_file(explicit: object) -> str | Path | None:
+    """The dotenv file these settings read: an explicit ``_env_file``, else ``ATRIUM_ENV_FILE``,
+    else ``.env`` (as ``settings_customise_sources`` chooses)."""
+    if explicit != DEFAULT_ENV_FILE:
+        return explicit if isinstance(explicit, str | Path) else None
+    chosen = os.environ.get(ENV_FILE_VARIABLE)
+    if chosen is None:
+        return DEFAULT_ENV_FILE
+    return chosen or None
 
 
 @lru_cache

@@ -1,31 +1,23 @@
 """The application factory: FastAPI, its domains, and the lifespan that opens every store.
 
-A domain is a package found by name (``settings.domains``). It may provide, each optional:
-
-- ``<domain>.router``: ``router`` (an ``APIRouter`` mounted under the API prefix) and/or
-  ``root_router`` (mounted at the root, for health checks and the like);
-- ``<domain>.documents``: ``DOCUMENTS``, the Beanie document models it stores;
-- ``<domain>.lifecycle``: ``install(app, settings)`` at build time (no I/O),
-  ``async startup(state, app)`` / ``async shutdown(state)`` around serving, and
-  ``attach(db, redis, settings)`` wherever SQL is opened (the lifespan, a worker process, a
-  command: ``attach_commit_hooks``) to hang the domain's commit hooks on the database.
+Domains come from ``settings.domains``, each through its entry (``<package>/domain.py``, see
+``atrium.core.domain``): routers are mounted (under the API prefix, behind the access guard),
+capabilities declared, documents initialised, and the lifecycle hooks called: ``install(app,
+settings)`` at build time (no I/O), ``async startup(state, app)`` / ``async shutdown(state)``
+around serving, and ``attach(db, redis, settings)`` wherever SQL is opened (the lifespan, a worker
+process, a command: ``attach_commit_hooks``) to hang the domain's commit hooks on the database.
 
 So a team adds a module without touching the core: list its package in ``ATRIUM_DOMAINS``.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 import structlog
-from beanie import Document
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
@@ -33,84 +25,18 @@ from atrium.config import Settings, get_settings
 from atrium.core import limits
 from atrium.core.access import guard
 from atrium.core.bodylimit import BodyLimitMiddleware, BodyRules, declared_larger
-from atrium.core.db import Database
+from atrium.core.codes import declare
 from atrium.core.docs import DESCRIPTION, install_docs
+from atrium.core.domain import Domain, Domains, attach_commit_hooks, load_domains
 from atrium.core.errors import install_error_handlers
 from atrium.core.logging import configure_logging
 from atrium.core.middleware import RequestContextMiddleware
-from atrium.core.redis import RedisClient, create_redis
 from atrium.core.responses import COMMON_ERROR_RESPONSES
 from atrium.core.routing import PrefixRouter, RouteCatalogue, annotate_openapi
 from atrium.core.state import AppState, open_state
+from atrium.core.worker.app import CELERY, create_celery
 
 log = structlog.get_logger(__name__)
-
-
-@dataclass
-class Domain:
-    name: str
-    router: APIRouter | None = None
-    root_router: APIRouter | None = None
-    documents: list[type[Document]] = field(default_factory=list)
-    lifecycle: ModuleType | None = None
-
-    def hook(self, name: str) -> Callable[..., Any] | None:
-        return getattr(self.lifecycle, name, None) if self.lifecycle else None
-
-
-def _optional_module(package: str, name: str) -> ModuleType | None:
-    qualified = f"{package}.{name}"
-    if importlib.util.find_spec(qualified) is None:
-        return None
-    return importlib.import_module(qualified)
-
-
-def load_domain(package: str) -> Domain:
-    """Import a domain package's optional router, documents and lifecycle modules."""
-    router_module = _optional_module(package, "router")
-    documents_module = _optional_module(package, "documents")
-    return Domain(
-        name=package,
-        router=getattr(router_module, "router", None),
-        root_router=getattr(router_module, "root_router", None),
-        documents=list(getattr(documents_module, "DOCUMENTS", [])),
-        lifecycle=_optional_module(package, "lifecycle"),
-    )
-
-
-def load_domains(settings: Settings) -> list[Domain]:
-    return [load_domain(package) for package in settings.domains]
-
-
-def document_models(domains: list[Domain]) -> list[type[Document]]:
-    return [model for domain in domains for model in domain.documents]
-
-
-def attach_commit_hooks(
-    settings: Settings, db: Database, redis: RedisClient, domains: list[Domain] | None = None
-) -> None:
-    """Hang every domain's commit hooks on ``db``: the API, a worker and a command commit
-    through the same unit of work."""
-    if domains is None:
-        domains = [
-            Domain(name=package, lifecycle=_optional_module(package, "lifecycle"))
-            for package in settings.domains
-        ]
-    for domain in domains:
-        if attach := domain.hook("attach"):
-            attach(db, redis, settings)
-
-
-@asynccontextmanager
-async def open_database(settings: Settings) -> AsyncIterator[Database]:
-    """SQL for a command, with every domain's commit hooks (and the Redis they reach)."""
-    db, redis = Database(settings.sql), create_redis(settings.redis)
-    attach_commit_hooks(settings, db, redis)
-    try:
-        yield db
-    finally:
-        await redis.aclose()
-        await db.dispose()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -133,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.openapi_url:
         install_docs(app, app.openapi_url)
     _include_routers(app, settings, domains)
+    declare(app, *domains.capabilities())
     for domain in domains:
         if install := domain.hook("install"):
             install(app, settings)
@@ -142,14 +69,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def _include_routers(app: FastAPI, settings: Settings, domains: list[Domain]) -> None:
-    for domain in domains:
-        if domain.root_router is not None:
-            app.include_router(domain.root_router)
-    for domain in domains:
-        if domain.router is not None:
+def _include_routers(app: FastAPI, settings: Settings, domains: Domains) -> None:
+    routers = [domain.routers() for domain in domains]
+    for _, root_router in routers:
+        if root_router is not None:
+            app.include_router(root_router)
+    for router, _ in routers:
+        if router is not None:
             app.include_router(
-                PrefixRouter(domain.router, settings.api_prefix),
+                PrefixRouter(router, settings.api_prefix),
                 prefix=settings.api_prefix,
                 dependencies=[Depends(guard)],
             )
@@ -185,10 +113,11 @@ def _annotate_openapi(app: FastAPI, settings: Settings) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-def _lifespan(settings: Settings, domains: list[Domain]) -> Callable[[FastAPI], Any]:
+def _lifespan(settings: Settings, domains: Domains) -> Callable[[FastAPI], Any]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        state = await open_state(settings, document_models(domains))
+        state = await open_state(settings, domains.document_models())
+        state.set(CELERY, create_celery(settings, domains))  # no connection until a send
         app.state.atrium = state
         started: list[Domain] = []
         try:

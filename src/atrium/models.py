@@ -1,19 +1,13 @@
-"""Every SQL table model, found through the configured domains (for Alembic and tests)."""
+"""Every SQL table model, through the configured domains' entries (for Alembic and tests)."""
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
-
 from atrium.config import Settings
+from atrium.core.domain import load_domains
 
 
 def import_table_models(settings: Settings) -> list[str]:
-    """Import ``<domain>.models`` for every domain that has one; return the modules imported."""
-    imported = []
-    for package in settings.domains:
-        name = f"{package}.models"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-            imported.append(name)
-    return imported
+    """Import every domain's declared models module; return the modules imported."""
+    domains = load_domains(settings)
+    domains.import_all("models")
+    return domains.modules("models")

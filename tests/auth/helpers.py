@@ -12,12 +12,14 @@ import httpx
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from atrium.config import AuthSettings, Settings
+from atrium.auth.settings import AuthSettings
+from atrium.config import Settings
 from atrium.core.security.passwords import PASSWORD_HASHER
 from atrium.core.state import AppState
 from atrium.users import service as users_service
 from atrium.users.models import User
 from atrium.users.schemas import UserCreate
+from atrium.users.settings import PasswordSettings
 
 PASSWORD = "correct-Horse-battery-9"
 USER_AGENT = "Mozilla/5.0 (pytest) AtriumTest/1.0"
@@ -32,7 +34,9 @@ def fast_auth(settings: Settings, **overrides: Any) -> Settings:
         "password_hash_parallelism": 1,
         **overrides,
     }
-    settings.auth = AuthSettings.model_validate({**settings.auth.model_dump(), **values})
+    for model in (AuthSettings, PasswordSettings):
+        mine = {name: value for name, value in values.items() if name in model.model_fields}
+        settings.set_group(model.model_validate({**settings.group(model).model_dump(), **mine}))
     return settings
 
 
@@ -85,7 +89,7 @@ async def create_user(
     email: str | None = None,
     superuser: bool = False,
 ) -> User:
-    policy = users_service.PasswordPolicy.from_settings(state.settings.auth)
+    policy = users_service.PasswordPolicy.from_settings(state.settings.group(PasswordSettings))
     data = UserCreate(
         username=username,
         email=email or f"{username}@example.com",

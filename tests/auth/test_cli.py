@@ -17,6 +17,7 @@ from atrium.core.security import rsa
 from atrium.core.security.passwords import PasswordHasher
 from atrium.users import repository
 from atrium.users.models import User
+from atrium.users.settings import PasswordSettings
 
 runner = CliRunner()
 FAST_HASHING = {
@@ -58,7 +59,7 @@ def _user(url: str, username: str) -> User | None:
 
 def _verifies(password: str, password_hash: str) -> bool:
     async def check() -> bool:
-        hasher = await PasswordHasher.create(get_settings().auth)
+        hasher = await PasswordHasher.create(get_settings().group(PasswordSettings))
         return (await hasher.verify(password, password_hash)).valid
 
     return asyncio.run(check())

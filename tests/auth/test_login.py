@@ -18,6 +18,7 @@ from sqlmodel import col
 from atrium.auth import service as auth_service
 from atrium.auth.documents import LoginLog
 from atrium.auth.runtime import runtime
+from atrium.auth.settings import AuthSettings
 from atrium.core.state import AppState
 from atrium.users import service as users_service
 from atrium.users.models import User
@@ -78,8 +79,8 @@ async def test_login_with_a_ciphertext_from_webcrypto(
     assert response.headers["cache-control"] == "no-store"
     data = response.json()["data"]
     assert data["tokenType"] == "bearer"
-    assert data["expiresIn"] == state.settings.auth.access_token_ttl_seconds
-    assert data["refreshExpiresIn"] == state.settings.auth.refresh_token_ttl_seconds
+    assert data["expiresIn"] == state.settings.group(AuthSettings).access_token_ttl_seconds
+    assert data["refreshExpiresIn"] == state.settings.group(AuthSettings).refresh_token_ttl_seconds
     me = await client.get("/api/v1/auth/me", headers=bearer(data["accessToken"]))
     assert me.status_code == 200
     assert me.json()["data"]["username"] == "alice"

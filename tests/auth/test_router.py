@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 from pydantic import SecretStr
 
+from atrium.auth.settings import AuthSettings
 from atrium.config import Environment, Settings
 from atrium.core.security import rsa
 from atrium.core.state import AppState
@@ -55,18 +56,17 @@ async def test_openapi_declares_bearer_and_the_swagger_password_flow(
 
 async def test_swagger_login_does_not_exist_in_production(settings: Settings) -> None:
     pem = rsa.private_pem(rsa.generate_private_key(2048)).decode()
+    auth = settings.group(AuthSettings).model_copy(
+        update={"jwt_secret": SecretStr("p" * 64), "rsa_private_keys": {"k1": pem}}
+    )
     production = Settings.model_validate(
         {
             **settings.model_dump(),
             "environment": Environment.PRODUCTION,
-            "auth": {
-                **settings.auth.model_dump(),
-                "jwt_secret": SecretStr("p" * 64),
-                "rsa_private_keys": {"k1": pem},
-            },
             "storage": {**settings.storage.model_dump(), "secret_key": SecretStr("s" * 32)},
         }
     )
+    production.set_group(auth)
     app = create_app(production)  # no lifespan: routing alone decides a 404
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://prod") as http:

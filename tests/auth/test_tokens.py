@@ -11,6 +11,7 @@ import httpx
 import jwt
 import pytest
 
+from atrium.auth.settings import AuthSettings
 from atrium.core.state import AppState
 from tests.auth.helpers import bearer, create_user, tokens
 
@@ -47,12 +48,14 @@ async def test_access_token_claims(client: httpx.AsyncClient, state: AppState) -
     claims = _claims(await _access(client, state))
     assert set(claims) >= {"sub", "sid", "jti", "iat", "exp", "typ"}
     assert claims["typ"] == "access"
-    assert claims["exp"] - claims["iat"] == state.settings.auth.access_token_ttl_seconds
+    assert (
+        claims["exp"] - claims["iat"] == state.settings.group(AuthSettings).access_token_ttl_seconds
+    )
 
 
 async def test_an_expired_token_is_refused(client: httpx.AsyncClient, state: AppState) -> None:
     claims = _claims(await _access(client, state))
-    secret = state.settings.auth.jwt_secret.get_secret_value()
+    secret = state.settings.group(AuthSettings).jwt_secret.get_secret_value()
     past = {**claims, "iat": int(time.time()) - 120, "exp": int(time.time()) - 60}
     response = await client.get(ME, headers=bearer(jwt.encode(past, secret, "HS256")))
     assert response.status_code == 401

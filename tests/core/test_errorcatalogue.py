@@ -93,7 +93,7 @@ def test_the_api_reference_links_the_catalogue() -> None:
 
 
 def test_a_domain_outside_the_package_declares_its_codes_the_same_way() -> None:
-    modules = errorcatalogue.error_modules([SAMPLE_DOMAIN, "atrium.worker"])
+    modules = errorcatalogue.error_modules([SAMPLE_DOMAIN, "tests.worker.sample_domain"])
     assert modules == {"atrium.core.errors": "core", f"{SAMPLE_DOMAIN}.errors": SAMPLE_DOMAIN}
     found = {entry.code: entry for entry in errorcatalogue.entries([SAMPLE_DOMAIN])}
     assert found["SAMPLE_TAKEN"].status == 409

@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 import pytest
 
-from atrium.config import Environment, NotificationSettings, Settings, StorageSettings
+from atrium.config import Environment, Settings, StorageSettings
 from atrium.core import limits
 from atrium.core.errors import UnprocessableEntity
 from atrium.core.limits import SettingMax
 from atrium.core.schemas import Schema
 from atrium.main import create_app
+from atrium.notifications.settings import NotificationSettings
 
 
 def _openapi(settings: Settings) -> dict[str, Any]:
@@ -49,8 +50,8 @@ def test_the_openapi_shows_the_default_limits() -> None:
 
 def test_changing_a_setting_changes_the_openapi() -> None:
     settings = Settings(
+        NotificationSettings(max_body_length=123, max_recipients=7),
         environment=Environment.TESTING,
-        notifications=NotificationSettings(max_body_length=123, max_recipients=7),
         storage=StorageSettings(max_upload_bytes=2048, direct_upload_max_bytes=4096),
     )
     assert _bounds(_openapi(settings)) == {
@@ -69,8 +70,7 @@ class Sample(Schema):
 
 def test_check_enforces_the_same_setting() -> None:
     settings = Settings(
-        environment=Environment.TESTING,
-        notifications=NotificationSettings(max_body_length=5, max_recipients=2),
+        NotificationSettings(max_body_length=5, max_recipients=2), environment=Environment.TESTING
     )
     limits.check(Sample(note="12345", user_ids=[1, 2]), settings)
     with pytest.raises(UnprocessableEntity) as refused:

@@ -14,6 +14,7 @@ from atrium.core.uow import REDACTED, Change, Committed, FieldChange, Operation
 from atrium.users import service as users_service
 from atrium.users.models import User
 from atrium.users.schemas import UserUpdate
+from atrium.users.settings import PasswordSettings
 from tests.auth.helpers import create_user
 
 
@@ -72,7 +73,7 @@ async def test_a_hook_sees_an_email_change_old_and_new_and_never_a_password_hash
     async with state.db.session() as session:
         row = await users_service.get(session, alice.id)
         assert row is not None
-        policy = users_service.PasswordPolicy.from_settings(state.settings.auth)
+        policy = users_service.PasswordPolicy.from_settings(state.settings.group(PasswordSettings))
         hasher = state.get(PASSWORD_HASHER)
         await users_service.set_password(session, hasher, policy, row, "Another-pass-77")
 

@@ -18,11 +18,12 @@ from pydantic import SecretStr
 from atrium.config import MongoSettings, RedisSettings, Settings, StorageSettings
 from atrium.core.clock import utcnow
 from atrium.core.state import open_state
+from atrium.core.worker.app import celery_config, registered_task_names
 from atrium.files.documents import DOCUMENTS, FileObject
 from atrium.files.service import new_file
 from atrium.scheduler.static import static_values
-from atrium.worker.app import celery_app, celery_config, registered_task_names
 from tests.core.s3 import empty_bucket
+from tests.support.celery import celery_app
 from tests.worker.processes import DOMAINS, process_env, start_worker
 
 # The suite flushes Redis database 0 after each test and the worker tests use 11.
@@ -31,7 +32,7 @@ OWNER = uuid4()
 
 
 def test_cleanup_is_registered_and_on_the_default_beat_schedule() -> None:
-    assert "files.cleanup" in registered_task_names(celery_app)
+    assert "files.cleanup" in registered_task_names(celery_app())
     entry = Settings(_env_file=None).celery.beat_schedule["files.cleanup"]
     assert entry.task == "files.cleanup"
     assert static_values(entry)["interval_seconds"] == 3600

@@ -21,8 +21,8 @@ import httpx
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
+from atrium.auth.settings import AuthSettings
 from atrium.config import (
-    AuthSettings,
     Environment,
     LoggingSettings,
     MongoSettings,
@@ -31,6 +31,7 @@ from atrium.config import (
     SQLSettings,
     StorageSettings,
 )
+from atrium.users.settings import PasswordSettings
 from tests.auth.helpers import encrypt
 from tests.realtime.live import ROOT, free_port, process_env
 
@@ -100,6 +101,18 @@ def fuzz_settings(services: dict[str, str], sql_url: str, tmp: Path) -> Settings
     suffix = uuid4().hex[:10]
     redis = make_url(services["ATRIUM_REDIS__URL"]).set(database=str(REDIS_DB))
     return Settings(
+        AuthSettings(
+            rsa_key_file=tmp / "login-rsa.pem",
+            first_superuser_username=SUPERUSER,
+            first_superuser_password=SecretStr(PASSWORD),
+            # Fresh logins per case, and random logins that must not lock anyone out.
+            login_rate_per_username="100000/minute",
+            login_rate_per_address="100000/minute",
+            lockout_threshold=1_000_000,
+        ),
+        PasswordSettings(
+            password_hash_time_cost=1, password_hash_memory_kib=1024, password_hash_parallelism=1
+        ),
         _env_file=None,
         environment=Environment.TESTING,
         sql=SQLSettings(url=sql_url, pool_size=5),
@@ -112,18 +125,6 @@ def fuzz_settings(services: dict[str, str], sql_url: str, tmp: Path) -> Settings
             bucket=f"fuzz-{suffix}",
         ),
         logging=LoggingSettings(level="WARNING", access_log=False, json_output=False),
-        auth=AuthSettings(
-            rsa_key_file=tmp / "login-rsa.pem",
-            first_superuser_username=SUPERUSER,
-            first_superuser_password=SecretStr(PASSWORD),
-            # Fresh logins per case, and random logins that must not lock anyone out.
-            login_rate_per_username="100000/minute",
-            login_rate_per_address="100000/minute",
-            lockout_threshold=1_000_000,
-            password_hash_time_cost=1,
-            password_hash_memory_kib=1024,
-            password_hash_parallelism=1,
-        ),
     )
 
 

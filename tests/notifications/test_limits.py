@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.state import AppState
+from atrium.notifications.settings import NotificationSettings
 from tests.notifications.helpers import API, send
 from tests.realtime.live import LiveServer, probe
 from tests.realtime.users import LoggedIn, new_user
@@ -20,7 +21,7 @@ async def _message(
 async def test_messages_are_rate_limited_per_sender(
     state: AppState, client: httpx.AsyncClient
 ) -> None:
-    state.settings.notifications.message_rate_per_sender = "3/minute"
+    state.settings.group(NotificationSettings).message_rate_per_sender = "3/minute"
     alice = await new_user(state, client, "alice")
     bob = await new_user(state, client, "bob")
     for n in range(3):
@@ -36,7 +37,7 @@ async def test_messages_are_rate_limited_per_sender(
 async def test_notification_sends_are_rate_limited_per_sender(
     state: AppState, client: httpx.AsyncClient
 ) -> None:
-    state.settings.notifications.send_rate_per_sender = "2/minute"
+    state.settings.group(NotificationSettings).send_rate_per_sender = "2/minute"
     admin = await new_user(state, client, "root", superuser=True)
     other = await new_user(state, client, "ops", superuser=True)
     alice = await new_user(state, client, "alice")
@@ -51,7 +52,7 @@ async def test_socket_messages_share_the_senders_count(
     live: LiveServer, http: httpx.AsyncClient
 ) -> None:
     state: AppState = live.app.state.atrium
-    state.settings.notifications.message_rate_per_sender = "2/minute"
+    state.settings.group(NotificationSettings).message_rate_per_sender = "2/minute"
     alice = await new_user(state, http, "alice", superuser=True)
     bob = await new_user(state, http, "bob")
     assert (await _message(http, alice, bob)).status_code == 201

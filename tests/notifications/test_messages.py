@@ -8,6 +8,7 @@ from uuid import UUID
 import httpx
 
 from atrium.core.state import AppState
+from atrium.notifications.settings import NotificationSettings
 from tests.notifications.helpers import API
 from tests.realtime.users import LoggedIn, new_user
 
@@ -74,5 +75,5 @@ async def test_messages_need_a_real_other_recipient(
     ] == "MESSAGE_RECIPIENT_NOT_FOUND"
     bob = await new_user(state, client, "bob")
     assert (await message(client, alice, bob, "", 422))["code"] == "VALIDATION_ERROR"
-    state.settings.notifications.max_body_length = 10
+    state.settings.group(NotificationSettings).max_body_length = 10
     assert (await message(client, alice, bob, "x" * 11, 422))["code"] == "MESSAGE_TOO_LONG"

@@ -6,6 +6,7 @@ import httpx
 
 from atrium.core.state import AppState
 from atrium.notifications.documents import Notification
+from atrium.notifications.settings import NotificationSettings
 from tests.notifications.helpers import API, feed, give_roles, send, unread
 from tests.realtime.users import new_user
 
@@ -144,7 +145,7 @@ async def test_sends_are_for_admins_and_must_be_well_addressed(
 async def test_a_send_is_bounded_by_the_settings_the_openapi_shows(
     state: AppState, client: httpx.AsyncClient
 ) -> None:
-    state.settings.notifications.max_body_length = 10
+    state.settings.group(NotificationSettings).max_body_length = 10
     admin = await new_user(state, client, "root", superuser=True)
     alice = await new_user(state, client, "alice")
     too_long = await send(client, admin.headers, 422, userIds=[str(alice.user_id)], body="x" * 11)

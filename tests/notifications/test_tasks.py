@@ -10,6 +10,7 @@ from pydantic import ValidationError
 
 from atrium.core.state import AppState
 from atrium.notifications.documents import Notification
+from atrium.notifications.settings import NotificationSettings
 from atrium.notifications.tasks import SendRefused, check_arguments, deliver
 from tests.realtime.users import new_user
 
@@ -51,7 +52,7 @@ async def test_a_valid_task_send_is_delivered(state: AppState, client: httpx.Asy
 async def test_task_sends_share_the_system_senders_rate(
     state: AppState, client: httpx.AsyncClient
 ) -> None:
-    state.settings.notifications.send_rate_per_sender = "2/minute"
+    state.settings.group(NotificationSettings).send_rate_per_sender = "2/minute"
     alice = await new_user(state, client, "alice")
     for _ in range(2):
         await deliver(state, [str(alice.user_id)], "Tick")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import httpx
 
+from atrium.auth.settings import AuthSettings
 from atrium.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +34,7 @@ def server_env(settings: Settings) -> dict[str, str]:
         "ATRIUM_STORAGE__SECRET_KEY": settings.storage.secret_key.get_secret_value(),
         "ATRIUM_STORAGE__BUCKET": settings.storage.bucket,
         "ATRIUM_DOMAINS": json.dumps(settings.domains),
-        "ATRIUM_AUTH__JWT_SECRET": settings.auth.jwt_secret.get_secret_value(),
+        "ATRIUM_AUTH__JWT_SECRET": settings.group(AuthSettings).jwt_secret.get_secret_value(),
         "ATRIUM_LOGGING__LEVEL": "WARNING",
         "ATRIUM_LOGGING__ACCESS_LOG": "false",
         "PYTHONPATH": str(ROOT),

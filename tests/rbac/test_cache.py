@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
+from atrium.auth.settings import AuthSettings
 from atrium.core.state import AppState
 from atrium.rbac.cache import ChangeSet, PermissionSet, PermissionStore, invalidate, load
 from atrium.rbac.deps import PERMISSIONS
@@ -55,8 +56,8 @@ async def test_the_redis_entry_lives_as_long_as_an_access_token(
     assert (await client.get(f"{API}/probe/whoami", headers=bob.headers)).status_code == 200
     store = PermissionStore(state.redis, state.settings)
     ttl = await state.redis.ttl(store.entry_key(bob.id))
-    assert 0 < ttl <= state.settings.auth.access_token_ttl_seconds
-    assert ttl >= state.settings.auth.access_token_ttl_seconds - 5
+    assert 0 < ttl <= state.settings.group(AuthSettings).access_token_ttl_seconds
+    assert ttl >= state.settings.group(AuthSettings).access_token_ttl_seconds - 5
 
 
 async def test_a_fill_that_raced_an_invalidation_is_not_stored(

@@ -23,6 +23,7 @@ from fastapi import FastAPI
 from pydantic import BaseModel, SecretStr
 
 from atrium.config import Settings
+from atrium.core.domain import load_domains
 from atrium.main import create_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,8 +150,10 @@ def settings_env(settings: Settings) -> dict[str, str]:
     """``ATRIUM_*`` variables that rebuild ``settings`` in another process."""
     env = {"ATRIUM_ENVIRONMENT": settings.environment.value, "ATRIUM_ENV_FILE": ""}
     env["ATRIUM_DOMAINS"] = json.dumps(settings.domains)
-    for name in type(settings).model_fields:
-        group = getattr(settings, name)
+    load_domains(settings)  # every declared group read, so every one is passed on
+    groups = [(name, getattr(settings, name)) for name in type(settings).model_fields]
+    groups += [(group.section, group) for group in settings.groups()]
+    for name, group in groups:
         if isinstance(group, BaseModel):
             for field, value in group:
                 if value is not None:

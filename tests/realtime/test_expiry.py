@@ -8,17 +8,21 @@ import httpx
 import pytest
 
 from atrium.auth.runtime import AUTH
+from atrium.auth.settings import AuthSettings
 from atrium.auth.tokens import ACCESS, TokenService
 from atrium.config import Settings
 from atrium.core.state import AppState
+from atrium.realtime.settings import RealtimeSettings
 from tests.realtime.live import LiveServer, probe
 from tests.realtime.users import log_in, new_user
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    settings.auth.access_token_ttl_seconds = 30
-    settings.realtime.token_expiry_warning_seconds = 29  # the warning comes after ~1 s
+    settings.group(AuthSettings).access_token_ttl_seconds = 30
+    settings.group(
+        RealtimeSettings
+    ).token_expiry_warning_seconds = 29  # the warning comes after ~1 s
     return settings
 
 
@@ -47,7 +51,7 @@ async def test_a_socket_whose_token_expires_is_told_and_disconnected(
     # (the shortest configurable lifetime is 30 s).
     auth = state.get(AUTH)
     session_id = auth.tokens.read(ACCESS, alice.access).session_id
-    issuer = TokenService(state.settings.auth)
+    issuer = TokenService(state.settings.group(AuthSettings))
     issuer.access_ttl = 2
     short = issuer.issue(ACCESS, alice.user_id, session_id).token
     async with probe(live.url, short) as client:

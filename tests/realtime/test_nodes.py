@@ -11,7 +11,7 @@ from celery import Celery
 
 from atrium.config import Settings
 from atrium.core.state import AppState
-from atrium.worker.app import celery_config
+from atrium.core.worker.app import celery_config
 from tests.realtime.live import (
     EVENT_TIMEOUT,
     LiveServer,
@@ -55,7 +55,7 @@ async def test_a_notification_sent_from_a_celery_task_arrives(
     live: LiveServer, state: AppState, http: httpx.AsyncClient, settings: Settings, tmp_path: Path
 ) -> None:
     alice = await new_user(state, http, "alice")
-    command = ["-m", "celery", "-A", "atrium.worker.app", "worker", "--pool=solo"]
+    command = ["-m", "celery", "-A", "atrium.core.worker.app", "worker", "--pool=solo"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     command += ["--loglevel=WARNING", f"--hostname=rt{tmp_path.name}@%h"]
     worker = await start_process(command, settings, tmp_path / "worker.log")

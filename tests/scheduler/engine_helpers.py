@@ -26,14 +26,14 @@ from atrium.scheduler.ledger import RunLedger
 from atrium.scheduler.publisher import Message, Publisher
 from atrium.scheduler.schedules import to_ms
 from atrium.scheduler.tasknames import InProcess
-from atrium.worker.app import celery_app
+from tests.support.celery import celery_app
 
 
 class RecordingPublisher(Publisher):
     """The broker boundary only: records what beat would publish."""
 
     def __init__(self) -> None:
-        super().__init__(celery_app)
+        super().__init__(celery_app())
         self.messages: list[Message] = []
 
     async def publish(self, messages: Sequence[Message]) -> list[bool]:

@@ -9,9 +9,9 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 from atrium.config import MongoSettings
 from atrium.scheduler.beat import open_beat
-from atrium.worker.app import celery_app
 from tests.conftest import _settings
 from tests.scheduler.engine_helpers import closed_port
+from tests.support.celery import celery_app
 
 
 async def test_a_failed_start_up_closes_its_clients(services: dict[str, str]) -> None:
@@ -22,7 +22,7 @@ async def test_a_failed_start_up_closes_its_clients(services: dict[str, str]) ->
     failures = []
     for _ in range(3):  # what open_beat_retrying does while MongoDB is down
         with pytest.raises(ServerSelectionTimeoutError) as failed:
-            await open_beat(settings, celery_app)
+            await open_beat(settings, celery_app())
         failures.append(failed.value)  # as a log handler or an error report may keep it
     await asyncio.sleep(0.2)
     assert len(asyncio.all_tasks()) == before  # no client (and its monitor tasks) left open

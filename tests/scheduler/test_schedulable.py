@@ -9,13 +9,13 @@ import pytest
 from sqlalchemy import text
 
 from atrium.core.state import AppState
+from atrium.core.worker.typed import task
 from atrium.scheduler import service
 from atrium.scheduler.errors import SchedulePermissionDenied, TaskNotSchedulable
 from atrium.scheduler.schedulable import SYSTEM
 from atrium.scheduler.schemas import PeriodicTaskCreate
-from atrium.worker.app import celery_app
-from atrium.worker.typed import task
 from tests.rbac.helpers import Actor, actor, create_role, set_roles
+from tests.support.celery import celery_app
 
 API = "/api/v1/scheduler"
 SEND = "POST:/api/v1/notifications/send"
@@ -132,13 +132,13 @@ async def test_tasks_that_did_not_opt_in_cannot_be_scheduled(
 async def test_the_cli_schedules_as_the_system(state: AppState) -> None:
     body = PeriodicTaskCreate.model_validate(send_body("from-cli"))
     async with state.db.session() as session:
-        created = await service.create(session, celery_app, body, SYSTEM)
-        assert service.to_read(created, celery_app).schedule_permission == SEND
+        created = await service.create(session, celery_app(), body, SYSTEM)
+        assert service.to_read(created, celery_app()).schedule_permission == SEND
         plain_body = PeriodicTaskCreate.model_validate(
             {"name": "plain", "task": "tests.scheduler.plain", "schedule": INTERVAL}
         )
         with pytest.raises(TaskNotSchedulable):
-            await service.create(session, celery_app, plain_body, SYSTEM)
+            await service.create(session, celery_app(), plain_body, SYSTEM)
 
 
 class _Nobody:
@@ -150,7 +150,7 @@ async def test_the_check_lives_in_the_service(state: AppState) -> None:
     body = PeriodicTaskCreate.model_validate(send_body("direct"))
     async with state.db.session() as session:
         with pytest.raises(SchedulePermissionDenied):
-            await service.create(session, celery_app, body, _Nobody())
+            await service.create(session, celery_app(), body, _Nobody())
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from atrium.scheduler.tasknames import FromChild, InProcess, schedulable_tasks
-from atrium.worker.app import celery_app
+from tests.support.celery import celery_app
 from tests.worker.processes import wait_for_async
 
 
@@ -18,8 +18,8 @@ async def test_the_child_lists_registered_and_schedulable_names() -> None:
 
 
 def test_in_process_names_match_the_declarations() -> None:
-    names = InProcess(celery_app)
-    declared = schedulable_tasks(celery_app)
+    names = InProcess(celery_app())
+    declared = schedulable_tasks(celery_app())
     assert names.schedulable() == frozenset(declared)
     assert declared["notifications.send"] == "POST:/api/v1/notifications/send"
     assert declared["files.cleanup"] is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atrium.worker.typed import SendOptions, task
+from atrium.core.worker.typed import SendOptions, task
 
 
 @task(name="typing.add")

@@ -5,19 +5,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.exc import IntegrityError
 
-from atrium.config import AuthSettings
 from atrium.core.errors import Conflict, UnprocessableEntity
 from atrium.core.security.passwords import PASSWORD_HASHER
 from atrium.core.state import AppState
 from atrium.users import service
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserCreate, UserUpdate
+from atrium.users.settings import PasswordSettings
 
 PASSWORD = "correct-Horse-battery-9"
 
 
 def _policy(state: AppState) -> service.PasswordPolicy:
-    return service.PasswordPolicy.from_settings(state.settings.auth)
+    return service.PasswordPolicy.from_settings(state.settings.group(PasswordSettings))
 
 
 async def _create(state: AppState, username: str, email: str, password: str = PASSWORD) -> User:
@@ -88,7 +88,7 @@ async def test_update_refuses_an_email_in_use(state: AppState) -> None:
     ],
 )
 def test_password_policy(overrides: dict[str, object], password: str, problem: str) -> None:
-    policy = service.PasswordPolicy.from_settings(AuthSettings.model_validate(overrides))
+    policy = service.PasswordPolicy.from_settings(PasswordSettings.model_validate(overrides))
     with pytest.raises(UnprocessableEntity) as error:
         policy.check(password, "Alice")
     assert error.value.error_code == "PASSWORD_POLICY"

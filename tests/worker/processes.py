@@ -16,7 +16,14 @@ from typing import Any
 from celery import Celery
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAINS = ["atrium.health", "atrium.worker", "atrium.scheduler", "tests.worker.sample_domain"]
+DOMAINS = [
+    "atrium.health",
+    "atrium.users",
+    "atrium.auth",
+    "atrium.rbac",
+    "atrium.scheduler",
+    "tests.worker.sample_domain",
+]
 
 
 def process_env(
@@ -79,7 +86,7 @@ class Proc:
 def client_app(redis_url: str) -> Celery:
     """A Celery app that only sends (to the workers' broker) and reads results."""
     from atrium.config import RedisSettings, Settings
-    from atrium.worker.app import celery_config
+    from atrium.core.worker.app import celery_config
 
     app = Celery("tests-client", set_as_current=False)
     config = celery_config(Settings(redis=RedisSettings(url=redis_url)))
@@ -89,7 +96,7 @@ def client_app(redis_url: str) -> Celery:
 
 
 def start_worker(env: dict[str, str], log: Path, pool: str = "solo", concurrency: int = 1) -> Proc:
-    args = ["-m", "celery", "-A", "atrium.worker.app", "worker", f"--pool={pool}"]
+    args = ["-m", "celery", "-A", "atrium.core.worker.app", "worker", f"--pool={pool}"]
     args += [f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
     args += ["--without-heartbeat", "--loglevel=INFO", f"--hostname=w{os.getpid()}@%h"]
     proc = Proc(args, env, log)
@@ -101,7 +108,7 @@ def start_beat(
     env: dict[str, str], log: Path, celery_cli: bool = False, ready: str | None = "beat_loaded"
 ) -> Proc:
     if celery_cli:
-        args = ["-m", "celery", "-A", "atrium.worker.app", "beat", "--loglevel=INFO"]
+        args = ["-m", "celery", "-A", "atrium.core.worker.app", "beat", "--loglevel=INFO"]
         args += ["-S", "atrium.scheduler.beat:DatabaseScheduler"]
     else:
         args = ["-c", "from atrium.scheduler.beat import main; main()"]  # what `atrium beat` runs

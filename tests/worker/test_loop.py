@@ -19,8 +19,8 @@ import pytest
 from billiard.exceptions import SoftTimeLimitExceeded
 from billiard.pool import soft_timeout_sighandler
 
-from atrium.worker.app import loop_driver
-from atrium.worker.loop import (
+from atrium.core.worker.app import loop_driver
+from atrium.core.worker.loop import (
     SOFT_LIMIT_SIGNAL,
     CallerLoop,
     ThreadLoop,

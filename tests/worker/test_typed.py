@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from celery import signals
 
-from atrium.worker.app import celery_app
-from atrium.worker.typed import SendOptions
+from atrium.core.worker.typed import SendOptions
+from tests.support.celery import celery_app
 from tests.worker.sample_domain import tasks
 
 
@@ -26,19 +26,19 @@ def published(process_redis_url: str) -> Iterator[list[dict[str, Any]]]:
     ) -> None:
         seen.append({"headers": headers, "routing_key": routing_key, **properties})
 
-    previous = celery_app.conf.broker_url
-    celery_app.conf.update(broker_url=process_redis_url)
+    previous = celery_app().conf.broker_url
+    celery_app().conf.update(broker_url=process_redis_url)
     signals.before_task_publish.connect(capture, weak=False)
     try:
         yield seen
     finally:
         signals.before_task_publish.disconnect(capture)
-        celery_app.conf.update(broker_url=previous)
+        celery_app().conf.update(broker_url=previous)
 
 
 def test_decorator_keeps_the_apps_defaults() -> None:
     task = tasks.record.task
-    conf = celery_app.conf
+    conf = celery_app().conf
     assert task.acks_late is conf.task_acks_late is True
     assert task.track_started is conf.task_track_started is True
     assert task.priority == conf.task_default_priority
@@ -53,7 +53,7 @@ def test_sends_to_the_default_queue_with_aware_eta(published: list[dict[str, Any
     tasks.record.apply_async(SendOptions(eta=eta, priority=7), "tag")
     tasks.record.delay("now")
     first, second = published
-    assert first["routing_key"] == second["routing_key"] == celery_app.conf.task_default_queue
+    assert first["routing_key"] == second["routing_key"] == celery_app().conf.task_default_queue
     assert datetime.fromisoformat(first["headers"]["eta"]) == eta  # same instant, offset kept
     assert first["priority"] == 7
     assert second["headers"]["eta"] is None
@@ -74,8 +74,8 @@ def test_celery_argument_check_still_applies() -> None:
 
 
 def test_a_task_opts_in_to_scheduling_and_may_name_a_permission() -> None:
+    from atrium.core.worker.typed import ScheduleDeclaration, schedule_declaration, task
     from atrium.notifications import tasks as notification_tasks
-    from atrium.worker.typed import ScheduleDeclaration, schedule_declaration, task
 
     assert schedule_declaration(tasks.record.task) == ScheduleDeclaration(permission=None)
     assert schedule_declaration(tasks.unschedulable.task) is None  # the default: not scheduled

@@ -7,8 +7,8 @@ import os
 import redis
 
 from atrium.config import get_settings
-from atrium.worker.resources import worker_state
-from atrium.worker.typed import task
+from atrium.core.worker.resources import worker_state
+from atrium.core.worker.typed import task
 
 _sync: dict[int, redis.Redis] = {}
 

@@ -1,56 +1,46 @@
-"""``atrium initdb``, ``atrium createsuperuser`` and ``atrium keys``."""
+"""``atrium createsuperuser``, ``atrium keys``, and ``initdb``'s first-superuser step."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import secrets
-import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.auth.settings import AuthSettings
 from atrium.config import Settings, get_settings
+from atrium.core.domain import InitContext
 from atrium.core.errors import AppError
 from atrium.core.security import rsa
 from atrium.core.security.passwords import PasswordHasher
 from atrium.users import repository as users_repository
 from atrium.users import service as users_service
 from atrium.users.schemas import UserCreate
+from atrium.users.settings import PasswordSettings
 
 keys_cli = typer.Typer(help="RSA keys for encrypted logins.", no_args_is_help=True)
 
 
 def register(cli: typer.Typer) -> None:
-    cli.command("initdb")(initdb)
     cli.command("createsuperuser")(createsuperuser)
     cli.add_typer(keys_cli, name="keys")
 
 
-def initdb(
-    no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
-) -> None:
-    """Migrate the database and create the first superuser if there is none (idempotent)."""
-    from atrium.core import migrate
+async def ensure_first_superuser(context: InitContext) -> None:
+    """``initdb``'s step: create the first superuser if there is none (idempotent)."""
+    from atrium.core.domain import open_database
 
-    settings = get_settings()
-    migrate.upgrade(settings)
-    typer.echo("database migrated to heads")
-    interactive = not no_input and sys.stdin.isatty()
-    asyncio.run(_ensure_first_superuser(settings, interactive))
-
-
-async def _ensure_first_superuser(settings: Settings, interactive: bool) -> None:
-    from atrium.main import open_database
-
-    auth = settings.auth
+    settings, echo = context.settings, context.echo
+    auth = settings.group(AuthSettings)
     async with open_database(settings) as db, db.session() as session:
         if await users_repository.count_superusers(session):
-            typer.echo("a superuser exists already: nothing to do")
+            echo("a superuser exists already: nothing to do")
             return
-        password, generated = _first_password(settings, interactive)
+        password, generated = _first_password(settings, context.interactive)
         data = UserCreate(
             username=auth.first_superuser_username,
             email=auth.first_superuser_email,
@@ -58,20 +48,20 @@ async def _ensure_first_superuser(settings: Settings, interactive: bool) -> None
             is_superuser=True,
         )
         await _create(session, settings, data)
-    typer.echo(f"superuser {auth.first_superuser_username!r} created")
+    echo(f"superuser {auth.first_superuser_username!r} created")
     if generated:
-        typer.echo(f"generated password (shown once, change it): {password}")
-        typer.echo(
+        echo(f"generated password (shown once, change it): {password}")
+        echo(
             f"log in as {auth.first_superuser_username!r} with it (Swagger UI: /docs, Authorize); "
             "to choose it instead, set ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD before the first run"
         )
 
 
 def _first_password(settings: Settings, interactive: bool) -> tuple[str, bool]:
-    configured = settings.auth.first_superuser_password
+    configured = settings.group(AuthSettings).first_superuser_password
     if configured is not None and configured.get_secret_value():
         return configured.get_secret_value(), False
-    name = settings.auth.first_superuser_username
+    name = settings.group(AuthSettings).first_superuser_username
     if interactive:
         typer.echo(
             f"No superuser yet: choose the password of the first admin {name!r} (typing is "
@@ -90,16 +80,17 @@ def _first_password(settings: Settings, interactive: bool) -> tuple[str, bool]:
 
 
 def _generate_password(settings: Settings) -> str:
-    policy = users_service.PasswordPolicy.from_settings(settings.auth)
+    passwords = settings.group(PasswordSettings)
+    policy = users_service.PasswordPolicy.from_settings(passwords)
     while True:  # a random 24+ character token passes any policy within a few draws
-        candidate = secrets.token_urlsafe(max(18, settings.auth.password_min_length))
-        if not policy.problems(candidate, settings.auth.first_superuser_username):
+        candidate = secrets.token_urlsafe(max(18, passwords.password_min_length))
+        if not policy.problems(candidate, settings.group(AuthSettings).first_superuser_username):
             return candidate
 
 
 async def _create(session: AsyncSession, settings: Settings, data: UserCreate) -> None:
-    hasher = await PasswordHasher.create(settings.auth)
-    policy = users_service.PasswordPolicy.from_settings(settings.auth)
+    hasher = await PasswordHasher.create(settings.group(PasswordSettings))
+    policy = users_service.PasswordPolicy.from_settings(settings.group(PasswordSettings))
     try:
         await users_service.create(session, hasher, policy, data)
     except AppError as exc:
@@ -133,7 +124,7 @@ def createsuperuser(
 
 
 async def _create_superuser(settings: Settings, data: UserCreate) -> None:
-    from atrium.main import open_database
+    from atrium.core.domain import open_database
 
     async with open_database(settings) as db, db.session() as session:
         await _create(session, settings, data)
@@ -152,7 +143,7 @@ def keys_generate(
     if not rsa.create_key_file(path, key):
         typer.echo(f"{path} exists already; choose another --out", err=True)
         raise typer.Exit(code=1)
-    keys = {**get_settings().auth.rsa_private_keys, kid: str(path.resolve())}
+    keys = {**get_settings().group(AuthSettings).rsa_private_keys, kid: str(path.resolve())}
     typer.echo(f"kid: {kid}\nprivate key: {path} (mode 600)\n")
     typer.echo("Configure it (older keys keep decrypting until you remove them):")
     typer.echo(f"ATRIUM_AUTH__RSA_PRIVATE_KEYS='{json.dumps(keys)}'")
@@ -164,6 +155,6 @@ def keys_generate(
 def keys_show() -> None:
     """Show the loaded key ids and the active public key."""
     settings = get_settings()
-    ring = rsa.load_key_ring(settings.auth, settings.environment)
+    ring = rsa.load_key_ring(settings.group(AuthSettings), settings.environment)
     typer.echo(f"keys: {', '.join(ring.kids)}\nactive: {ring.active.kid}\n")
     typer.echo(ring.active.public_pem)

@@ -12,6 +12,7 @@ from atrium.auth.ratelimit import LoginLimiter
 from atrium.auth.router import swagger_router
 from atrium.auth.runtime import AUTH, AuthRuntime
 from atrium.auth.sessions import SessionStore
+from atrium.auth.settings import AuthSettings
 from atrium.auth.tokens import TokenService
 from atrium.auth.validity import SessionCache, invalidation_listener
 from atrium.config import Settings
@@ -21,6 +22,7 @@ from atrium.core.security.passwords import PASSWORD_HASHER, PasswordHasher
 from atrium.core.security.rsa import load_key_ring
 from atrium.core.state import AppState
 from atrium.users.service import PasswordPolicy
+from atrium.users.settings import PasswordSettings
 
 BEARER = "BearerAuth"
 OAUTH2 = "OAuth2Password"
@@ -70,18 +72,22 @@ def _add_security_schemes(app: FastAPI, settings: Settings, debug: bool) -> None
 
 async def startup(state: AppState, _app: FastAPI) -> None:
     settings = state.settings
-    keys = await asyncio.to_thread(load_key_ring, settings.auth, settings.environment)
-    hasher = state.find(PASSWORD_HASHER) or await PasswordHasher.create(settings.auth)
-    cache = SessionCache(settings.auth.session_cache_seconds)
+    keys = await asyncio.to_thread(
+        load_key_ring, settings.group(AuthSettings), settings.environment
+    )
+    hasher = state.find(PASSWORD_HASHER) or await PasswordHasher.create(
+        settings.group(PasswordSettings)
+    )
+    cache = SessionCache(settings.group(AuthSettings).session_cache_seconds)
     auth = AuthRuntime(
         settings=settings,
         keys=keys,
-        tokens=TokenService(settings.auth),
+        tokens=TokenService(settings.group(AuthSettings)),
         sessions=SessionStore(state.redis, settings),
         cache=cache,
         limiter=LoginLimiter(state.redis, settings),
         hasher=hasher,
-        policy=PasswordPolicy.from_settings(settings.auth),
+        policy=PasswordPolicy.from_settings(settings.group(PasswordSettings)),
     )
     if cache.lease > 0:
         auth.listener = invalidation_listener(state.redis, settings, cache)

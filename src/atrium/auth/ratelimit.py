@@ -35,6 +35,7 @@ import math
 from limits import RateLimitItem
 
 from atrium.auth.errors import AuthLocked
+from atrium.auth.settings import AuthSettings
 from atrium.config import Settings
 from atrium.core.backoff import Exponential
 from atrium.core.errors import TooManyRequests
@@ -93,8 +94,12 @@ class LoginLimiter:
         self._redis = redis
         self._settings = settings
         self._limiter = RateLimiter(redis, settings, "auth")
-        self._per_username: RateLimitItem = rate_limit(settings.auth.login_rate_per_username)
-        self._per_address: RateLimitItem = rate_limit(settings.auth.login_rate_per_address)
+        self._per_username: RateLimitItem = rate_limit(
+            settings.group(AuthSettings).login_rate_per_username
+        )
+        self._per_address: RateLimitItem = rate_limit(
+            settings.group(AuthSettings).login_rate_per_address
+        )
         self._reserve = redis.register_script(_RESERVE)
 
     async def hit(self, username: str, address: str | None) -> None:
@@ -120,7 +125,7 @@ class LoginLimiter:
         delay = self.delay_for(int(await self._redis.get(self._fails_key(name)) or 0))
         if delay <= 0:
             return 0.0
-        longest = self._settings.auth.account_slowdown_max_wait_seconds
+        longest = self._settings.group(AuthSettings).account_slowdown_max_wait_seconds
         ttl_ms = math.ceil((longest + delay) * 1000) + 1000
         result = await self._reserve(keys=[self._next_key(name)], args=[delay, longest, ttl_ms])
         wait, reserved = float(result[0]), int(result[1])
@@ -134,7 +139,7 @@ class LoginLimiter:
         return max(wait, 0.0)
 
     def delay_for(self, failures: int) -> float:
-        auth = self._settings.auth
+        auth = self._settings.group(AuthSettings)
         slowdown = Exponential(
             auth.account_slowdown_base_seconds, auth.account_slowdown_max_seconds
         )
@@ -150,7 +155,7 @@ class LoginLimiter:
         self, account: str, address: str | None, username: str | None = None
     ) -> None:
         """Count a wrong password: toward this pair's lockout, and the name's slow-down."""
-        auth = self._settings.auth
+        auth = self._settings.group(AuthSettings)
         fail_key = self._fail_key(account, address)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.incr(fail_key)

@@ -37,6 +37,7 @@ from atrium.auth.schemas import (
     TokenPair,
 )
 from atrium.auth.sessions import Rotation, SessionStore
+from atrium.auth.settings import AuthSettings
 from atrium.auth.tokens import ACCESS, REFRESH, as_datetime, new_jti
 from atrium.auth.validity import SESSION_REVOKED, USER_SESSIONS_REVOKED, announce
 from atrium.config import Settings
@@ -104,7 +105,7 @@ async def _attempt(
 
 
 async def _open(auth: AuthRuntime, kid: str, ciphertext: str) -> Credential:
-    skew = auth.settings.auth.login_skew_seconds
+    skew = auth.settings.group(AuthSettings).login_skew_seconds
     credential = open_credential(auth.keys, kid, ciphertext, skew)
     if not await auth.sessions.claim_nonce(credential.nonce, credential.nonce_ttl(skew)):
         raise AuthReplayedNonce()
@@ -152,7 +153,7 @@ def _token_pair(auth: AuthRuntime, user_id: UUID, session_id: str, refresh_jti: 
 
 async def _log(auth: AuthRuntime, attempt: LoginAttempt, reason: str | None) -> None:
     now = utcnow()
-    retention = timedelta(days=auth.settings.auth.login_log_retention_days)
+    retention = timedelta(days=auth.settings.group(AuthSettings).login_log_retention_days)
     entry = LoginLog(
         username=normalize_username(attempt.username),
         user_id=attempt.user_id,

@@ -20,6 +20,7 @@ from enum import StrEnum
 from typing import cast
 from uuid import UUID
 
+from atrium.auth.settings import AuthSettings
 from atrium.config import Settings
 from atrium.core.ids import uuid7
 from atrium.core.redis import RedisClient, key
@@ -86,7 +87,7 @@ class SessionStore:
     def __init__(self, redis: RedisClient, settings: Settings) -> None:
         self.redis = redis
         self._redis_settings = settings.redis
-        self.ttl = settings.auth.refresh_token_ttl_seconds
+        self.ttl = settings.group(AuthSettings).refresh_token_ttl_seconds
         self._rotate = redis.register_script(_ROTATE)
 
     def session_key(self, session_id: str) -> str:

@@ -1,6 +1,6 @@
 """Access and refresh tokens: short-lived access JWTs and session-bound refresh JWTs.
 
-Both are signed with ``settings.auth.jwt_secret`` and the pinned ``jwt_algorithm``; the ``typ``
+Both are signed with auth's ``jwt_secret`` setting and the pinned ``jwt_algorithm``; the ``typ``
 claim keeps one from being used as the other. Claims: ``sub`` (user id), ``sid`` (session id),
 ``jti``, ``iat``, ``exp``, ``typ`` (``access`` or ``refresh``).
 """
@@ -15,7 +15,7 @@ from typing import Any
 from uuid import UUID
 
 from atrium.auth.errors import AuthTokenExpired, AuthTokenInvalid
-from atrium.config import AuthSettings
+from atrium.auth.settings import AuthSettings
 from atrium.core.security.jwt import TokenCodec, TokenError, TokenExpired
 
 ACCESS = "access"

@@ -19,6 +19,7 @@ from typing import Any
 from uuid import UUID
 
 from atrium.auth.sessions import SessionValidity
+from atrium.auth.settings import AuthSettings
 from atrium.config import Settings
 from atrium.core.invalidation import AckedListener, publish_acked
 from atrium.core.leasedcache import LeasedCache
@@ -84,6 +85,6 @@ async def announce(redis: RedisClient, settings: Settings, event: Mapping[str, s
         invalidations_channel(settings),
         key(settings.redis, "auth", "ack", ""),
         event,
-        settings.auth.revocation_ack_timeout_seconds,
+        settings.group(AuthSettings).revocation_ack_timeout_seconds,
     )
     await redis.publish(events_channel(settings), json.dumps(dict(event)))

@@ -70,6 +70,8 @@ def reference_settings() -> Settings:
     """The defaults, whatever the environment and ``.env`` say (a local, debug app)."""
 
     class Defaults(Settings):
+        groups_from_environment = False
+
         @classmethod
         def settings_customise_sources(
             cls,

@@ -2,19 +2,18 @@
 
 Each ``AppError`` subclass registers itself when it is defined (``core/errors.py``). Core's generic
 ones live in ``core/errors.py``, each domain's in ``<domain>/errors.py``: ``error_modules`` is the
-one place that finds those modules, so a domain's codes are catalogued by adding the module, and
-a class defined anywhere else is not (a test says so). ``atrium docs errors`` writes the page and
-``--check`` (and a test) fails when it is stale; like ``docs/api.md`` it is built from the default
-settings, so every machine generates the same text.
+one place that finds those modules (each domain's entry names its own), so a domain's codes are
+catalogued by declaring the module, and a class defined anywhere else is not (a test says so).
+``atrium docs errors`` writes the page and ``--check`` (and a test) fails when it is stale; like
+``docs/api.md`` it is built from the default settings, so every machine generates the same text.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from atrium.core.domain import entry as domain_entry
 from atrium.core.errors import HTTP_ERROR, AppError, registered
 
 CORE_MODULE = "atrium.core.errors"
@@ -48,13 +47,13 @@ class Entry:
 
 
 def error_modules(domains: Iterable[str]) -> dict[str, str]:
-    """``{module: domain}`` for core's errors and every domain's ``<domain>.errors`` (imported)."""
+    """``{module: domain}`` for core's errors and every domain's declared errors module
+    (imported), the domains given by package."""
     found = {CORE_MODULE: "core"}
     for package in domains:
-        name = f"{package}.errors"
-        if importlib.util.find_spec(name) is not None:
-            importlib.import_module(name)
-            found[name] = package.removeprefix("atrium.")
+        domain = domain_entry(package)
+        if (module := domain.module(domain.errors)) is not None:
+            found[module.__name__] = package.removeprefix("atrium.")
     return found
 
 

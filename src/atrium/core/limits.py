@@ -40,9 +40,9 @@ class SettingMax:
         return schema
 
     def value(self, settings: Settings) -> int:
-        found: Any = settings
-        for part in self.setting.split("."):
-            found = getattr(found, part)
+        found = settings.lookup(self.setting)
+        if not isinstance(found, int | float):
+            raise TypeError(f"the setting {self.setting!r} is not a number")
         return int(found)
 
 

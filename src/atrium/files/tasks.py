@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from atrium.core.worker.resources import worker_state
+from atrium.core.worker.typed import task
 from atrium.files import cleanup
-from atrium.worker.resources import worker_state
-from atrium.worker.typed import task
 
 
 @task(name="files.cleanup", schedulable=True)

@@ -16,6 +16,7 @@ from uuid import UUID
 from atrium.core.ratelimit import RateLimiter, rate_limit
 from atrium.core.state import AppState, StateKey
 from atrium.notifications.errors import MessageRateLimited, NotificationRateLimited
+from atrium.notifications.settings import NotificationSettings
 
 LIMITER: StateKey[RateLimiter] = StateKey("notifications.limiter")
 SYSTEM_SENDER = "system"
@@ -32,7 +33,7 @@ def _limiter(state: AppState) -> RateLimiter:
 
 async def check_message(state: AppState, sender_id: UUID) -> None:
     """Count one direct message of ``sender_id``; 429 once over the limit."""
-    rate = state.settings.notifications.message_rate_per_sender
+    rate = state.settings.group(NotificationSettings).message_rate_per_sender
     retry_after = await _limiter(state).hit(rate_limit(rate), "message", str(sender_id))
     if retry_after is not None:
         raise MessageRateLimited(
@@ -44,7 +45,7 @@ async def check_message(state: AppState, sender_id: UUID) -> None:
 async def check_send(state: AppState, sender_id: UUID | None) -> None:
     """Count one notification send of ``sender_id`` (None: the system); 429 once over the
     limit."""
-    rate = state.settings.notifications.send_rate_per_sender
+    rate = state.settings.group(NotificationSettings).send_rate_per_sender
     sender = SYSTEM_SENDER if sender_id is None else str(sender_id)
     retry_after = await _limiter(state).hit(rate_limit(rate), "send", sender)
     if retry_after is not None:

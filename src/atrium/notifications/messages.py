@@ -15,6 +15,7 @@ from atrium.notifications.documents import Conversation, Message
 from atrium.notifications.errors import MessageRecipientNotFound, MessageTooLong, MessageToSelf
 from atrium.notifications.schemas import ConversationRead, MessageCreate, MessageRead, MessagesRead
 from atrium.notifications.service import now_ms
+from atrium.notifications.settings import NotificationSettings
 from atrium.realtime.emitter import emitter
 from atrium.users import service as users_service
 
@@ -52,7 +53,8 @@ async def send(
         recipient_id=request.recipient_id,
         body=request.body,
         created_at=created,
-        expires_at=created + timedelta(days=state.settings.notifications.message_retention_days),
+        expires_at=created
+        + timedelta(days=state.settings.group(NotificationSettings).message_retention_days),
     )
     await repository.insert_message(message)
     participants = sorted({sender_id, request.recipient_id}, key=str)
@@ -68,7 +70,7 @@ async def _check_recipient(
 ) -> None:
     if request.recipient_id == sender_id:
         raise MessageToSelf()
-    limit = state.settings.notifications.max_body_length
+    limit = state.settings.group(NotificationSettings).max_body_length
     if len(request.body) > limit:
         raise MessageTooLong(f"The message must be at most {limit} characters long.")
     recipient = await users_service.get(session, request.recipient_id)

@@ -28,6 +28,7 @@ from atrium.notifications.documents import Audience, Notification
 from atrium.notifications.errors import NotificationNotFound, NotificationRecipientNotFound
 from atrium.notifications.repository import Reader, ReaderState
 from atrium.notifications.schemas import NotificationRead, NotificationSend, NotificationsSent
+from atrium.notifications.settings import NotificationSettings
 from atrium.realtime.emitter import emitter
 
 NOTIFICATION_EVENT = "notification"
@@ -78,7 +79,8 @@ async def notify(
         "data": data or {},
         "sender_id": sender_id,
         "created_at": created,
-        "expires_at": created + timedelta(days=state.settings.notifications.retention_days),
+        "expires_at": created
+        + timedelta(days=state.settings.group(NotificationSettings).retention_days),
     }
     docs = _documents(common, users, roles, everyone)
     await repository.insert(docs)

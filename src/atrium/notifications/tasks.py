@@ -9,10 +9,10 @@ from pydantic import ValidationError
 
 from atrium.core.errors import AppError, UnprocessableEntity
 from atrium.core.state import AppState
+from atrium.core.worker.resources import worker_state
+from atrium.core.worker.typed import task
 from atrium.notifications import service
 from atrium.notifications.schemas import NotificationSend
-from atrium.worker.resources import worker_state
-from atrium.worker.typed import task
 
 log = structlog.get_logger(__name__)
 

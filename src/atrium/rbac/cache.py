@@ -26,6 +26,7 @@ from uuid import UUID
 import structlog
 from redis.exceptions import RedisError
 
+from atrium.auth.settings import AuthSettings
 from atrium.config import Settings
 from atrium.core.db import Database
 from atrium.core.invalidation import publish_acked
@@ -34,6 +35,7 @@ from atrium.core.redis import RedisClient, key
 from atrium.rbac import repository
 from atrium.rbac.models import RoleStatus
 from atrium.rbac.patterns import Matcher, compile_grants
+from atrium.rbac.settings import RbacSettings
 from atrium.users.models import UserStatus
 
 log = structlog.get_logger(__name__)
@@ -155,7 +157,7 @@ class PermissionStore:
     def __init__(self, redis: RedisClient, settings: Settings) -> None:
         self.redis = redis
         self._settings = settings.redis
-        self.ttl = settings.auth.access_token_ttl_seconds
+        self.ttl = settings.group(AuthSettings).access_token_ttl_seconds
         self._fill = redis.register_script(_FILL)
         self.seq_key = key(self._settings, "auth", "permission-seq")
         self.epoch_key = key(self._settings, "auth", "permission-epoch")
@@ -255,7 +257,7 @@ async def invalidate(
     event: dict[str, Any] = {"type": FLUSHED}
     if not changes.everything and len(user_ids) <= MAX_LISTED_USERS:
         event = {"type": USERS_CHANGED, "userIds": sorted(str(user_id) for user_id in user_ids)}
-    timeout = settings.auth.revocation_ack_timeout_seconds
+    timeout = settings.group(AuthSettings).revocation_ack_timeout_seconds
     await publish_acked(redis, channel(settings), _ack_prefix(settings), event, timeout)
 
 
@@ -276,7 +278,7 @@ class Permissions:
         self.db = db
         self.settings = settings
         self.store = PermissionStore(redis, settings)
-        self.local = LocalPermissions(settings.rbac.permission_cache_seconds)
+        self.local = LocalPermissions(settings.group(RbacSettings).permission_cache_seconds)
 
     async def get(self, user_id: UUID) -> PermissionSet:
         return await self.local.get_or_fetch(user_id, lambda: self._fetch(user_id))

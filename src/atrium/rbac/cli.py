@@ -1,19 +1,16 @@
-"""RBAC on the command line: ``atrium initdb`` also seeds roles and menus; ``atrium rbac sync``.
-
-The auth domain registers ``initdb`` (migrate, first superuser); this module, registered after
-it, wraps that command so one ``atrium initdb`` does both, in that order.
-"""
+"""RBAC on the command line: ``atrium rbac sync``, and ``initdb``'s step seeding roles,
+permissions and menus (after auth's first superuser, the domain order)."""
 
 from __future__ import annotations
 
 import asyncio
-import functools
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 
 from atrium.config import Settings, get_settings
+from atrium.core.domain import InitContext
 from atrium.core.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -23,49 +20,27 @@ rbac_cli = typer.Typer(help="Roles, permissions and menus.", no_args_is_help=Tru
 
 
 def register(cli: typer.Typer) -> None:
-    for command in cli.registered_commands:
-        if command.name == "initdb" and command.callback is not None:
-            command.callback = _then_seed(command.callback)
-            break
-    else:
-        cli.command("initdb")(_initdb)
     cli.add_typer(rbac_cli, name="rbac")
 
 
-def _then_seed(initdb: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(initdb)  # keeps its signature, so its options stay as they are
-    def command(*args: Any, **kwargs: Any) -> None:
-        initdb(*args, **kwargs)
-        _seed(get_settings())
-
-    return command
-
-
-def _initdb() -> None:
-    """Migrate the database and seed roles, permissions and menus (idempotent)."""
-    from atrium.core import migrate
-
-    settings = get_settings()
-    migrate.upgrade(settings)
-    _seed(settings)
-
-
-def _seed(settings: Settings) -> None:
-    report = asyncio.run(seed_database(settings))
+async def seed_step(context: InitContext) -> None:
+    """``initdb``'s step: seed roles, permissions and menus (idempotent)."""
+    report = await seed_database(context.settings, context.echo)
     if report.changed:
-        typer.echo(
+        context.echo(
             f"rbac: {report.sync.added} permission codes added, roles created: "
             f"{', '.join(report.roles_created) or 'none'}, {report.grants_added} grants, "
             f"{report.menus_created} menus added"
         )
     else:
-        typer.echo("rbac: roles, permissions and menus are up to date")
+        context.echo("rbac: roles, permissions and menus are up to date")
 
 
-async def seed_database(settings: Settings) -> SeedReport:
+async def seed_database(settings: Settings, echo: Callable[[str], None] = typer.echo) -> SeedReport:
     """Seed with the routes of the app these settings build (the commit invalidates)."""
     from atrium.core.codes import declared
-    from atrium.main import create_app, open_database
+    from atrium.core.domain import open_database
+    from atrium.main import create_app
     from atrium.rbac.seed import seed
 
     app = create_app(settings)
@@ -79,7 +54,7 @@ async def seed_database(settings: Settings) -> SeedReport:
             if report is None:
                 raise
             reason = exc.__cause__ or exc  # seeded and committed; only the invalidation failed
-            typer.echo(f"rbac: Redis unreachable, cached permissions expire on their own: {reason}")
+            echo(f"rbac: Redis unreachable, cached permissions expire on their own: {reason}")
     return report
 
 
@@ -111,7 +86,8 @@ async def _sync(settings: Settings) -> None:
 @rbac_cli.command("seed")
 def seed_command() -> None:
     """Seed the admin and user roles and the built-in menus (what initdb adds; idempotent)."""
-    _seed(get_settings())
+    settings = get_settings()
+    asyncio.run(seed_step(InitContext(settings, interactive=False, echo=typer.echo)))
 
 
 @rbac_cli.command("flush-cache")
@@ -122,7 +98,7 @@ def flush_cache_command() -> None:
 
 
 async def _flush(settings: Settings) -> None:
-    from atrium.main import open_database
+    from atrium.core.domain import open_database
     from atrium.rbac.changes import noted
 
     async with open_database(settings) as db, db.session() as session:

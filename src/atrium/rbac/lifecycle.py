@@ -20,6 +20,7 @@ from atrium.rbac.changes import WATCHED
 from atrium.rbac.deps import PERMISSIONS
 from atrium.rbac.policy import RbacAccessPolicy
 from atrium.rbac.propagation import AccessHook
+from atrium.rbac.settings import RbacSettings
 
 LISTENER: StateKey[AckedListener] = StateKey("rbac.listener")
 
@@ -31,7 +32,7 @@ def attach(db: Database, redis: RedisClient, settings: Settings) -> None:
 
 async def startup(state: AppState, app: FastAPI) -> None:
     settings = state.settings
-    if settings.rbac.sync_on_startup:
+    if settings.group(RbacSettings).sync_on_startup:
         catalogue: RouteCatalogue = app.state.catalogue
         routes = catalogue.under(settings.api_prefix)
         await sync.sync_routes(state.db, routes, declared(app))

@@ -20,6 +20,7 @@ from atrium.core.routing import Access, RouteInfo
 from atrium.rbac import repository, service
 from atrium.rbac.delegation import SYSTEM
 from atrium.rbac.models import ADMIN_ROLE, USER_ROLE, Menu, MenuType, Role
+from atrium.rbac.settings import RbacSettings
 from atrium.rbac.sync import SyncReport, sync_session, wanted_from
 
 ADMIN_CODE = ADMIN_ROLE
@@ -107,7 +108,7 @@ async def seed(
     user_codes += [item.code for item in codes if item.access is Access.AUTHENTICATED]
     user_codes += [item.code for item in codes if item.for_every_user]
     report.grants_added += await service.add_grants(session, SYSTEM, admin, admin_codes)
-    user_codes += settings.rbac.user_role_grants
+    user_codes += settings.group(RbacSettings).user_role_grants
     report.grants_added += await service.add_grants(session, SYSTEM, user, user_codes)
     menu_ids = await _menus(session, report, BUILTIN_MENUS, None)
     report.role_menus_added = await _add_menus(session, admin, menu_ids)

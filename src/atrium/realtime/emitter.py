@@ -18,6 +18,7 @@ from atrium.config import Settings
 from atrium.core.redis import key
 from atrium.core.state import AppState, StateKey
 from atrium.realtime.names import role_room, user_room
+from atrium.realtime.settings import RealtimeSettings
 
 NAMESPACE = "/"
 
@@ -30,7 +31,7 @@ class _EmitsEvents(Protocol):
 
 def channel(settings: Settings) -> str:
     """The pub/sub channel every Socket.IO node and emitter of this deployment shares."""
-    return key(settings.redis, settings.realtime.channel)
+    return key(settings.redis, settings.group(RealtimeSettings).channel)
 
 
 class Emitter:

@@ -3,44 +3,41 @@
 from __future__ import annotations
 
 import gc
-import importlib
-import importlib.util
 
 import structlog
 from fastapi import FastAPI
 
 from atrium.config import Environment, Settings
 from atrium.core.codes import declare
+from atrium.core.domain import load_domains
 from atrium.core.state import AppState
 from atrium.realtime.access import install_default_policy
 from atrium.realtime.emitter import EMITTER
 from atrium.realtime.handlers import SocketRouter
 from atrium.realtime.roles import install_default_lookup
 from atrium.realtime.server import REALTIME, RealtimeServer
+from atrium.realtime.settings import RealtimeSettings
 
 log = structlog.get_logger(__name__)
 
 
 def socket_router(settings: Settings) -> SocketRouter:
-    """Every configured domain's ``events.socket_router``, merged."""
+    """Every configured domain's socket events (its entry's ``events`` module), merged."""
     merged = SocketRouter()
-    for package in settings.domains:
-        qualified = f"{package}.events"
-        if importlib.util.find_spec(qualified) is None:
-            continue
-        found = getattr(importlib.import_module(qualified), "socket_router", None)
-        if isinstance(found, SocketRouter):
+    for domain in load_domains(settings):
+        found = domain.attribute(domain.events, "socket_router", SocketRouter)
+        if found is not None:
             merged.include(found)
     return merged
 
 
 def install(app: FastAPI, settings: Settings) -> None:
-    """Build the server (no I/O) and mount it at ``settings.realtime.path``."""
+    """Build the server (no I/O) and mount it at realtime's ``path`` setting."""
     router = socket_router(settings)
     declare(app, *router.declared())  # every event's code, for the permission catalogue
     server = RealtimeServer(settings, router)
     app.state.realtime = server
-    app.mount(settings.realtime.path, server.asgi_app(), name="socketio")
+    app.mount(settings.group(RealtimeSettings).path, server.asgi_app(), name="socketio")
 
 
 async def startup(state: AppState, app: FastAPI) -> None:
@@ -50,7 +47,7 @@ async def startup(state: AppState, app: FastAPI) -> None:
     await server.start(state)
     state.set(REALTIME, server)
     state.set(EMITTER, server.emitter)
-    if (thresholds := state.settings.realtime.gc_thresholds) is not None:
+    if (thresholds := state.settings.group(RealtimeSettings).gc_thresholds) is not None:
         gc.set_threshold(*thresholds)
     if _gc_freeze(state.settings):
         # Start-up objects (modules, the app, clients) live forever: keep full collections
@@ -61,8 +58,8 @@ async def startup(state: AppState, app: FastAPI) -> None:
 
 
 def _gc_freeze(settings: Settings) -> bool:
-    if settings.realtime.gc_freeze is not None:
-        return settings.realtime.gc_freeze
+    if (freeze := settings.group(RealtimeSettings).gc_freeze) is not None:
+        return freeze
     return settings.environment is not Environment.TESTING
 
 

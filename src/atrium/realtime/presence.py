@@ -32,6 +32,7 @@ from atrium.core import cancel
 from atrium.core.ids import uuid7
 from atrium.core.redis import RedisClient, key
 from atrium.realtime.registry import SocketInfo, SocketRegistry
+from atrium.realtime.settings import RealtimeSettings
 
 log = structlog.get_logger(__name__)
 
@@ -55,8 +56,8 @@ class Presence:
         self.redis = redis
         self.node_id = node_id
         self._settings = settings.redis
-        self.ttl = settings.realtime.presence_node_ttl_seconds
-        self.interval = settings.realtime.presence_heartbeat_seconds
+        self.ttl = settings.group(RealtimeSettings).presence_node_ttl_seconds
+        self.interval = settings.group(RealtimeSettings).presence_heartbeat_seconds
         self._task: asyncio.Task[None] | None = None
 
     def _nodes_key(self) -> str:

@@ -48,6 +48,7 @@ from atrium.realtime.registry import RecentRevocations, Revocation, SocketInfo, 
 from atrium.realtime.revocation import RevocationListener
 from atrium.realtime.roles import RBAC_DOMAIN, roles_of, roles_of_many
 from atrium.realtime.rooms import RecentRoomChanges, RoomListener, Users
+from atrium.realtime.settings import RealtimeSettings
 from atrium.users import service as users_service
 
 log = structlog.get_logger(__name__)
@@ -83,7 +84,7 @@ class RealtimeServer:
         self.node_id = new_node_id()
         self.manager = RedisManager(settings.redis.url, channel(settings))
         origins, credentials = cors_policy(settings)
-        rt = settings.realtime
+        rt = settings.group(RealtimeSettings)
         self.sio = socketio.AsyncServer(
             async_mode="asgi",
             client_manager=self.manager,
@@ -112,7 +113,7 @@ class RealtimeServer:
             self.sio.on(event, self._dispatcher(handler))
 
     def asgi_app(self) -> socketio.ASGIApp:
-        """The ASGI app to mount at ``settings.realtime.path`` (it takes every path below)."""
+        """The ASGI app to mount at realtime's ``path`` setting (it takes every path below)."""
         return socketio.ASGIApp(self.sio, socketio_path=None)
 
     @property
@@ -288,7 +289,7 @@ class RealtimeServer:
         self._cancel_timers(info.sid)
         loop = asyncio.get_running_loop()
         remaining = max(0.0, (info.expires_at - utcnow()).total_seconds())
-        warn_in = remaining - self.settings.realtime.token_expiry_warning_seconds
+        warn_in = remaining - self.settings.group(RealtimeSettings).token_expiry_warning_seconds
         handles = [loop.call_later(remaining, self._spawn, self._expire, info.sid, info.jti)]
         if remaining > 0:  # already inside the warning window: warn at once
             delay = max(0.0, warn_in)

@@ -1,6 +1,6 @@
 """Running beat: ``atrium beat`` (async-native), or ``celery beat -S ...DatabaseScheduler``.
 
-``celery -A atrium.worker.app beat -S atrium.scheduler.beat:DatabaseScheduler`` runs the very same
+``celery -A atrium.core.worker.celery beat`` (the scheduler sets ``beat_scheduler``) runs the same
 loop as ``atrium beat`` (start-up retries, lease keeper, background run-state writes) on an event
 loop in a thread of Celery's beat process; Celery's own ``tick()`` only watches that thread.
 """
@@ -61,8 +61,11 @@ async def close_clients(db: Database, redis: RedisClient, mongo: Mongo) -> None:
 
 
 def static_schedule(settings: Settings, app: Celery) -> dict[str, StaticPeriodicTask]:
-    """The settings' ``beat_schedule``, plus Celery's own ``app.conf.beat_schedule`` entries."""
-    entries = dict(settings.celery.beat_schedule)
+    """The domains' beat entries, replaced by name by the settings' ``beat_schedule``, plus
+    Celery's own ``app.conf.beat_schedule`` entries."""
+    from atrium.core.domain import load_domains
+
+    entries = {**load_domains(settings).beat_entries(), **settings.celery.beat_schedule}
     for name, conf in (app.conf.beat_schedule or {}).items():
         converted = _from_celery(conf)
         if converted is None:
@@ -157,9 +160,10 @@ async def _wait(stop: asyncio.Event, seconds: float) -> None:
 
 def main(settings: Settings | None = None) -> None:
     """``atrium beat``: run until SIGINT or SIGTERM."""
-    from atrium.worker.app import celery_app
+    from atrium.core.worker.app import create_celery
 
     settings = settings or get_settings()
+    celery_app = create_celery(settings)
 
     async def serve() -> None:
         stop = asyncio.Event()

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any, TypeVar
 
 import typer
+from celery import Celery
 
 from atrium.core.clock import human_time
 
@@ -71,7 +72,8 @@ def list_tasks() -> None:
     """List periodic tasks with their schedule, state and next run."""
     from atrium.core.pages import PageParams
     from atrium.scheduler import service
-    from atrium.worker.app import celery_app
+
+    celery_app = _celery()
 
     async def work(session: Any) -> None:
         page = await service.page(session, celery_app, PageParams(page=1, size=100))
@@ -111,7 +113,8 @@ def add(
     from atrium.scheduler import service
     from atrium.scheduler.schedulable import SYSTEM
     from atrium.scheduler.schemas import PeriodicTaskCreate
-    from atrium.worker.app import celery_app
+
+    celery_app = _celery()
 
     body = PeriodicTaskCreate.model_validate(
         {
@@ -161,7 +164,8 @@ def _schedule(every: float | None, crontab: str | None, at: datetime | None) -> 
 def _set_enabled(name: str, enabled: bool) -> None:
     from atrium.scheduler import service
     from atrium.scheduler.schedulable import SYSTEM
-    from atrium.worker.app import celery_app
+
+    celery_app = _celery()
 
     async def work(session: Any) -> None:
         task = await _find(session, name)
@@ -188,7 +192,8 @@ def run(name: Annotated[str, typer.Argument(help="The task's name.")]) -> None:
     """Run a periodic task once now (recorded in the run ledger as manual)."""
     from atrium.scheduler import service
     from atrium.scheduler.schedulable import SYSTEM
-    from atrium.worker.app import celery_app
+
+    celery_app = _celery()
 
     async def work(session: Any) -> None:
         record = await service.run_now(celery_app, await _find(session, name), SYSTEM)
@@ -205,3 +210,11 @@ def _run_cli(call: Callable[[], None]) -> None:
     except AppError as exc:
         typer.echo(f"error: {exc.detail_message}", err=True)
         raise typer.Exit(code=1) from exc
+
+
+def _celery() -> Celery:
+    """This command's Celery app, built from the settings (connects only to send)."""
+    from atrium.config import get_settings
+    from atrium.core.worker.app import create_celery
+
+    return create_celery(get_settings())

@@ -9,14 +9,14 @@ from fastapi import Depends
 
 from atrium.auth.deps import CurrentPrincipal
 from atrium.core.deps import StateDep
+from atrium.core.worker.app import CELERY
 from atrium.rbac.cache import PermissionSet
 from atrium.rbac.deps import PERMISSIONS
-from atrium.scheduler.lifecycle import CELERY_APP
 from atrium.scheduler.schedulable import Caller
 
 
 async def get_celery(state: StateDep) -> Celery:
-    return state.get(CELERY_APP)
+    return state.get(CELERY)
 
 
 class _Granted:

@@ -1,20 +1,15 @@
-"""The API process's Celery app (to publish "run now" and list registered tasks)."""
+"""The scheduler at startup: import every task module once (off the loop), so the ops API
+knows the registered task names."""
 
 from __future__ import annotations
 
 import asyncio
 
-from celery import Celery
 from fastapi import FastAPI
 
-from atrium.core.state import AppState, StateKey
-
-CELERY_APP: StateKey[Celery] = StateKey("scheduler.celery_app")
+from atrium.core.state import AppState
+from atrium.core.worker.app import CELERY, registered_task_names
 
 
 async def startup(state: AppState, app: FastAPI) -> None:
-    from atrium.worker.app import celery_app, configure, registered_task_names
-
-    configure(celery_app, state.settings)  # this app's broker, before any connection
-    await asyncio.to_thread(registered_task_names, celery_app)  # import task modules once
-    state.set(CELERY_APP, celery_app)
+    await asyncio.to_thread(registered_task_names, state.get(CELERY))

@@ -19,9 +19,9 @@ import structlog
 from celery import Task, signals
 
 from atrium.core.clock import utcnow
+from atrium.core.worker.loop import spawn
+from atrium.core.worker.resources import worker_state
 from atrium.scheduler import ledger
-from atrium.worker.loop import spawn
-from atrium.worker.resources import worker_state
 
 log = structlog.get_logger(__name__)
 

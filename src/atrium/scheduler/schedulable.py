@@ -25,14 +25,14 @@ from pydantic import ValidationError
 
 from atrium.core.errors import AppError
 from atrium.core.responses import ErrorDetail
+from atrium.core.worker.app import registered_task_names
+from atrium.core.worker.typed import schedule_declaration
 from atrium.scheduler.errors import (
     SchedulePermissionDenied,
     TaskArgumentsInvalid,
     TaskNotSchedulable,
 )
 from atrium.scheduler.tasknames import schedulable_tasks
-from atrium.worker.app import registered_task_names
-from atrium.worker.typed import schedule_declaration
 
 
 class Caller(Protocol):

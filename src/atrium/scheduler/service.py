@@ -21,6 +21,7 @@ from atrium.core.clock import utcnow
 from atrium.core.mapping import FieldMap
 from atrium.core.pages import Page, PageParams
 from atrium.core.responses import ErrorDetail
+from atrium.core.worker.app import registered_task_names
 from atrium.scheduler import ledger, schedulable
 from atrium.scheduler import repository as repo
 from atrium.scheduler.crontab import zone
@@ -60,7 +61,6 @@ from atrium.scheduler.schemas import (
     spec_of,
 )
 from atrium.scheduler.tasknames import schedulable_tasks
-from atrium.worker.app import registered_task_names
 
 log = structlog.get_logger(__name__)
 

@@ -37,7 +37,7 @@ def static_values(entry: StaticPeriodicTask) -> dict[str, Any]:
         "kwargs": entry.kwargs,
         "queue": entry.queue,
         "timezone": entry.timezone,
-        "description": entry.description or "From settings (celery.beat_schedule).",
+        "description": entry.description or "Static: a domain's entry or celery.beat_schedule.",
         **schedule_columns(schedule),
     }
 

@@ -28,16 +28,18 @@ CHILD_TIMEOUT = 120.0
 _LIST_NAMES = (
     "import json\n"
     "from atrium.scheduler.tasknames import schedulable_tasks\n"
-    "from atrium.worker.app import celery_app, registered_task_names\n"
-    "names = registered_task_names(celery_app)\n"
-    "print(json.dumps({'names': names, 'schedulable': sorted(schedulable_tasks(celery_app))}))\n"
+    "from atrium.config import get_settings\n"
+    "from atrium.core.worker.app import create_celery, registered_task_names\n"
+    "app = create_celery(get_settings())\n"
+    "names = registered_task_names(app)\n"
+    "print(json.dumps({'names': names, 'schedulable': sorted(schedulable_tasks(app))}))\n"
 )
 
 
 def schedulable_tasks(app: Celery) -> dict[str, str | None]:
     """Every task that may be scheduled from the database, with the permission it needs."""
-    from atrium.worker.app import registered_task_names
-    from atrium.worker.typed import schedule_declaration
+    from atrium.core.worker.app import registered_task_names
+    from atrium.core.worker.typed import schedule_declaration
 
     found: dict[str, str | None] = {}
     for name in registered_task_names(app):
@@ -67,7 +69,7 @@ class InProcess:
 
     def known(self) -> frozenset[str] | None:
         if self._names is None:
-            from atrium.worker.app import registered_task_names
+            from atrium.core.worker.app import registered_task_names
 
             self._names = frozenset(registered_task_names(self.app))
         return self._names

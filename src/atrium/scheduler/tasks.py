@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from atrium.core.worker.typed import task
 from atrium.scheduler import runs
-from atrium.worker.typed import task
 
 runs.connect()
 

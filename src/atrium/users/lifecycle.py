@@ -6,10 +6,11 @@ from fastapi import FastAPI
 
 from atrium.core.security.passwords import PASSWORD_HASHER, PasswordHasher
 from atrium.core.state import AppState
+from atrium.users.settings import PasswordSettings
 
 
 async def startup(state: AppState, _app: FastAPI) -> None:
-    state.set(PASSWORD_HASHER, await PasswordHasher.create(state.settings.auth))
+    state.set(PASSWORD_HASHER, await PasswordHasher.create(state.settings.group(PasswordSettings)))
 
 
 async def shutdown(state: AppState) -> None:

@@ -11,7 +11,6 @@ from uuid import UUID
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.config import AuthSettings
 from atrium.core.clock import utcnow
 from atrium.core.mapping import FieldMap
 from atrium.core.responses import ErrorDetail
@@ -20,6 +19,7 @@ from atrium.users import repository
 from atrium.users.errors import EmailTaken, PasswordPolicyViolated, UserExists, UsernameTaken
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserCreate, UserUpdate
+from atrium.users.settings import PasswordSettings
 
 get = repository.get
 get_by_username = repository.get_by_username
@@ -38,7 +38,7 @@ class PasswordPolicy:
     forbid_username: bool = True
 
     @classmethod
-    def from_settings(cls, settings: AuthSettings) -> PasswordPolicy:
+    def from_settings(cls, settings: PasswordSettings) -> PasswordPolicy:
         return cls(
             min_length=settings.password_min_length,
             max_length=settings.password_max_length,

@@ -7,10 +7,10 @@ import time
 
 from pwdlib.hashers.bcrypt import BcryptHasher
 
-from atrium.config import AuthSettings
 from atrium.core.security.passwords import PasswordHasher
+from atrium.users.settings import PasswordSettings
 
-FAST = AuthSettings(
+FAST = PasswordSettings(
     password_hash_time_cost=1, password_hash_memory_kib=1024, password_hash_parallelism=1
 )
 
@@ -50,7 +50,7 @@ async def test_unknown_hash_or_user_fails_closed() -> None:
 
 async def test_hashing_does_not_block_the_event_loop() -> None:
     """With the default (production) cost, other coroutines keep running meanwhile."""
-    hasher = await PasswordHasher.create(AuthSettings())
+    hasher = await PasswordHasher.create(PasswordSettings())
     start = time.perf_counter()
     await hasher.hash("pw-123456")
     one_hash = time.perf_counter() - start

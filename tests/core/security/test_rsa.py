@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa as crypto_rsa
 
-from atrium.config import AuthSettings, Environment
+from atrium.auth.settings import AuthSettings
+from atrium.config import Environment
 from atrium.core.security import rsa
 
 OAEP = rsa._OAEP
@@ -72,7 +73,8 @@ def test_deployed_environments_never_generate_a_key(tmp_path: Path) -> None:
 _LOAD_DEV_KEY = """
 import sys
 from pathlib import Path
-from atrium.config import AuthSettings, Environment
+from atrium.auth.settings import AuthSettings
+from atrium.config import Environment
 from atrium.core.security.rsa import load_key_ring
 ring = load_key_ring(AuthSettings(rsa_key_file=Path(sys.argv[1])), Environment.LOCAL)
 print(ring.active.kid)

@@ -11,9 +11,9 @@ from typing import Any
 import redis
 
 from atrium.core.redis import key
-from atrium.worker.loop import process_loop
-from atrium.worker.resources import worker_state
-from atrium.worker.typed import bound_task, task
+from atrium.core.worker.loop import process_loop
+from atrium.core.worker.resources import worker_state
+from atrium.core.worker.typed import bound_task, task
 
 _sync_clients: dict[int, redis.Redis] = {}
 

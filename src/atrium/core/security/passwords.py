@@ -21,18 +21,28 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from pwdlib import PasswordHash
 from pwdlib.exceptions import UnknownHashError
 from pwdlib.hashers.argon2 import Argon2Hasher
 from pwdlib.hashers.bcrypt import BcryptHasher
 
-from atrium.config import AuthSettings
 from atrium.core.state import StateKey
 
 T = TypeVar("T")
 HASH_THREAD_NICENESS = 10
+
+
+class HashCost(Protocol):
+    """Argon2id's cost, each unset one the library's default (the users domain's settings)."""
+
+    @property
+    def password_hash_time_cost(self) -> int | None: ...
+    @property
+    def password_hash_memory_kib(self) -> int | None: ...
+    @property
+    def password_hash_parallelism(self) -> int | None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +71,7 @@ class PasswordHasher:
         )
 
     @classmethod
-    async def create(cls, settings: AuthSettings) -> PasswordHasher:
+    async def create(cls, settings: HashCost) -> PasswordHasher:
         """A hasher with the configured Argon2 cost (unset: the library's defaults)."""
         params: dict[str, Any] = {
             "time_cost": settings.password_hash_time_cost,

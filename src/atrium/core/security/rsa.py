@@ -3,8 +3,8 @@
 Keys come from settings, keyed by key id (``kid``), each as PEM text or a path to a PEM file.
 Several keys can decrypt at once (rotation); one, the active key, is published. In local and
 testing, with no key configured, one pair is generated once and shared by every process through
-a key file (``settings.auth.rsa_key_file``), created atomically: the first process to link its
-complete file wins and every other process reads that one.
+a key file (auth's ``rsa_key_file`` setting), created atomically: the first process to link
+its complete file wins and every other process reads that one.
 """
 
 from __future__ import annotations
@@ -15,11 +15,12 @@ import os
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from atrium.config import AuthSettings, Environment
+from atrium.config import Environment
 
 ALGORITHM = "RSA-OAEP-256"
 DEV_KEY_BITS = 2048
@@ -162,7 +163,18 @@ def ensure_dev_key(path: Path) -> rsa.RSAPrivateKey:
     return parse_private_key(path.read_bytes())
 
 
-def load_key_ring(settings: AuthSettings, environment: Environment) -> KeyRing:
+class KeySettings(Protocol):
+    """Where the login keys come from (the auth domain's settings)."""
+
+    @property
+    def rsa_private_keys(self) -> dict[str, str]: ...
+    @property
+    def rsa_active_kid(self) -> str | None: ...
+    @property
+    def rsa_key_file(self) -> Path: ...
+
+
+def load_key_ring(settings: KeySettings, environment: Environment) -> KeyRing:
     """The configured keys; in local/testing with none configured, the shared dev key."""
     if settings.rsa_private_keys:
         keys = [

@@ -10,13 +10,10 @@ never reuses its parent's connections).
 from __future__ import annotations
 
 import asyncio
-import importlib
-import importlib.util
 import os
 from typing import TYPE_CHECKING
 
 import structlog
-from beanie import Document
 
 from atrium.config import Settings, get_settings
 
@@ -27,24 +24,6 @@ log = structlog.get_logger(__name__)
 
 _state: tuple[int, AppState] | None = None
 _opening: tuple[int, asyncio.Lock] | None = None
-
-
-def domain_modules(settings: Settings, name: str) -> list[str]:
-    """``<domain>.<name>`` for every configured domain that has such a module."""
-    found = []
-    for package in settings.domains:
-        qualified = f"{package}.{name}"
-        if importlib.util.find_spec(qualified) is not None:
-            found.append(qualified)
-    return found
-
-
-def document_models(settings: Settings) -> list[type[Document]]:
-    """Every domain's Beanie documents (``<domain>.documents.DOCUMENTS``)."""
-    models: list[type[Document]] = []
-    for qualified in domain_modules(settings, "documents"):
-        models.extend(getattr(importlib.import_module(qualified), "DOCUMENTS", []))
-    return models
 
 
 def _lock() -> asyncio.Lock:
@@ -61,12 +40,13 @@ async def worker_state(settings: Settings | None = None) -> AppState:
         return _state[1]
     async with _lock():
         if _state is None or _state[0] != os.getpid():
+            from atrium.core.domain import attach_commit_hooks, load_domains
             from atrium.core.state import open_state
-            from atrium.main import attach_commit_hooks
 
             settings = settings or get_settings()
-            state = await open_state(settings, document_models(settings))
-            attach_commit_hooks(settings, state.db, state.redis)  # tasks commit like requests
+            domains = load_domains(settings)
+            state = await open_state(settings, domains.document_models())
+            attach_commit_hooks(settings, state.db, state.redis, domains)  # tasks commit alike
             _state = (os.getpid(), state)
             log.info("worker_state_opened", pid=os.getpid())
         return _state[1]

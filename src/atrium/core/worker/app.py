@@ -1,8 +1,11 @@
-"""The Celery app, configured from settings: Redis by default, RabbitMQ by URL, JSON only.
+"""The Celery app, built by ``create_celery`` from settings: Redis by default, RabbitMQ by URL,
+JSON only. Nothing is built at import: the API's lifespan, ``atrium worker`` and ``atrium beat``
+each build theirs (``celery -A atrium.core.worker.celery`` builds one for Celery's own CLI).
 
-``celery -A atrium.worker.app worker`` and ``atrium worker`` both use ``celery_app``. Task modules
-are every configured domain's ``tasks`` module. Each worker process opens the stores once
-(``worker_process_init`` for prefork; on first use for the solo and threads pools).
+Task modules are every configured domain's declared ``tasks`` module. Tasks are declared with the
+typed decorator (``atrium.core.worker.typed``) as shared tasks, so they belong to whichever app the
+process built. Each worker process opens the stores once (``worker_process_init`` for prefork; on
+first use for the solo and threads pools).
 """
 
 from __future__ import annotations
@@ -14,17 +17,21 @@ import structlog
 from celery import Celery, signals
 
 from atrium.config import Settings, get_settings
+from atrium.core.domain import Domains, load_domains
 from atrium.core.logging import configure_logging
-from atrium.worker import loop, resources
+from atrium.core.state import StateKey
+from atrium.core.worker import loop, resources
 
 log = structlog.get_logger(__name__)
 
-BEAT_SCHEDULER = "atrium.scheduler.beat:DatabaseScheduler"
+# The app this process built (the API's lifespan sets it; workers and beat build their own).
+CELERY: StateKey[Celery] = StateKey("core.celery")
 
 
-def celery_config(settings: Settings) -> dict[str, Any]:
-    """Celery's configuration from Atrium's settings."""
+def celery_config(settings: Settings, domains: Domains | None = None) -> dict[str, Any]:
+    """Celery's configuration from Atrium's settings (task modules from the domains' entries)."""
     c = settings.celery
+    domains = domains if domains is not None else load_domains(settings)
     return {
         "broker_url": settings.celery_broker_url,
         "result_backend": settings.celery_result_backend,
@@ -46,20 +53,18 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "worker_hijack_root_logger": False,
         "broker_connection_retry_on_startup": True,
         "result_expires": timedelta(days=1),
-        "beat_scheduler": BEAT_SCHEDULER,
         "beat_max_loop_interval": c.beat_max_loop_interval,
-        "imports": resources.domain_modules(settings, "tasks"),
+        "imports": domains.modules("tasks"),
+        **domains.celery_config(),
     }
 
 
-def configure(app: Celery, settings: Settings) -> None:
-    """(Re)apply settings to an app; call before its first connection."""
-    app.conf.update(celery_config(settings))
-
-
-def create_celery(settings: Settings) -> Celery:
+def create_celery(settings: Settings, domains: Domains | None = None) -> Celery:
+    """A configured app, made this process's current and default one (shared tasks, sends from
+    any thread). Building it connects to nothing."""
     app = Celery("atrium", set_as_current=True)
-    configure(app, settings)
+    app.conf.update(celery_config(settings, domains))
+    app.set_default()
     return app
 
 
@@ -67,9 +72,6 @@ def registered_task_names(app: Celery) -> list[str]:
     """The names of every task the workers can run (Celery's own built-ins excluded)."""
     app.loader.import_default_modules()
     return sorted(name for name in app.tasks if not name.startswith("celery."))
-
-
-celery_app = create_celery(get_settings())
 
 
 @signals.setup_logging.connect

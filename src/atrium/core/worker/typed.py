@@ -10,7 +10,8 @@
 
 Only the options given to the decorator (or to one send) reach Celery, so the app's configured
 defaults (queue, ``acks_late``, ``track_started``, priority, publish retries) always apply
-otherwise. ``async def`` tasks run on the worker process's persistent loop (``worker.loop``).
+otherwise. ``async def`` tasks run on the worker process's persistent loop (``core.worker.loop``).
+The tasks are Celery shared tasks: each belongs to the app the process built (``create_celery``).
 
 A task may be scheduled from the database (periodic tasks, beat) only if it says so::
 
@@ -38,13 +39,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Concatenate, Generic, ParamSpec, TypedDict, TypeVar, Unpack, cast, overload
 
-from celery import Task
+from celery import Task, shared_task
 from celery.app.task import Context
 from celery.canvas import Signature
 from celery.result import AsyncResult
 
-from atrium.worker.app import celery_app
-from atrium.worker.loop import run_async
+from atrium.core.worker.loop import run_async
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -198,7 +198,8 @@ class _Decorator:
         if inspect.iscoroutinefunction(fn):
             extra["base"] = AsyncTask
             fn = _on_loop(fn, lambda: registered[0])
-        registered.append(celery_app.task(name=self.name, bind=self.bind, **extra)(fn))
+        # A shared task: it belongs to whichever app this process builds (no app at import).
+        registered.append(shared_task(name=self.name, bind=self.bind, **extra)(fn))
         return TypedTask(registered[0])
 
 

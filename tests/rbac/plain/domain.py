@@ -1,0 +1,3 @@
+from atrium.core.domain import Domain
+
+domain = Domain("tests.rbac.plain", requires=("atrium.users", "atrium.rbac"), router=".router")
