@@ -127,7 +127,7 @@ def docs_api(
     check: Annotated[bool, typer.Option(help="Only check that it is up to date.")] = False,
 ) -> None:
     """Write the API reference from the OpenAPI (--check: fail if the file is stale)."""
-    from atrium.core import apireference
+    from atrium import apireference
 
     _write_or_check(output, apireference.generate(), check, "api")
 

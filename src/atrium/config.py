@@ -413,3 +413,26 @@ def _chosen_env_file(explicit: object) -> str | Path | None:
 def get_settings() -> Settings:
     """The process-wide settings, read once."""
     return Settings()
+
+
+class _Defaults(Settings):
+    """Settings from their defaults alone: no environment, no dotenv file, no group read."""
+
+    groups_from_environment = False
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
+
+
+def default_settings() -> Settings:
+    """The defaults, whatever the environment and ``.env`` say (a local, debug app): what the
+    generated references (docs/api.md, docs/errors.md) are built from, identical everywhere."""
+    return _Defaults(environment=Environment.LOCAL)

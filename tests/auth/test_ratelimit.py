@@ -17,6 +17,7 @@ from pydantic import ValidationError
 from atrium.auth.ratelimit import client_bucket
 from atrium.auth.runtime import runtime
 from atrium.config import ProxySettings, Settings
+from atrium.core.domain import load_domains
 from atrium.core.errors import TooManyRequests
 from atrium.core.state import AppState
 from tests.auth.helpers import bearer, create_user, fast_auth, login, tokens
@@ -309,16 +310,19 @@ async def test_behind_a_proxy_the_lockout_follows_the_forwarded_address(
 
 
 @pytest.mark.parametrize(
-    "values",
+    ("variable", "value"),
     [
-        {"proxy": {"trusted_addresses": ["not-an-address"]}},
-        {"auth": {"login_rate_per_username": "ten a minute"}},
-        {"notifications": {"message_rate_per_sender": "lots"}},
+        ("ATRIUM_PROXY__TRUSTED_ADDRESSES", '["not-an-address"]'),
+        ("ATRIUM_AUTH__LOGIN_RATE_PER_USERNAME", "ten a minute"),
+        ("ATRIUM_NOTIFICATIONS__MESSAGE_RATE_PER_SENDER", "lots"),
     ],
 )
-def test_bad_limit_and_proxy_settings_refuse_to_start(values: dict[str, Any]) -> None:
+def test_bad_limit_and_proxy_settings_refuse_to_start(
+    variable: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(variable, value)
     with pytest.raises(ValidationError):
-        Settings.model_validate(values)
+        load_domains(Settings(_env_file=None))
 
 
 def test_proxies_are_addresses_or_networks() -> None:

@@ -49,9 +49,9 @@ async def test_docs_pages_name_no_outside_url(client: httpx.AsyncClient) -> None
 
 
 def test_no_docs_outside_debug(settings: Settings) -> None:
-    settings.environment = Environment.PRODUCTION
     real = {"jwt_secret": SecretStr("p" * 64), "rsa_private_keys": {"k1": "unused.pem"}}
     settings.set_group(settings.group(AuthSettings).model_copy(update=real))
+    settings.environment = Environment.PRODUCTION
     paths = {getattr(route, "path", "") for route in create_app(settings).routes}
     assert not paths & {"/docs", "/redoc", "/openapi.json", ASSETS_URL}
 

@@ -12,8 +12,8 @@ from typer.testing import CliRunner
 
 import atrium
 from atrium.cli import cli
+from atrium.config import default_settings
 from atrium.core import errorcatalogue
-from atrium.core.apireference import reference_settings
 from atrium.core.errorcatalogue import Entry
 from atrium.core.errors import AppError, Conflict, NotFound, registered
 
@@ -30,7 +30,7 @@ def generated() -> str:
 
 @pytest.fixture(scope="module")
 def catalogue() -> list[Entry]:
-    return errorcatalogue.entries(reference_settings().domains)
+    return errorcatalogue.entries(default_settings().domains)
 
 
 def _import_every_atrium_module() -> None:

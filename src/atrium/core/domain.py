@@ -4,14 +4,16 @@
 ``domain.py`` whose ``domain = Domain(...)`` names what it brings::
 
     domain = Domain(
-        "atrium.files",
-        requires=("atrium.users", "atrium.auth"),
-        settings=(FilesSettings,),
+        "billing",
+        requires=("accounts",),      # listed before it, or the app refuses to start
+        settings=(BillingSettings,),
+        models=".models",            # SQLModel tables
+        migration_branch="billing",
         router=".router",            # ``router`` (under the API prefix) and/or ``root_router``
         documents=".documents",      # ``DOCUMENTS``: its Beanie models
-        capabilities=(FILES_ADMIN,),
+        capabilities=(BILLING_ADMIN,),
         tasks=".tasks",              # Celery tasks (schedulable ones say so in their decorator)
-        beat={"files.cleanup": StaticPeriodicTask(task="files.cleanup", every=3600)},
+        beat={"billing.invoice": StaticPeriodicTask(task="billing.invoice", crontab="0 3 * * *")},
         lifecycle=".lifecycle",      # install / startup / shutdown / attach hooks
     )
 
@@ -35,7 +37,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from atrium.config import Settings, SettingsGroup, StaticPeriodicTask
 from atrium.core.codes import DeclaredCode
 from atrium.core.db import Database
-from atrium.core.redis import RedisClient, create_redis
+from atrium.core.redis import RedisClient
 
 if TYPE_CHECKING:
     from beanie import Document
@@ -285,10 +287,11 @@ def attach_commit_hooks(
 @asynccontextmanager
 async def open_database(settings: Settings) -> AsyncIterator[Database]:
     """SQL for a command, with every domain's commit hooks (and the Redis they reach)."""
-    db, redis = Database(settings.sql), create_redis(settings.redis)
-    attach_commit_hooks(settings, db, redis)
+    from atrium.core.state import open_state
+
+    state = await open_state(settings, mongo=False, storage=False)
     try:
-        yield db
+        attach_commit_hooks(settings, state.db, state.redis)
+        yield state.db
     finally:
-        await redis.aclose()
-        await db.dispose()
+        await state.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from atrium.config import default_settings
 from atrium.core.domain import entry as domain_entry
 from atrium.core.errors import HTTP_ERROR, AppError, registered
 
@@ -97,9 +98,7 @@ def render(catalogue: Iterable[Entry]) -> str:
 
 def generate() -> str:
     """The page, from the default settings' domains; refused while a code has two classes."""
-    from atrium.core.apireference import reference_settings
-
-    catalogue = entries(reference_settings().domains)
+    catalogue = entries(default_settings().domains)
     if twice := conflicts(catalogue):
         raise ValueError(f"codes declared by more than one class: {sorted(twice)}")
     return render(catalogue)

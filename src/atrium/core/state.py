@@ -1,8 +1,11 @@
-"""The process's shared resources: opened once (lifespan or worker init), closed once."""
+"""The process's shared resources: opened once (the lifespan, a worker process, beat, a command),
+closed once. ``open_state`` opens any subset: SQL and Redis always, MongoDB and object storage
+when asked (beat has no use for storage, a command for neither); a store not opened is refused
+with a clear error where something reaches for it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Generic, TypeVar, cast
 
 import structlog
@@ -35,16 +38,28 @@ class AppState:
         self,
         settings: Settings,
         db: Database,
-        mongo: Mongo,
         redis: RedisClient,
-        storage: Storage,
+        mongo: Mongo | None = None,
+        storage: Storage | None = None,
     ) -> None:
         self.settings = settings
         self.db = db
-        self.mongo = mongo
         self.redis = redis
-        self.storage = storage
+        self._mongo = mongo
+        self._storage = storage
         self._slots: dict[str, Any] = {}
+
+    @property
+    def mongo(self) -> Mongo:
+        if self._mongo is None:
+            raise LookupError("this process did not open MongoDB (open_state(mongo=True))")
+        return self._mongo
+
+    @property
+    def storage(self) -> Storage:
+        if self._storage is None:
+            raise LookupError("this process did not open storage (open_state(storage=True))")
+        return self._storage
 
     def set(self, key: StateKey[T], value: T) -> None:
         self._slots[key.name] = value
@@ -60,28 +75,40 @@ class AppState:
 
     async def close(self) -> None:
         """Close every client; one failing does not keep the others open."""
-        for name, closer in (
-            ("redis", self.redis.aclose),
-            ("mongo", self.mongo.close),
-            ("sql", self.db.dispose),
-        ):
+        closers: list[tuple[str, Callable[[], Awaitable[None]]]] = [("redis", self.redis.aclose)]
+        if self._mongo is not None:
+            closers.append(("mongo", self._mongo.close))
+        closers.append(("sql", self.db.dispose))
+        for name, closer in closers:
             try:
                 await closer()
             except Exception:
                 log.exception("close_failed", resource=name)
-        self.storage.close()
+        if self._storage is not None:
+            self._storage.close()
 
 
-async def open_state(settings: Settings, documents: Sequence[type[Document]]) -> AppState:
-    """Open SQL, MongoDB (with Beanie), Redis and storage (ensuring the bucket)."""
-    db = Database(settings.sql)
-    mongo = Mongo(settings.mongo)
-    redis = create_redis(settings.redis)
-    storage = Storage(settings.storage)
-    state = AppState(settings, db, mongo, redis, storage)
+async def open_state(
+    settings: Settings,
+    documents: Sequence[type[Document]] = (),
+    *,
+    mongo: bool = True,
+    storage: bool = True,
+) -> AppState:
+    """Open SQL and Redis, and MongoDB (with Beanie) and storage (ensuring the bucket) unless
+    told not to; what was opened is closed again if one of them fails to open."""
+    state = AppState(
+        settings,
+        Database(settings.sql),
+        create_redis(settings.redis),
+        Mongo(settings.mongo) if mongo else None,
+        Storage(settings.storage) if storage else None,
+    )
     try:
-        await mongo.init_documents(documents)
-        await storage.ensure_bucket()
+        if mongo:
+            await state.mongo.init_documents(documents)
+        if storage:
+            await state.storage.ensure_bucket()
     except BaseException:
         await state.close()
         raise

@@ -22,7 +22,8 @@ from atrium.config import Settings, StaticPeriodicTask, get_settings
 from atrium.core.backoff import Backoff
 from atrium.core.db import Database
 from atrium.core.mongo import Mongo
-from atrium.core.redis import RedisClient, create_redis
+from atrium.core.redis import RedisClient
+from atrium.core.state import AppState, open_state
 from atrium.scheduler import repository, static
 from atrium.scheduler.dispatch import STORE_RETRY
 from atrium.scheduler.documents import DOCUMENTS
@@ -34,14 +35,24 @@ log = structlog.get_logger(__name__)
 
 @dataclass
 class Beat:
-    """The engine and the clients it owns."""
+    """The engine and the stores it owns (SQL, Redis, MongoDB: beat needs no object storage)."""
 
     engine: BeatEngine
-    db: Database
-    redis: RedisClient
-    mongo: Mongo
+    state: AppState
     publisher: Publisher
     closed: bool = field(default=False)
+
+    @property
+    def db(self) -> Database:
+        return self.state.db
+
+    @property
+    def redis(self) -> RedisClient:
+        return self.state.redis
+
+    @property
+    def mongo(self) -> Mongo:
+        return self.state.mongo
 
     async def close(self) -> None:
         if self.closed:
@@ -49,15 +60,7 @@ class Beat:
         self.closed = True
         await self.engine.close()
         await asyncio.to_thread(self.publisher.close)
-        await close_clients(self.db, self.redis, self.mongo)
-
-
-async def close_clients(db: Database, redis: RedisClient, mongo: Mongo) -> None:
-    for closer in (redis.aclose, mongo.close, db.dispose):
-        try:
-            await closer()
-        except Exception as exc:
-            log.warning("beat_close_failed", error=repr(exc))
+        await self.state.close()
 
 
 def static_schedule(settings: Settings, app: Celery) -> dict[str, StaticPeriodicTask]:
@@ -96,17 +99,12 @@ def _from_celery(conf: dict[str, Any]) -> StaticPeriodicTask | None:
 
 
 async def open_beat(settings: Settings, app: Celery) -> Beat:
-    """Open the clients and the engine (closing the clients again if MongoDB does not answer)."""
-    db, redis, mongo = Database(settings.sql), create_redis(settings.redis), Mongo(settings.mongo)
-    try:
-        await mongo.init_documents(DOCUMENTS)
-    except BaseException:
-        await close_clients(db, redis, mongo)
-        raise
+    """Open the stores and the engine (closing the stores again if MongoDB does not answer)."""
+    state = await open_state(settings, DOCUMENTS, storage=False)
     publisher = Publisher(app)
-    engine = BeatEngine(settings, db, redis, publisher, owns_process=True)
-    await merge_static_schedule(settings, app, db)
-    return Beat(engine, db, redis, publisher=publisher, mongo=mongo)
+    engine = BeatEngine(settings, state.db, state.redis, publisher, owns_process=True)
+    await merge_static_schedule(settings, app, state.db)
+    return Beat(engine, state, publisher=publisher)
 
 
 async def merge_static_schedule(settings: Settings, app: Celery, db: Database) -> None:

@@ -17,9 +17,8 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.routing import APIRoute, iter_route_contexts
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource
 
-from atrium.config import Environment, Settings
+from atrium.config import default_settings
 from atrium.core import errorcatalogue
 from atrium.core.errorcatalogue import Entry
 
@@ -66,30 +65,10 @@ Every error code, its status and when it is raised: the [error catalogue](errors
 """
 
 
-def reference_settings() -> Settings:
-    """The defaults, whatever the environment and ``.env`` say (a local, debug app)."""
-
-    class Defaults(Settings):
-        groups_from_environment = False
-
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            return (init_settings,)
-
-    return Defaults(environment=Environment.LOCAL)
-
-
 def reference_app() -> FastAPI:
     from atrium.main import create_app
 
-    return create_app(reference_settings())
+    return create_app(default_settings())
 
 
 def route_domains(app: FastAPI) -> dict[str, str]:
@@ -108,7 +87,7 @@ def route_domains(app: FastAPI) -> dict[str, str]:
 def generate() -> str:
     """The whole reference, from the default app and the error catalogue of its domains."""
     app = reference_app()
-    codes = errorcatalogue.entries(reference_settings().domains)
+    codes = errorcatalogue.entries(default_settings().domains)
     return render(app.openapi(), codes, route_domains(app))
 
 
