@@ -61,6 +61,10 @@ class AppState:
             raise LookupError("this process did not open storage (open_state(storage=True))")
         return self._storage
 
+    @storage.setter
+    def storage(self, storage: Storage) -> None:
+        self._storage = storage
+
     def set(self, key: StateKey[T], value: T) -> None:
         self._slots[key.name] = value
 
