@@ -36,7 +36,7 @@ def _start_worker(env: dict[str, str], log: Path, pool: str) -> subprocess.Popen
         "-m",
         "celery",
         "-A",
-        "atrium.core.worker.app",
+        "atrium.core.worker.celery",
         "worker",
         f"--pool={pool}",
         "--concurrency=1",

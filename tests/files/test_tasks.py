@@ -17,6 +17,7 @@ from pydantic import SecretStr
 
 from atrium.config import MongoSettings, RedisSettings, Settings, StorageSettings
 from atrium.core.clock import utcnow
+from atrium.core.domain import load_domains
 from atrium.core.state import open_state
 from atrium.core.worker.app import celery_config, registered_task_names
 from atrium.files.documents import DOCUMENTS, FileObject
@@ -33,7 +34,7 @@ OWNER = uuid4()
 
 def test_cleanup_is_registered_and_on_the_default_beat_schedule() -> None:
     assert "files.cleanup" in registered_task_names(celery_app())
-    entry = Settings(_env_file=None).celery.beat_schedule["files.cleanup"]
+    entry = load_domains(Settings(_env_file=None)).beat_entries()["files.cleanup"]
     assert entry.task == "files.cleanup"
     assert static_values(entry)["interval_seconds"] == 3600
 

@@ -55,7 +55,7 @@ async def test_a_notification_sent_from_a_celery_task_arrives(
     live: LiveServer, state: AppState, http: httpx.AsyncClient, settings: Settings, tmp_path: Path
 ) -> None:
     alice = await new_user(state, http, "alice")
-    command = ["-m", "celery", "-A", "atrium.core.worker.app", "worker", "--pool=solo"]
+    command = ["-m", "celery", "-A", "atrium.core.worker.celery", "worker", "--pool=solo"]
     command += ["--without-gossip", "--without-mingle", "--without-heartbeat"]
     command += ["--loglevel=WARNING", f"--hostname=rt{tmp_path.name}@%h"]
     worker = await start_process(command, settings, tmp_path / "worker.log")

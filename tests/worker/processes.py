@@ -96,7 +96,7 @@ def client_app(redis_url: str) -> Celery:
 
 
 def start_worker(env: dict[str, str], log: Path, pool: str = "solo", concurrency: int = 1) -> Proc:
-    args = ["-m", "celery", "-A", "atrium.core.worker.app", "worker", f"--pool={pool}"]
+    args = ["-m", "celery", "-A", "atrium.core.worker.celery", "worker", f"--pool={pool}"]
     args += [f"--concurrency={concurrency}", "--without-gossip", "--without-mingle"]
     args += ["--without-heartbeat", "--loglevel=INFO", f"--hostname=w{os.getpid()}@%h"]
     proc = Proc(args, env, log)
@@ -108,7 +108,7 @@ def start_beat(
     env: dict[str, str], log: Path, celery_cli: bool = False, ready: str | None = "beat_loaded"
 ) -> Proc:
     if celery_cli:
-        args = ["-m", "celery", "-A", "atrium.core.worker.app", "beat", "--loglevel=INFO"]
+        args = ["-m", "celery", "-A", "atrium.core.worker.celery", "beat", "--loglevel=INFO"]
         args += ["-S", "atrium.scheduler.beat:DatabaseScheduler"]
     else:
         args = ["-c", "from atrium.scheduler.beat import main; main()"]  # what `atrium beat` runs
