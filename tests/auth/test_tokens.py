@@ -12,7 +12,7 @@ import jwt
 import pytest
 
 from atrium.core.state import AppState
-from tests.auth.helpers import bearer, create_user, tokens
+from tests.support.users import bearer, create_user, tokens
 
 ME = "/api/v1/auth/me"
 

@@ -14,7 +14,7 @@ from atrium.core.uow import REDACTED, Change, Committed, FieldChange, Operation
 from atrium.users import service as users_service
 from atrium.users.models import User
 from atrium.users.schemas import UserUpdate
-from tests.auth.helpers import create_user
+from tests.support.users import create_user
 
 
 class Recorder:

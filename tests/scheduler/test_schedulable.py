@@ -15,7 +15,7 @@ from atrium.scheduler.schedulable import SYSTEM
 from atrium.scheduler.schemas import PeriodicTaskCreate
 from atrium.worker.app import celery_app
 from atrium.worker.typed import task
-from tests.rbac.helpers import Actor, actor, create_role, set_roles
+from tests.support.admin import Actor, actor, create_role, set_roles
 
 API = "/api/v1/scheduler"
 SEND = "POST:/api/v1/notifications/send"
