@@ -10,7 +10,6 @@ is flushed (it is the suite's own server) after each test.
 
 from __future__ import annotations
 
-import asyncio
 import gc
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -20,27 +19,15 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from pydantic import SecretStr
-from sqlalchemy import delete
-from sqlmodel import SQLModel
 
 from atrium import devservices
-from atrium.config import (
-    ENV_FILE_VARIABLE,
-    Environment,
-    LoggingSettings,
-    MongoSettings,
-    RedisSettings,
-    Settings,
-    SQLSettings,
-    StorageSettings,
-)
+from atrium.config import ENV_FILE_VARIABLE, Settings
 from atrium.core import migrate
 from atrium.core.state import AppState
 from atrium.main import create_app
-from atrium.models import import_table_models
-from atrium.users.settings import PasswordSettings
 from tests.support.postgres import postgres_database
+from tests.support.settings import settings_for
+from tests.support.stores import clean
 
 REQUIRED = (
     "ATRIUM_REDIS__URL",
@@ -48,6 +35,8 @@ REQUIRED = (
     "ATRIUM_STORAGE__ENDPOINT",
     "ATRIUM_TEST_POSTGRES_URL",
 )
+# Fixtures shared across directories (live server, worker processes' Redis database).
+pytest_plugins = ["tests.support.fixtures"]
 
 
 def _make_hermetic() -> None:
@@ -115,38 +104,18 @@ def sql_url(
     if request.param == "sqlite":
         path = tmp_path_factory.mktemp("sqlite") / "atrium.db"
         url = f"sqlite+aiosqlite:///{path}"
-        migrate.upgrade(_settings(services, url, "unused"))
+        migrate.upgrade(settings_for(services, url, "unused"))
         yield url
         return
     with postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]) as url:
-        migrate.upgrade(_settings(services, url, "unused"))
+        migrate.upgrade(settings_for(services, url, "unused"))
         yield url
-
-
-def _settings(services: dict[str, str], sql_url: str, suffix: str) -> Settings:
-    return Settings(
-        # Cheap Argon2 (about 1 ms a hash; the production default costs ~150 ms here).
-        PasswordSettings(
-            password_hash_time_cost=1, password_hash_memory_kib=1024, password_hash_parallelism=1
-        ),
-        environment=Environment.TESTING,
-        sql=SQLSettings(url=sql_url, pool_size=5),
-        mongo=MongoSettings(url=services["ATRIUM_MONGO__URL"], database=f"t_{suffix}"),
-        redis=RedisSettings(url=services["ATRIUM_REDIS__URL"]),
-        storage=StorageSettings(
-            endpoint=services["ATRIUM_STORAGE__ENDPOINT"],
-            access_key=services.get("ATRIUM_STORAGE__ACCESS_KEY", "atrium"),
-            secret_key=SecretStr(services.get("ATRIUM_STORAGE__SECRET_KEY", "atrium-test")),
-            bucket=f"t-{suffix}",
-        ),
-        logging=LoggingSettings(level="WARNING", access_log=False),
-    )
 
 
 @pytest.fixture
 def settings(services: dict[str, str], sql_url: str) -> Settings:
     """Settings for one test: its own MongoDB database and bucket."""
-    return _settings(services, sql_url, uuid4().hex[:12])
+    return settings_for(services, sql_url, uuid4().hex[:12])
 
 
 @pytest.fixture
@@ -158,19 +127,7 @@ async def app(settings: Settings) -> AsyncIterator[FastAPI]:
         try:
             yield application
         finally:
-            await _clean(state)
-
-
-async def _clean(state: AppState) -> None:
-    import_table_models(state.settings)
-    async with state.db.session() as session:
-        for table in reversed(SQLModel.metadata.sorted_tables):
-            await session.execute(delete(table))
-    await state.mongo.client.drop_database(state.settings.mongo.database)
-    await state.redis.flushdb()
-    for key in await state.storage.list_keys():
-        await state.storage.remove(key)
-    await asyncio.to_thread(state.storage.client.remove_bucket, state.storage.bucket)
+            await clean(state)
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
-from tests.conftest import _postgres_database
+from tests.support.postgres import postgres_database
 
 from atrium.core.worker.app import loop_driver
 from bench.scheduler import beat, worker
@@ -64,7 +64,7 @@ def _beat_rows(options: argparse.Namespace, redis_base: str) -> list[str]:
         "save→dispatch ORM/API | RSS MB |",
         "|---|---|---|---|---|---|---|---|",
     ]
-    for pg_url in _postgres_database(os.environ["ATRIUM_TEST_POSTGRES_URL"]):
+    with postgres_database(os.environ["ATRIUM_TEST_POSTGRES_URL"]) as pg_url:
         settings = beat.settings_for(pg_url, f"{redis_base}/13", os.environ["ATRIUM_MONGO__URL"])
         beat.migrate_db(settings)
         for size in (int(s) for s in options.sizes.split(",")):

@@ -22,7 +22,7 @@ from atrium.auth.settings import AuthSettings
 from atrium.core.state import AppState
 from atrium.users import service as users_service
 from atrium.users.models import User
-from tests.auth.helpers import (
+from tests.support.users import (
     PASSWORD,
     USER_AGENT,
     bearer,

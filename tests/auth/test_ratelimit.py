@@ -20,7 +20,8 @@ from atrium.config import ProxySettings, Settings
 from atrium.core.domain import load_domains
 from atrium.core.errors import TooManyRequests
 from atrium.core.state import AppState
-from tests.auth.helpers import bearer, create_user, fast_auth, login, tokens
+from tests.support.settings import fast_auth
+from tests.support.users import bearer, create_user, login, tokens
 
 HERE = "127.0.0.1"  # the address of the default test client
 

@@ -10,7 +10,7 @@ from atrium.config import Environment, Settings
 from atrium.core.security import rsa
 from atrium.core.state import AppState
 from atrium.main import create_app
-from tests.auth.helpers import bearer, create_user, login, tokens
+from tests.support.users import bearer, create_user, login, tokens
 
 LOGS = "/api/v1/auth/login-logs"
 

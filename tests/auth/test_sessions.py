@@ -14,7 +14,7 @@ from atrium.auth.runtime import runtime
 from atrium.config import Settings
 from atrium.core.state import AppState
 from atrium.main import create_app
-from tests.auth.helpers import (
+from tests.support.users import (
     PASSWORD,
     USER_AGENT,
     bearer,

@@ -13,7 +13,7 @@ import pytest
 
 from atrium.auth.settings import AuthSettings
 from atrium.core.state import AppState
-from tests.auth.helpers import bearer, create_user, tokens
+from tests.support.users import bearer, create_user, tokens
 
 ME = "/api/v1/auth/me"
 

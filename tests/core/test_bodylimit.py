@@ -13,7 +13,8 @@ from fastapi import FastAPI
 
 from atrium.config import HttpSettings, Settings
 from atrium.core.bodylimit import escape_problem, longest_string, too_deep
-from tests.auth.helpers import bearer, create_user, fast_auth, tokens
+from tests.support.settings import fast_auth
+from tests.support.users import bearer, create_user, tokens
 
 LIMIT = 64 * 1024
 HUGE = 200 * 1024 * 1024

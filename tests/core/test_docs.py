@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import pytest
 from pydantic import SecretStr
 
 from atrium.auth.settings import AuthSettings
@@ -16,18 +14,12 @@ from atrium.config import Environment, Settings
 from atrium.core.docs import ASSETS_URL
 from atrium.core.state import AppState
 from atrium.main import create_app
-from tests.auth.helpers import PASSWORD, create_user
-from tests.realtime.live import LiveServer, live_server
 from tests.support.browser import SQLITE_ONLY, chromium
+from tests.support.live import LiveServer
+from tests.support.users import PASSWORD, create_user
 
 pytestmark = SQLITE_ONLY
 RENDER_TIMEOUT_MS = 20_000
-
-
-@pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[LiveServer]:
-    async with live_server(settings) as server:
-        yield server
 
 
 def _operations(schema: dict[str, Any]) -> int:

@@ -13,8 +13,8 @@ import pytest
 
 from atrium.core.clock import utcnow
 from atrium.core.storage import Storage, StreamTooLarge, content_disposition
-from tests.core import sigv4
-from tests.core.s3 import MIB, PART, chunked, empty_bucket, fetch, storage_settings
+from tests.support import sigv4
+from tests.support.s3 import MIB, PART, chunked, empty_bucket, fetch, storage_settings
 
 
 @pytest.fixture

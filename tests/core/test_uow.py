@@ -15,7 +15,7 @@ from atrium.users import service as users_service
 from atrium.users.models import User
 from atrium.users.schemas import UserUpdate
 from atrium.users.settings import PasswordSettings
-from tests.auth.helpers import create_user
+from tests.support.users import create_user
 
 
 class Recorder:

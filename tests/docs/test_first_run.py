@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.realtime.live import free_port
+from tests.support.live import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 GENERATED = re.compile(r"generated password \(shown once, change it\): (\S+)")

@@ -13,7 +13,7 @@ import functools
 import re
 import shutil
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,9 +23,10 @@ import pytest
 
 from atrium.config import Settings
 from atrium.core.state import AppState
-from tests.auth.helpers import PASSWORD, bearer, create_user, tokens
-from tests.realtime.live import LiveServer, free_port, live_server
-from tests.support.browser import ROOT, SQLITE_ONLY, chromium, socket_io_client
+from tests.support import ROOT
+from tests.support.browser import SQLITE_ONLY, chromium, socket_io_client
+from tests.support.live import LiveServer, free_port
+from tests.support.users import PASSWORD, bearer, create_user, tokens
 
 GUIDE = ROOT / "docs" / "frontend-login.md"
 PAGE = "atrium-login.html"
@@ -65,11 +66,10 @@ def page_port() -> int:
 
 
 @pytest.fixture
-async def live(settings: Settings, page_port: int) -> AsyncIterator[LiveServer]:
-    """The API, allowing the page's origin as the guide tells (ATRIUM_CORS__ALLOW_ORIGINS)."""
+def settings(settings: Settings, page_port: int) -> Settings:
+    """The API allows the page's origin, as the guide tells (ATRIUM_CORS__ALLOW_ORIGINS)."""
     settings.cors.allow_origins = [f"http://localhost:{page_port}"]
-    async with live_server(settings) as server:
-        yield server
+    return settings
 
 
 def test_the_guide_has_one_page_block() -> None:

@@ -1,4 +1,4 @@
-"""Fixtures for the files domain: its stores without SQL, and streamed form bodies."""
+"""Fixtures for the files domain: its app settings and its stores without SQL."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from uuid import uuid4
 
-import httpx
 import pytest
 
 from atrium.config import (
@@ -20,11 +19,9 @@ from atrium.config import (
 )
 from atrium.core.state import AppState, open_state
 from atrium.files.documents import DOCUMENTS
-from atrium.files.multipart import FormFileReader
-from tests.auth.helpers import fast_auth
-from tests.core.s3 import PART, chunked, empty_bucket, storage_settings
-
-SMALL_LIMIT = 64 * 1024
+from tests.support.forms import SMALL_LIMIT
+from tests.support.s3 import PART, empty_bucket, storage_settings
+from tests.support.settings import fast_auth
 
 
 @pytest.fixture
@@ -62,18 +59,3 @@ async def files_state(services: dict[str, str], tmp_path: Path) -> AsyncIterator
         await asyncio.to_thread(state.storage.client.remove_bucket, state.storage.bucket)
         state.storage.close()
         await state.close()
-
-
-def form(
-    data: bytes,
-    filename: str = "notes.txt",
-    content_type: str = "text/plain",
-    fields: dict[str, str] | None = None,
-    chunk: int = 4096,
-) -> FormFileReader:
-    """A streaming reader over the multipart body a browser would send for this file."""
-    request = httpx.Request(
-        "POST", "http://x/", data=fields, files={"file": (filename, data, content_type)}
-    )
-    body = request.read()
-    return FormFileReader(request.headers["content-type"], chunked(body, chunk))

@@ -11,8 +11,8 @@ from atrium.core.state import AppState
 from atrium.files import cleanup, service
 from atrium.files.documents import FileObject, FileStatus
 from atrium.files.schemas import UploadCreate
-from tests.core.s3 import PART, chunked, fetch
-from tests.files.conftest import form
+from tests.support.forms import form
+from tests.support.s3 import PART, chunked, fetch
 
 OWNER = UUID("01900000-0000-7000-8000-000000000001")
 

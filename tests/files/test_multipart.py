@@ -8,8 +8,8 @@ import pytest
 
 from atrium.core.errors import BadRequest, UnsupportedMediaType
 from atrium.files.multipart import FormFileReader, clean_filename, media_type
-from tests.core.s3 import chunked
-from tests.files.conftest import form
+from tests.support.forms import form
+from tests.support.s3 import chunked
 
 
 async def read_all(reader: FormFileReader) -> bytes:

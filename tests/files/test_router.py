@@ -13,11 +13,11 @@ import pytest
 from atrium.core.clock import utcnow
 from atrium.core.state import AppState
 from atrium.files.documents import FileObject
-from tests.auth.helpers import bearer, create_user, tokens
-from tests.core import sigv4
-from tests.core.s3 import fetch, post_form
-from tests.files.conftest import SMALL_LIMIT
-from tests.rbac.helpers import actor, create_role, set_roles
+from tests.support import sigv4
+from tests.support.admin import actor, create_role, set_roles
+from tests.support.forms import SMALL_LIMIT
+from tests.support.s3 import fetch, post_form
+from tests.support.users import bearer, create_user, tokens
 
 Headers = dict[str, str]
 

@@ -19,8 +19,8 @@ from atrium.core.storage import Storage
 from atrium.files import service
 from atrium.files.documents import FileObject, FileStatus
 from atrium.files.schemas import UploadCreate
-from tests.core.s3 import PART, fetch, post_form
-from tests.files.conftest import SMALL_LIMIT, form
+from tests.support.forms import SMALL_LIMIT, form
+from tests.support.s3 import PART, fetch, post_form
 
 OWNER = UUID("01900000-0000-7000-8000-000000000001")
 OTHER = UUID("01900000-0000-7000-8000-000000000002")

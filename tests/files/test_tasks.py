@@ -23,9 +23,9 @@ from atrium.core.worker.app import celery_config, registered_task_names
 from atrium.files.documents import DOCUMENTS, FileObject
 from atrium.files.service import new_file
 from atrium.scheduler.static import static_values
-from tests.core.s3 import empty_bucket
 from tests.support.celery import celery_app
-from tests.worker.processes import DOMAINS, process_env, start_worker
+from tests.support.s3 import empty_bucket
+from tests.support.workers import DOMAINS, process_env, start_worker
 
 # The suite flushes Redis database 0 after each test and the worker tests use 11.
 PROCESS_REDIS_DB = 12

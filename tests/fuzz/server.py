@@ -32,8 +32,10 @@ from atrium.config import (
     StorageSettings,
 )
 from atrium.users.settings import PasswordSettings
-from tests.auth.helpers import encrypt
-from tests.realtime.live import ROOT, free_port, process_env
+from tests.support import ROOT
+from tests.support.live import free_port
+from tests.support.nodes import process_env
+from tests.support.users import encrypt
 
 SUPERUSER = "fuzz-root"
 PASSWORD = "Correct-horse-battery-7"

@@ -8,8 +8,8 @@ import httpx
 from atrium.core.state import AppState
 from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
-from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import new_user
+from tests.support.live import LiveServer, probe
+from tests.support.users import new_user
 
 
 async def test_the_seeded_user_role_holds_the_everyday_events(

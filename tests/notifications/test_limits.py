@@ -7,8 +7,8 @@ import httpx
 from atrium.core.state import AppState
 from atrium.notifications.settings import NotificationSettings
 from tests.notifications.helpers import API, send
-from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import LoggedIn, new_user
+from tests.support.live import LiveServer, probe
+from tests.support.users import LoggedIn, new_user
 
 
 async def _message(

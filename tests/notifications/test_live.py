@@ -8,8 +8,8 @@ import httpx
 
 from atrium.core.state import AppState
 from tests.notifications.helpers import API, feed, give_roles, send, unread
-from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import everyday_user, new_user
+from tests.support.live import LiveServer, probe
+from tests.support.users import everyday_user, new_user
 
 
 def app_state(live: LiveServer) -> AppState:

@@ -10,7 +10,7 @@ import httpx
 from atrium.core.state import AppState
 from atrium.notifications.settings import NotificationSettings
 from tests.notifications.helpers import API
-from tests.realtime.users import LoggedIn, new_user
+from tests.support.users import LoggedIn, new_user
 
 
 async def message(

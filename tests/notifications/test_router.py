@@ -8,7 +8,7 @@ from atrium.core.state import AppState
 from atrium.notifications.documents import Notification
 from atrium.notifications.settings import NotificationSettings
 from tests.notifications.helpers import API, feed, give_roles, send, unread
-from tests.realtime.users import new_user
+from tests.support.users import new_user
 
 
 async def test_the_feed_is_newest_first_in_cursor_pages(

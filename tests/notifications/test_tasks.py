@@ -12,7 +12,7 @@ from atrium.core.state import AppState
 from atrium.notifications.documents import Notification
 from atrium.notifications.settings import NotificationSettings
 from atrium.notifications.tasks import SendRefused, check_arguments, deliver
-from tests.realtime.users import new_user
+from tests.support.users import new_user
 
 NOBODY = "0190d0b4-0000-7000-8000-000000000000"
 

@@ -13,7 +13,7 @@ from atrium.core.state import AppState
 from atrium.rbac.cache import ChangeSet, PermissionSet, PermissionStore, invalidate, load
 from atrium.rbac.deps import PERMISSIONS
 from atrium.rbac.lifecycle import LISTENER
-from tests.rbac.helpers import API, actor, create_role, set_roles
+from tests.support.admin import API, actor, create_role, set_roles
 
 ALPHA = f"{API}/probe/alpha"
 

@@ -12,8 +12,8 @@ from uuid import UUID
 import httpx
 
 from atrium.core.state import AppState
-from tests.auth.helpers import PASSWORD, login
-from tests.rbac.helpers import API, Actor, actor, create_role, data, set_roles
+from tests.support.admin import API, Actor, actor, create_role, data, set_roles
+from tests.support.users import PASSWORD, login
 
 USERS = f"{API}/users"
 ROLES = f"{API}/roles"

@@ -27,8 +27,8 @@ from sqlalchemy import select
 from atrium.core.state import AppState
 from atrium.rbac.models import Role, RolePermission, UserRole
 from atrium.users.models import User, UserStatus
-from tests.auth.helpers import PASSWORD, USER_AGENT, bearer, login
-from tests.rbac.helpers import API, Actor, actor, create_role, data, set_roles
+from tests.support.admin import API, Actor, actor, create_role, data, set_roles
+from tests.support.users import PASSWORD, USER_AGENT, bearer, login
 
 SEED = int(os.environ.get("RBAC_DELEGATION_SEED", "20261202"))
 STEPS = 120

@@ -21,8 +21,8 @@ from atrium.core.state import AppState
 from atrium.domains import DEFAULT_DOMAINS
 from atrium.rbac.cache import PermissionSet
 from atrium.rbac.models import Permission
-from tests.rbac.conftest import PROBE, RBAC
-from tests.rbac.helpers import API, actor, create_role, set_grants, set_roles
+from tests.rbac.domains import PROBE, RBAC
+from tests.support.admin import API, actor, create_role, set_grants, set_roles
 
 REFUSALS = {"AUTH_REQUIRED", "AUTH_TOKEN_INVALID", "AUTH_TOKEN_REVOKED", "PERMISSION_DENIED"}
 

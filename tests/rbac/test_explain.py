@@ -8,7 +8,7 @@ from uuid import UUID
 import httpx
 
 from atrium.core.state import AppState
-from tests.rbac.helpers import API, Actor, actor, create_role, data, set_roles
+from tests.support.admin import API, Actor, actor, create_role, data, set_roles
 
 EXPLAIN = f"{API}/authz/explain"
 

@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from atrium.core.state import AppState
-from tests.rbac.helpers import API, Actor, actor, create_role, data, set_roles
+from tests.support.admin import API, Actor, actor, create_role, data, set_roles
 
 ME = f"{API}/auth/me"
 

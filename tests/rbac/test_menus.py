@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 
 from atrium.core.state import AppState
-from tests.rbac.helpers import API, Actor, actor, data
+from tests.support.admin import API, Actor, actor, data
 
 MENUS = f"{API}/menus"
 

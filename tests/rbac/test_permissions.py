@@ -7,7 +7,7 @@ from sqlalchemy import update
 
 from atrium.core.state import AppState
 from atrium.rbac.models import Permission
-from tests.rbac.helpers import API, actor, create_role, data
+from tests.support.admin import API, actor, create_role, data
 
 PERMISSIONS = f"{API}/permissions"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.state import AppState
-from tests.rbac.helpers import API, actor, create_role, data, set_grants, set_roles
+from tests.support.admin import API, actor, create_role, data, set_grants, set_roles
 
 ALPHA = f"{API}/probe/alpha"
 BETA = f"{API}/probe/beta"

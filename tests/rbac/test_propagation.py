@@ -23,7 +23,7 @@ from atrium.rbac.cache import PermissionStore
 from atrium.rbac.changes import WATCHED
 from atrium.rbac.deps import PERMISSIONS
 from atrium.rbac.propagation import AccessHook
-from tests.rbac.helpers import API, Actor, actor, create_role, data, set_roles
+from tests.support.admin import API, Actor, actor, create_role, data, set_roles
 
 ALPHA = f"{API}/probe/alpha"
 PLAIN = "tests.rbac.plain"

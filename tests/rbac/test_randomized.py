@@ -18,7 +18,7 @@ from fastapi import FastAPI
 from atrium.config import Settings
 from atrium.core.state import AppState
 from atrium.main import create_app
-from tests.rbac.helpers import API, Actor, actor, create_role, data, relogin, set_grants, set_roles
+from tests.support.admin import API, Actor, actor, create_role, data, relogin, set_grants, set_roles
 
 ALPHA = ("GET", f"{API}/probe/alpha")
 BETA = ("GET", f"{API}/probe/beta")

@@ -18,8 +18,8 @@ from atrium.config import Settings
 from atrium.core.state import AppState
 from atrium.main import create_app
 from atrium.rbac.deps import PERMISSIONS
-from tests.rbac.helpers import API, Actor, actor, create_role, data, set_grants, set_roles
 from tests.rbac.server import uvicorn_server
+from tests.support.admin import API, Actor, actor, create_role, data, set_grants, set_roles
 
 ALPHA = f"{API}/probe/alpha"
 

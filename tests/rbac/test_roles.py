@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.state import AppState
-from tests.rbac.helpers import API, actor, create_role, data, set_roles
+from tests.support.admin import API, actor, create_role, data, set_roles
 
 ROLES = f"{API}/roles"
 

@@ -19,8 +19,8 @@ from atrium.core.state import AppState
 from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
 from atrium.rbac.models import MenuType
-from tests.rbac.helpers import API, actor, data, set_roles
 from tests.rbac.server import ROOT, server_env
+from tests.support.admin import API, actor, data, set_roles
 
 
 async def test_seed_is_complete_and_idempotent(app: FastAPI, state: AppState) -> None:

@@ -19,7 +19,7 @@ from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.core.state import AppState
 from atrium.rbac.models import Permission, PermissionAccess, RolePermission
 from atrium.rbac.sync import sync_routes
-from tests.rbac.helpers import API
+from tests.support.admin import API
 
 PROBE_ALPHA = "GET:/api/v1/probe/alpha"
 ROOT = Path(__file__).resolve().parents[2]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.state import AppState
-from tests.auth.helpers import PASSWORD, USER_AGENT, login
-from tests.rbac.helpers import API, actor, create_role, data, set_roles
+from tests.support.admin import API, actor, create_role, data, set_roles
+from tests.support.users import PASSWORD, USER_AGENT, login
 
 USERS = f"{API}/users"
 NEW_PASSWORD = "another-Battery-staple-7"

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
-import httpx
 import pytest
 
 from atrium.config import Settings
 from atrium.core.state import AppState
-from tests.realtime.live import LiveServer, live_server
+from tests.support.live import LiveServer
 
 
 @pytest.fixture
@@ -18,19 +15,7 @@ def settings(settings: Settings) -> Settings:
 
 
 @pytest.fixture
-async def live(settings: Settings) -> AsyncIterator[LiveServer]:
-    """The app on a real port (uvicorn, in this process, lifespan running)."""
-    async with live_server(settings) as server:
-        yield server
-
-
-@pytest.fixture
 def state(live: LiveServer) -> AppState:
+    """The live server's state (its stores), not a second app's."""
     result: AppState = live.app.state.atrium
     return result
-
-
-@pytest.fixture
-async def http(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
-    async with httpx.AsyncClient(base_url=live.url, timeout=10) as client:
-        yield client

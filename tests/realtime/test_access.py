@@ -15,8 +15,8 @@ from atrium.core.state import AppState
 from atrium.rbac.cache import PermissionSet
 from atrium.rbac.deps import PERMISSIONS
 from atrium.realtime.access import RbacEventPolicy
-from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import give_role, new_user
+from tests.support.live import LiveServer, probe
+from tests.support.users import give_role, new_user
 
 API = "/api/v1"
 

@@ -12,8 +12,8 @@ from atrium.core.state import AppState
 from atrium.realtime.presence import Presence
 from atrium.realtime.server import REALTIME
 from atrium.users.models import User, UserStatus
-from tests.realtime.live import LiveServer, Probe, probe
-from tests.realtime.users import new_user
+from tests.support.live import LiveServer, Probe, probe
+from tests.support.users import new_user
 
 
 async def refused(live: LiveServer, token: str | None, **headers: str) -> Probe:

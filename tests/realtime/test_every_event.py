@@ -13,8 +13,8 @@ from atrium.core.routing import Access
 from atrium.core.state import AppState
 from atrium.rbac.models import Permission
 from atrium.realtime.server import RealtimeServer
-from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import give_role, new_user
+from tests.support.live import LiveServer, probe
+from tests.support.users import give_role, new_user
 
 REFUSED = {"PERMISSION_DENIED", "AUTH_REQUIRED", "UNKNOWN_EVENT"}
 

@@ -13,8 +13,8 @@ from atrium.auth.tokens import ACCESS, TokenService
 from atrium.config import Settings
 from atrium.core.state import AppState
 from atrium.realtime.settings import RealtimeSettings
-from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import log_in, new_user
+from tests.support.live import LiveServer, probe
+from tests.support.users import log_in, new_user
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.state import AppState
-from tests.realtime.live import LiveServer, probe
-from tests.realtime.users import give_role, new_user
+from tests.support.live import LiveServer, probe
+from tests.support.users import give_role, new_user
 
 
 async def test_a_valid_payload_is_handled_with_the_user_injected(

@@ -12,15 +12,9 @@ from celery import Celery
 from atrium.config import Settings
 from atrium.core.state import AppState
 from atrium.core.worker.app import celery_config
-from tests.realtime.live import (
-    EVENT_TIMEOUT,
-    LiveServer,
-    node_process,
-    probe,
-    start_process,
-    stop_process,
-)
-from tests.realtime.users import new_user
+from tests.support.live import EVENT_TIMEOUT, LiveServer, probe
+from tests.support.nodes import node_process, start_process, stop_process
+from tests.support.users import new_user
 
 pytestmark = pytest.mark.slow
 

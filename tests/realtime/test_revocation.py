@@ -11,9 +11,8 @@ import socketio
 from atrium.auth.runtime import AUTH
 from atrium.auth.tokens import ACCESS
 from atrium.core.state import AppState
-from tests.auth.helpers import PASSWORD, encrypt, public_key
-from tests.realtime.live import EVENT_TIMEOUT, LiveServer, probe
-from tests.realtime.users import log_in, new_user
+from tests.support.live import EVENT_TIMEOUT, LiveServer, probe
+from tests.support.users import PASSWORD, encrypt, log_in, new_user, public_key
 
 
 async def test_logout_disconnects_the_sockets_of_that_session_only(

@@ -10,8 +10,8 @@ import httpx
 from atrium.config import Settings
 from atrium.core.state import AppState
 from atrium.realtime.emitter import EMITTER
-from tests.realtime.live import LiveServer, Probe, live_server, probe
-from tests.realtime.users import LoggedIn, new_user
+from tests.support.live import LiveServer, Probe, live_server, probe
+from tests.support.users import LoggedIn, new_user
 
 API = "/api/v1"
 

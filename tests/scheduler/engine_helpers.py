@@ -6,7 +6,7 @@ import asyncio
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -81,13 +81,6 @@ class Engines:
     async def close(self) -> None:
         for engine in self.made:
             await engine.close()
-
-
-@pytest.fixture
-async def engines(state: AppState) -> AsyncIterator[Engines]:
-    made = Engines(state)
-    yield made
-    await made.close()
 
 
 async def step(engine: BeatEngine) -> None:

@@ -9,13 +9,13 @@ from pymongo.errors import ServerSelectionTimeoutError
 
 from atrium.config import MongoSettings
 from atrium.scheduler.beat import open_beat
-from tests.conftest import _settings
 from tests.scheduler.engine_helpers import closed_port
 from tests.support.celery import celery_app
+from tests.support.settings import settings_for
 
 
 async def test_a_failed_start_up_closes_its_clients(services: dict[str, str]) -> None:
-    settings = _settings(services, "sqlite+aiosqlite:///unused.db", "unused")
+    settings = settings_for(services, "sqlite+aiosqlite:///unused.db", "unused")
     url = f"mongodb://127.0.0.1:{closed_port()}/?directConnection=true"
     settings.mongo = MongoSettings(url=url, timeout_ms=100)
     before = len(asyncio.all_tasks())

@@ -30,11 +30,11 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from atrium.config import RedisSettings
 from atrium.core import migrate
 from atrium.main import create_app
-from tests.auth.helpers import bearer, create_user, fast_auth, tokens
-from tests.conftest import _settings
 from tests.scheduler.engine_helpers import closed_port
 from tests.support.postgres import postgres_database
-from tests.worker.processes import Proc, process_env, start_beat, start_worker, wait_for_async
+from tests.support.settings import fast_auth, settings_for
+from tests.support.users import bearer, create_user, tokens
+from tests.support.workers import Proc, process_env, start_beat, start_worker, wait_for_async
 
 pytestmark = pytest.mark.slow
 API = "/api/v1/scheduler"
@@ -43,7 +43,7 @@ API = "/api/v1/scheduler"
 @pytest.fixture(scope="module")
 def pg_url(services: dict[str, str]) -> Iterator[str]:
     with postgres_database(services["ATRIUM_TEST_POSTGRES_URL"]) as url:
-        migrate.upgrade(_settings(services, url, "unused"))
+        migrate.upgrade(settings_for(services, url, "unused"))
         yield url
 
 
@@ -86,7 +86,7 @@ async def raw_sql(pg_url: str) -> AsyncIterator[Callable[..., Awaitable[None]]]:
 async def api(
     services: dict[str, str], pg_url: str, process_redis_url: str, mongo_db: str
 ) -> AsyncIterator[httpx.AsyncClient]:
-    settings = _settings(services, pg_url, uuid4().hex[:12])
+    settings = settings_for(services, pg_url, uuid4().hex[:12])
     settings.redis = RedisSettings(url=process_redis_url)
     settings.mongo.database = mongo_db
     settings.domains = [*settings.domains, "tests.worker.sample_domain"]

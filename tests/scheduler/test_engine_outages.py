@@ -23,7 +23,6 @@ from atrium.scheduler.documents import RunStatus, TaskRun
 from atrium.scheduler.engine import BeatEngine
 from atrium.scheduler.publisher import Message
 from atrium.scheduler.schedules import from_ms, to_ms
-from tests.conftest import _settings
 from tests.scheduler.engine_helpers import (
     Clock,
     DownStores,
@@ -36,12 +35,13 @@ from tests.scheduler.engine_helpers import (
     sql,
     step,
 )
+from tests.support.settings import settings_for
 
 
 @pytest.fixture
 def logging_on(services: dict[str, str]) -> None:
     """Logging as the app configures it (before pytest starts capturing the test's records)."""
-    settings = _settings(services, "sqlite+aiosqlite:///unused.db", "unused")
+    settings = settings_for(services, "sqlite+aiosqlite:///unused.db", "unused")
     configure_logging(settings.logging, settings.environment)
 
 
@@ -63,7 +63,7 @@ async def tick_until(engine: BeatEngine, done: Callable[[], bool], seconds: floa
 async def test_no_database_at_start_up_is_retried_with_a_back_off(
     services: dict[str, str], down: DownStores, caplog: pytest.LogCaptureFixture
 ) -> None:
-    settings = _settings(services, "sqlite+aiosqlite:///unused.db", uuid4().hex[:12])
+    settings = settings_for(services, "sqlite+aiosqlite:///unused.db", uuid4().hex[:12])
     settings.redis = RedisSettings(url=services["ATRIUM_REDIS__URL"], key_prefix=f"t{uuid4()}:")
     redis = create_redis(settings.redis)
     engine = BeatEngine(settings, down.db, redis, RecordingPublisher())

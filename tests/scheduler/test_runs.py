@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.scheduler.engine_helpers import closed_port
-from tests.worker.processes import client_app, process_env, start_worker, wait_until
+from tests.support.workers import client_app, process_env, start_worker, wait_until
 
 pytestmark = pytest.mark.slow
 

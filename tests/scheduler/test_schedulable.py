@@ -14,7 +14,7 @@ from atrium.scheduler import service
 from atrium.scheduler.errors import SchedulePermissionDenied, TaskNotSchedulable
 from atrium.scheduler.schedulable import SYSTEM
 from atrium.scheduler.schemas import PeriodicTaskCreate
-from tests.rbac.helpers import Actor, actor, create_role, set_roles
+from tests.support.admin import Actor, actor, create_role, set_roles
 from tests.support.celery import celery_app
 
 API = "/api/v1/scheduler"

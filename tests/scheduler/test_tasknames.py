@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from atrium.scheduler.tasknames import FromChild, InProcess, schedulable_tasks
 from tests.support.celery import celery_app
-from tests.worker.processes import wait_for_async
+from tests.support.workers import wait_for_async
 
 
 async def test_the_child_lists_registered_and_schedulable_names() -> None:

@@ -19,7 +19,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.async_api import BrowserContext, Page, Route, async_playwright
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
 # A browser test is about pages, not SQL backends: mark it to run on SQLite only.
 SQLITE_ONLY = pytest.mark.parametrize("sql_url", ["sqlite"], indirect=True)
 CHROMIUM = os.environ.get("ATRIUM_TEST_CHROMIUM", "/usr/bin/chromium")

@@ -12,7 +12,7 @@ import pytest
 import redis
 from celery.result import AsyncResult
 
-from tests.worker.processes import client_app, process_env, start_worker, wait_until
+from tests.support.workers import client_app, process_env, start_worker, wait_until
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,4 @@
-"""RBAC test helpers: real logins, roles and grants through the admin API."""
+"""RBAC administration through the API, as an admin would: logged-in actors, roles, grants."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import httpx
 
 from atrium.core.state import AppState
 from atrium.users.models import User
-from tests.auth.helpers import bearer, create_user, tokens
+from tests.support.users import bearer, create_user, tokens
 
 API = "/api/v1"
 

@@ -1,4 +1,10 @@
-"""Real worker and beat processes for tests: started with the test settings in env vars."""
+"""Real worker and beat processes for tests: started with the test settings in env vars, on a
+Redis database of their own.
+
+The suite's other tests flush Redis database 0 after each test, so worker and beat processes (their
+broker, results and records) use another database, claimed for the whole test session: two test
+sessions on one Redis server (two engineers, two CI jobs) never share or flush each other's.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +15,22 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
+import pytest
+import redis
 from celery import Celery
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.support import ROOT
+
+CLAIM_KEY = "atrium-test:session-claim"
+CLAIM_SECONDS = 6 * 3600
+# 12 is the files tests' process database, 13 and 14 the scheduler benchmark's.
+CANDIDATES = range(11, 0, -1)
 DOMAINS = [
     "atrium.health",
     "atrium.users",
@@ -24,6 +39,45 @@ DOMAINS = [
     "atrium.scheduler",
     "tests.worker.sample_domain",
 ]
+
+
+def _empty_but_claim(client: redis.Redis) -> None:
+    stale = [name for name in client.scan_iter(count=1000) if name != CLAIM_KEY.encode()]
+    if stale:
+        client.delete(*stale)
+
+
+@contextmanager
+def claimed_redis_db(redis_url: str) -> Iterator[str]:
+    """A Redis database URL on ``redis_url``'s server claimed by this process (``SET NX`` of a
+    claim key), emptied and released on exit."""
+    base = redis_url.rsplit("/", 1)[0]
+    me = f"{os.getpid()}:{uuid4().hex}"
+    for db in CANDIDATES:
+        client = redis.Redis.from_url(f"{base}/{db}")
+        if client.set(CLAIM_KEY, me, nx=True, ex=CLAIM_SECONDS):
+            try:
+                yield f"{base}/{db}"
+            finally:
+                _empty_but_claim(client)
+                if client.get(CLAIM_KEY) == me.encode():
+                    client.delete(CLAIM_KEY)
+                client.close()
+            return
+        client.close()
+    pytest.fail("every candidate Redis database is claimed by another test session")
+
+
+@contextmanager
+def emptied(claimed_url: str) -> Iterator[str]:
+    """The claimed database, emptied before and after the block (its claim kept)."""
+    client = redis.Redis.from_url(claimed_url)
+    _empty_but_claim(client)
+    try:
+        yield claimed_url
+    finally:
+        _empty_but_claim(client)
+        client.close()
 
 
 def process_env(

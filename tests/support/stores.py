@@ -1,0 +1,25 @@
+"""Emptying what one app wrote: SQL rows, its MongoDB database, Redis and its bucket."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy import delete
+from sqlmodel import SQLModel
+
+from atrium.core.state import AppState
+from atrium.models import import_table_models
+
+
+async def clean(state: AppState) -> None:
+    """Delete every SQL row (the schema stays), drop the MongoDB database, flush Redis and
+    remove the bucket with its objects."""
+    import_table_models(state.settings)
+    async with state.db.session() as session:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            await session.execute(delete(table))
+    await state.mongo.client.drop_database(state.settings.mongo.database)
+    await state.redis.flushdb()
+    for key in await state.storage.list_keys():
+        await state.storage.remove(key)
+    await asyncio.to_thread(state.storage.client.remove_bucket, state.storage.bucket)
