@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from atrium import apireference
 from atrium.cli import cli
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "docs" / "api.md"
 REGENERATE = "./atrium docs api  (or: uv run atrium docs api)"
 
