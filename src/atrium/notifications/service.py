@@ -29,6 +29,7 @@ from atrium.notifications.errors import NotificationNotFound, NotificationRecipi
 from atrium.notifications.repository import Reader, ReaderState
 from atrium.notifications.schemas import NotificationRead, NotificationSend, NotificationsSent
 from atrium.realtime.emitter import emitter
+from atrium.users import repository as users_repository
 
 NOTIFICATION_EVENT = "notification"
 
@@ -125,7 +126,7 @@ async def send(
     await rate_limits.check_send(state, sender_id)
     limits.check(request, state.settings)
     if request.user_ids:
-        missing = set(request.user_ids) - await repository.existing_user_ids(
+        missing = set(request.user_ids) - await users_repository.existing_ids(
             session, request.user_ids
         )
         if missing:
