@@ -169,7 +169,7 @@ async def test_disabled_user_is_refused_and_kicked_out(
     async with state.db.session() as session:
         row = await users_service.get(session, user.id)
         assert row is not None
-        await auth_service.disable_user(state, session, row)
+        await auth_service.disable_user(runtime(state), session, row)
     refused = await client.get("/api/v1/auth/me", headers=bearer(pair["accessToken"]))
     assert refused.status_code == 401
     assert _code(refused) == "AUTH_TOKEN_REVOKED"

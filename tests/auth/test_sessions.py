@@ -223,5 +223,5 @@ async def test_the_warm_path_needs_no_redis_and_announce_is_what_clears_it(
     await runtime(state).sessions.delete(session_id, user.id)
     assert (await b_client.get(ME, headers=headers)).status_code == 200
     # ... the announced revocation is, on every node, before it returns.
-    await auth_service.revoke_session(state, user.id, session_id)
+    await auth_service.revoke_session(runtime(state), user.id, session_id)
     assert (await b_client.get(ME, headers=headers)).status_code == 401

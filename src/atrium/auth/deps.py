@@ -8,15 +8,13 @@ revoked (in-process cache when warm, one Redis round-trip when cold), and stores
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
-from uuid import UUID
 
 from fastapi import Depends, Request
 from redis.exceptions import RedisError
 
 from atrium.auth.errors import AuthTokenInvalid, AuthTokenRevoked, AuthUnavailable, AuthUserDisabled
+from atrium.auth.principal import ClientInfo, Principal
 from atrium.auth.runtime import AUTH, AuthRuntime
 from atrium.auth.sessions import SessionValidity
 from atrium.auth.tokens import ACCESS, TokenClaims, as_datetime
@@ -28,23 +26,6 @@ from atrium.users import service as users_service
 from atrium.users.models import User
 
 USER_AGENT_MAX_LENGTH = 512
-
-
-@dataclass(frozen=True, slots=True)
-class Principal:
-    """The authenticated caller of one request."""
-
-    user_id: UUID
-    session_id: str
-    jti: str
-    is_superuser: bool
-    expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class ClientInfo:
-    ip: str | None
-    user_agent: str
 
 
 async def client_info(request: Request) -> ClientInfo:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from atrium.auth import service
-from atrium.auth.deps import ClientDep, CurrentPrincipal, CurrentUser
+from atrium.auth.deps import AuthDep, ClientDep, CurrentPrincipal, CurrentUser
 from atrium.auth.documents import LoginOutcome
 from atrium.auth.schemas import (
     LoginLogRead,
@@ -25,7 +25,7 @@ from atrium.auth.schemas import (
 from atrium.core.bodylimit import check_field
 from atrium.core.context import current_request_id
 from atrium.core.cursors import CursorPage
-from atrium.core.deps import SessionDep, StateDep
+from atrium.core.deps import SessionDep
 from atrium.core.pagination import CursorLimitDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
@@ -44,17 +44,17 @@ TOKEN_ERRORS = error_responses(401, 403)
 
 
 @router.get("/keys/public", openapi_extra=PUBLIC)
-async def public_key(state: StateDep) -> Envelope[PublicKeyRead]:
+async def public_key(auth: AuthDep) -> Envelope[PublicKeyRead]:
     """The active RSA public key (PEM and JWK) to encrypt login passwords with."""
-    return ok(service.public_key(state))
+    return ok(service.public_key(auth))
 
 
 @router.post("/login", openapi_extra=PUBLIC, responses=LOGIN_ERRORS)
 async def login(
-    data: LoginRequest, state: StateDep, session: SessionDep, client: ClientDep, response: Response
+    data: LoginRequest, auth: AuthDep, session: SessionDep, client: ClientDep, response: Response
 ) -> Envelope[TokenPair]:
     """Log in with an RSA-OAEP encrypted password; returns access and refresh tokens."""
-    tokens = await service.login(state, session, data.username, data.kid, data.password, client)
+    tokens = await service.login(auth, session, data.username, data.kid, data.password, client)
     response.headers.update(NO_STORE)
     return ok(tokens)
 
@@ -64,7 +64,7 @@ async def login(
 )
 async def login_swagger(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
-    state: StateDep,
+    auth: AuthDep,
     session: SessionDep,
     client: ClientDep,
     response: Response,
@@ -74,7 +74,7 @@ async def login_swagger(
         check_field(form.username, "username"),
         check_field(form.password, "password"),
     )
-    tokens = await service.login_plain(state, session, username, password, client)
+    tokens = await service.login_plain(auth, session, username, password, client)
     response.headers.update(NO_STORE)
     return SwaggerToken(
         data=tokens, request_id=current_request_id(), access_token=tokens.access_token
@@ -84,52 +84,50 @@ async def login_swagger(
 @router.post("/token/refresh", openapi_extra=PUBLIC, responses=TOKEN_ERRORS)
 async def refresh(
     data: RefreshRequest,
-    state: StateDep,
+    auth: AuthDep,
     session: SessionDep,
     client: ClientDep,
     response: Response,
 ) -> Envelope[TokenPair]:
     """Exchange a refresh token for a new pair; the old refresh token is spent."""
-    tokens = await service.refresh(state, session, data.refresh_token, client)
+    tokens = await service.refresh(auth, session, data.refresh_token, client)
     response.headers.update(NO_STORE)
     return ok(tokens)
 
 
 @router.post("/logout", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
-async def logout(state: StateDep, principal: CurrentPrincipal) -> Envelope[None]:
+async def logout(auth: AuthDep, principal: CurrentPrincipal) -> Envelope[None]:
     """End this session: its refresh token and this access token stop working."""
-    await service.logout(state, principal)
+    await service.logout(auth, principal)
     return ok(None)
 
 
-# GET /auth/me is served by atrium.rbac (atrium.rbac.routes.authz): the user's fields plus
-# roles, callable permission codes, button codes and menu tree.
+# GET /auth/me is the users domain's (atrium.users.me): the user's fields plus what the domains
+# above add (RBAC's roles, callable permission codes, button codes and menu tree).
 
 
 @router.get("/sessions", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
-async def list_sessions(
-    state: StateDep, principal: CurrentPrincipal
-) -> Envelope[list[SessionRead]]:
+async def list_sessions(auth: AuthDep, principal: CurrentPrincipal) -> Envelope[list[SessionRead]]:
     """The caller's live sessions (devices), the current one flagged."""
-    return ok(await service.list_sessions(state, principal))
+    return ok(await service.list_sessions(auth, principal))
 
 
 @router.delete("/sessions", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
 async def logout_everywhere(
-    state: StateDep, principal: CurrentPrincipal
+    auth: AuthDep, principal: CurrentPrincipal
 ) -> Envelope[RevokedSessions]:
     """Log out everywhere: end every session of the caller, this one included."""
-    return ok(RevokedSessions(revoked=await service.logout_everywhere(state, principal)))
+    return ok(RevokedSessions(revoked=await service.logout_everywhere(auth, principal)))
 
 
 @router.delete(
     "/sessions/{session_id}", openapi_extra=AUTHENTICATED, responses=error_responses(401, 404)
 )
 async def revoke_session(
-    session_id: SessionID, state: StateDep, principal: CurrentPrincipal
+    session_id: SessionID, auth: AuthDep, principal: CurrentPrincipal
 ) -> Envelope[None]:
     """End one of the caller's sessions."""
-    await service.revoke_own_session(state, principal, str(session_id))
+    await service.revoke_own_session(auth, principal, str(session_id))
     return ok(None)
 
 
@@ -138,14 +136,14 @@ async def revoke_session(
 )
 async def change_password(
     data: PasswordChange,
-    state: StateDep,
+    auth: AuthDep,
     session: SessionDep,
     principal: CurrentPrincipal,
     user: CurrentUser,
     client: ClientDep,
 ) -> Envelope[None]:
     """Change the caller's password (both encrypted); every other session ends."""
-    await service.change_password(state, session, principal, user, data, client)
+    await service.change_password(auth, session, principal, user, data, client)
     return ok(None)
 
 

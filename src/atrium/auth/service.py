@@ -1,7 +1,8 @@
 """Authentication rules: login, refresh rotation, logout, sessions, password change.
 
-Public functions take the ``AppState`` so other domains (admin, realtime, workers) can call
-them. They never commit; revocations that depend on a SQL change run after its commit.
+Public functions take the auth runtime (``AuthRuntime``: keys, tokens, sessions, limiter,
+hasher, policy) and, where they read users, the SQL session: what they use, not the app's whole
+state. They never commit; revocations that depend on a SQL change run after its commit.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.auth.credentials import Credential, open_credential
-from atrium.auth.deps import ClientInfo, Principal
 from atrium.auth.documents import LoginLog, LoginOutcome
 from atrium.auth.errors import (
     AuthInvalidCredentials,
@@ -27,8 +27,9 @@ from atrium.auth.errors import (
     AuthUserDisabled,
     SessionNotFound,
 )
+from atrium.auth.principal import ClientInfo, Principal
 from atrium.auth.ratelimit import normalize_username
-from atrium.auth.runtime import AUTH, AuthRuntime, runtime
+from atrium.auth.runtime import AuthRuntime
 from atrium.auth.schemas import (
     LoginLogRead,
     PasswordChange,
@@ -45,7 +46,6 @@ from atrium.core.clock import utcnow
 from atrium.core.cursors import NEWEST_FIRST, CursorPage
 from atrium.core.db import after_commit
 from atrium.core.errors import AppError
-from atrium.core.state import AppState
 from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
 
@@ -60,17 +60,21 @@ class LoginAttempt:
     user_id: UUID | None = field(default=None)
 
 
-def public_key(state: AppState) -> PublicKeyRead:
+def public_key(auth: AuthRuntime) -> PublicKeyRead:
     """The active login key: id, PEM and JWK."""
-    key = runtime(state).keys.active
+    key = auth.keys.active
     return PublicKeyRead(kid=key.kid, pem=key.public_pem, jwk=key.jwk)
 
 
 async def login(
-    state: AppState, db: AsyncSession, username: str, kid: str, ciphertext: str, client: ClientInfo
+    auth: AuthRuntime,
+    db: AsyncSession,
+    username: str,
+    kid: str,
+    ciphertext: str,
+    client: ClientInfo,
 ) -> TokenPair:
     """A login with an RSA-encrypted password; every attempt lands in the login log."""
-    auth = runtime(state)
     attempt = LoginAttempt(username, client)
 
     async def check() -> TokenPair:
@@ -81,10 +85,9 @@ async def login(
 
 
 async def login_plain(
-    state: AppState, db: AsyncSession, username: str, password: str, client: ClientInfo
+    auth: AuthRuntime, db: AsyncSession, username: str, password: str, client: ClientInfo
 ) -> TokenPair:
     """A plain-password login, for Swagger UI in local/testing only (same checks otherwise)."""
-    auth = runtime(state)
     attempt = LoginAttempt(username, client, method="swagger")
     return await _attempt(auth, attempt, lambda: _password_login(auth, db, attempt, password))
 
@@ -171,30 +174,29 @@ async def _log(auth: AuthRuntime, attempt: LoginAttempt, reason: str | None) -> 
         log.exception("login_log_failed", username=entry.username, outcome=entry.outcome)
 
 
-async def refresh(state: AppState, db: AsyncSession, token: str, client: ClientInfo) -> TokenPair:
+async def refresh(auth: AuthRuntime, db: AsyncSession, token: str, client: ClientInfo) -> TokenPair:
     """Rotate a refresh token: a new pair, and the presented refresh token is spent."""
-    auth = runtime(state)
     claims = auth.tokens.read(REFRESH, token)
     user = await users_service.get(db, claims.user_id)
     if user is None or not user.is_active:
-        await revoke_session(state, claims.user_id, claims.session_id)
+        await revoke_session(auth, claims.user_id, claims.session_id)
         raise AuthUserDisabled()
     rotated = new_jti()
     outcome = await auth.sessions.rotate(
         claims.session_id, user.id, claims.jti, rotated, client.user_agent, user.is_superuser
     )
     if outcome is not Rotation.OK:
-        await _refuse_rotation(state, user.id, claims.session_id, outcome)
+        await _refuse_rotation(auth, user.id, claims.session_id, outcome)
     return _token_pair(auth, user.id, claims.session_id, rotated)
 
 
 async def _refuse_rotation(
-    state: AppState, user_id: UUID, session_id: str, outcome: Rotation
+    auth: AuthRuntime, user_id: UUID, session_id: str, outcome: Rotation
 ) -> NoReturn:
     if outcome is Rotation.MISSING:
         raise AuthTokenRevoked("The session has ended; log in again.")
     # The script already deleted the session; make every node forget it too.
-    await _announce_session(state, user_id, session_id)
+    await _announce_session(auth, user_id, session_id)
     if outcome is Rotation.REUSED:
         log.warning("refresh_token_reused", user_id=str(user_id), session_id=session_id)
         raise AuthRefreshReused()
@@ -202,32 +204,26 @@ async def _refuse_rotation(
     raise AuthUserAgentMismatch()
 
 
-def _store(state: AppState) -> SessionStore:
-    auth = state.find(AUTH)
-    return auth.sessions if auth else SessionStore(state.redis, state.settings)
-
-
-async def _announce_session(state: AppState, user_id: UUID, session_id: str) -> None:
+async def _announce_session(auth: AuthRuntime, user_id: UUID, session_id: str) -> None:
     event = {"type": SESSION_REVOKED, "userId": str(user_id), "sessionId": session_id}
-    await announce(state.redis, state.settings, event)
+    await announce(auth.sessions.redis, auth.settings, event)
 
 
-async def revoke_session(state: AppState, user_id: UUID, session_id: str) -> bool:
+async def revoke_session(auth: AuthRuntime, user_id: UUID, session_id: str) -> bool:
     """End one session on every node (its refresh token dies, its access tokens too)."""
-    live = await _store(state).delete(session_id, user_id)
-    await _announce_session(state, user_id, session_id)
+    live = await auth.sessions.delete(session_id, user_id)
+    await _announce_session(auth, user_id, session_id)
     return live
 
 
 async def revoke_user_sessions(
-    state: AppState, user_id: UUID, *, except_session_id: str | None = None
+    auth: AuthRuntime, user_id: UUID, *, except_session_id: str | None = None
 ) -> int:
     """Log a user out everywhere (but ``except_session_id``); returns the sessions ended.
 
     Returns once every node has dropped them; realtime gets ``user_sessions_revoked``.
     """
-    store = _store(state)
-    return await end_user_sessions(store, state.settings, user_id, except_session_id)
+    return await end_user_sessions(auth.sessions, auth.settings, user_id, except_session_id)
 
 
 async def end_user_sessions(
@@ -244,32 +240,32 @@ async def end_user_sessions(
     return count
 
 
-async def disable_user(state: AppState, db: AsyncSession, user: User) -> None:
+async def disable_user(auth: AuthRuntime, db: AsyncSession, user: User) -> None:
     """Disable a user and, once that is committed, end all their sessions."""
     await users_service.set_status(db, user, UserStatus.DISABLED)
     user_id = user.id
 
     async def kick() -> None:
-        await revoke_user_sessions(state, user_id)
+        await revoke_user_sessions(auth, user_id)
 
     after_commit(db, kick)
 
 
-async def logout(state: AppState, principal: Principal) -> None:
+async def logout(auth: AuthRuntime, principal: Principal) -> None:
     """End the caller's session and refuse its access token until it expires."""
-    await _store(state).revoke_access(principal.jti, int(principal.expires_at.timestamp()))
-    await revoke_session(state, principal.user_id, principal.session_id)
+    await auth.sessions.revoke_access(principal.jti, int(principal.expires_at.timestamp()))
+    await revoke_session(auth, principal.user_id, principal.session_id)
 
 
-async def logout_everywhere(state: AppState, principal: Principal) -> int:
+async def logout_everywhere(auth: AuthRuntime, principal: Principal) -> int:
     """End every session of the caller, this one included."""
-    await _store(state).revoke_access(principal.jti, int(principal.expires_at.timestamp()))
-    return await revoke_user_sessions(state, principal.user_id)
+    await auth.sessions.revoke_access(principal.jti, int(principal.expires_at.timestamp()))
+    return await revoke_user_sessions(auth, principal.user_id)
 
 
-async def list_sessions(state: AppState, principal: Principal) -> list[SessionRead]:
+async def list_sessions(auth: AuthRuntime, principal: Principal) -> list[SessionRead]:
     """The caller's live sessions, oldest first."""
-    records = await _store(state).list(principal.user_id)
+    records = await auth.sessions.list(principal.user_id)
     return [
         SessionRead(
             id=record.id,
@@ -283,18 +279,18 @@ async def list_sessions(state: AppState, principal: Principal) -> list[SessionRe
     ]
 
 
-async def revoke_own_session(state: AppState, principal: Principal, session_id: str) -> None:
+async def revoke_own_session(auth: AuthRuntime, principal: Principal, session_id: str) -> None:
     """End one of the caller's sessions; 404 for anyone else's (or an unknown one)."""
-    if await _store(state).owner(session_id) != principal.user_id:
+    if await auth.sessions.owner(session_id) != principal.user_id:
         raise SessionNotFound()
     if session_id == principal.session_id:
-        await logout(state, principal)
+        await logout(auth, principal)
         return
-    await revoke_session(state, principal.user_id, session_id)
+    await revoke_session(auth, principal.user_id, session_id)
 
 
 async def change_password(
-    state: AppState,
+    auth: AuthRuntime,
     db: AsyncSession,
     principal: Principal,
     user: User,
@@ -302,7 +298,6 @@ async def change_password(
     client: ClientInfo,
 ) -> None:
     """Check the current password, store the new one, end every other session."""
-    auth = runtime(state)
     current = await _open(auth, data.kid, data.current_password)
     new = await _open(auth, data.kid, data.new_password)
     account = str(user.id)
@@ -316,7 +311,7 @@ async def change_password(
     user_id, session_id = user.id, principal.session_id
 
     async def revoke_others() -> None:
-        await revoke_user_sessions(state, user_id, except_session_id=session_id)
+        await revoke_user_sessions(auth, user_id, except_session_id=session_id)
 
     after_commit(db, revoke_others)
 

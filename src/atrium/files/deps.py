@@ -12,7 +12,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from atrium.auth.deps import CurrentPrincipal, Principal
+from atrium.auth.deps import CurrentPrincipal
+from atrium.auth.principal import Principal
 from atrium.core.codes import CodeKind, DeclaredCode
 from atrium.core.deps import SettingsDep
 from atrium.core.state import AppState

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 import structlog
 
-from atrium.core.state import AppState
 from atrium.health.schemas import CheckStatus
 
 log = structlog.get_logger(__name__)
 CHECK_TIMEOUT_SECONDS = 2.0
+Ping = Callable[[], Awaitable[object]]
 
 
-async def _check(name: str, ping: Callable[[], Awaitable[object]]) -> tuple[str, CheckStatus]:
+async def _check(name: str, ping: Ping) -> tuple[str, CheckStatus]:
     try:
         await asyncio.wait_for(ping(), CHECK_TIMEOUT_SECONDS)
     except TimeoutError:
@@ -26,13 +26,7 @@ async def _check(name: str, ping: Callable[[], Awaitable[object]]) -> tuple[str,
     return name, "ok"
 
 
-async def check_all(state: AppState) -> dict[str, CheckStatus]:
-    """``{"sql": "ok", "mongo": "timeout", ...}``."""
-    pings: dict[str, Callable[[], Awaitable[object]]] = {
-        "sql": state.db.ping,
-        "mongo": state.mongo.ping,
-        "redis": state.redis.ping,
-        "storage": state.storage.ping,
-    }
+async def check_all(pings: Mapping[str, Ping]) -> dict[str, CheckStatus]:
+    """Each store's ping, at once: ``{"sql": "ok", "mongo": "timeout", ...}``."""
     results = await asyncio.gather(*(_check(name, ping) for name, ping in pings.items()))
     return dict(results)

@@ -15,6 +15,7 @@ from atrium.auth.errors import AuthUserDisabled
 from atrium.core.state import AppState
 from atrium.notifications import messages, service
 from atrium.notifications.repository import Reader
+from atrium.notifications.runtime import runtime
 from atrium.notifications.schemas import (
     ConversationReadRequest,
     MessageCreate,
@@ -46,7 +47,7 @@ async def send_message(
     payload: MessageCreate, user: SocketUser, state: AppState, session: AsyncSession
 ) -> MessageRead:
     """Send a message; the ack carries it as stored."""
-    return await messages.send(state, session, user.user_id, payload)
+    return await messages.send(runtime(state), session, user.user_id, payload)
 
 
 @socket_router.on("messages:read", for_every_user=True)
@@ -54,7 +55,7 @@ async def read_conversation(
     payload: ConversationReadRequest, user: SocketUser, state: AppState
 ) -> MessagesRead:
     """Mark the messages a peer sent you read."""
-    return await messages.mark_read(state, user.user_id, payload.peer_id)
+    return await messages.mark_read(runtime(state), user.user_id, payload.peer_id)
 
 
 @socket_router.on("notifications:read", for_every_user=True)

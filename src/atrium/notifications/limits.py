@@ -13,28 +13,19 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from atrium.core.ratelimit import RateLimiter, rate_limit
-from atrium.core.state import AppState, StateKey
+from atrium.core.ratelimit import rate_limit
 from atrium.notifications.errors import MessageRateLimited, NotificationRateLimited
+from atrium.notifications.runtime import NotificationsRuntime
 from atrium.notifications.settings import NotificationSettings
 
-LIMITER: StateKey[RateLimiter] = StateKey("notifications.limiter")
 SYSTEM_SENDER = "system"
 """The sender that worker sends (scheduled ones included) are counted as; no user id is it."""
 
 
-def _limiter(state: AppState) -> RateLimiter:
-    limiter = state.find(LIMITER)
-    if limiter is None:
-        limiter = RateLimiter(state.redis, state.settings, "notifications")
-        state.set(LIMITER, limiter)
-    return limiter
-
-
-async def check_message(state: AppState, sender_id: UUID) -> None:
+async def check_message(notifications: NotificationsRuntime, sender_id: UUID) -> None:
     """Count one direct message of ``sender_id``; 429 once over the limit."""
-    rate = state.settings.group(NotificationSettings).message_rate_per_sender
-    retry_after = await _limiter(state).hit(rate_limit(rate), "message", str(sender_id))
+    rate = notifications.settings.group(NotificationSettings).message_rate_per_sender
+    retry_after = await notifications.limiter.hit(rate_limit(rate), "message", str(sender_id))
     if retry_after is not None:
         raise MessageRateLimited(
             f"Too many messages; retry in {retry_after} s.",
@@ -42,12 +33,12 @@ async def check_message(state: AppState, sender_id: UUID) -> None:
         )
 
 
-async def check_send(state: AppState, sender_id: UUID | None) -> None:
+async def check_send(notifications: NotificationsRuntime, sender_id: UUID | None) -> None:
     """Count one notification send of ``sender_id`` (None: the system); 429 once over the
     limit."""
-    rate = state.settings.group(NotificationSettings).send_rate_per_sender
+    rate = notifications.settings.group(NotificationSettings).send_rate_per_sender
     sender = SYSTEM_SENDER if sender_id is None else str(sender_id)
-    retry_after = await _limiter(state).hit(rate_limit(rate), "send", sender)
+    retry_after = await notifications.limiter.hit(rate_limit(rate), "send", sender)
     if retry_after is not None:
         raise NotificationRateLimited(
             f"Too many notification sends; retry in {retry_after} s.",

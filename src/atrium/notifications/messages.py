@@ -9,14 +9,13 @@ from beanie import PydanticObjectId
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.cursors import CursorPage
-from atrium.core.state import AppState
 from atrium.notifications import limits, repository
 from atrium.notifications.documents import Conversation, Message
 from atrium.notifications.errors import MessageRecipientNotFound, MessageTooLong, MessageToSelf
+from atrium.notifications.runtime import NotificationsRuntime
 from atrium.notifications.schemas import ConversationRead, MessageCreate, MessageRead, MessagesRead
 from atrium.notifications.service import now_ms
 from atrium.notifications.settings import NotificationSettings
-from atrium.realtime.emitter import emitter
 from atrium.users import service as users_service
 
 MESSAGE_EVENT = "message"
@@ -37,14 +36,18 @@ def to_read(message: Message) -> MessageRead:
 
 
 async def send(
-    state: AppState, session: AsyncSession, sender_id: UUID, request: MessageCreate
+    notifications: NotificationsRuntime,
+    session: AsyncSession,
+    sender_id: UUID,
+    request: MessageCreate,
 ) -> MessageRead:
     """Store the message, then emit ``message`` to the recipient's and the sender's sockets.
 
     Rate limited per sender (429 ``MESSAGE_RATE_LIMITED``), every caller alike.
     """
-    await limits.check_message(state, sender_id)
-    await _check_recipient(state, session, sender_id, request)
+    await limits.check_message(notifications, sender_id)
+    settings = notifications.settings.group(NotificationSettings)
+    await _check_recipient(settings.max_body_length, session, sender_id, request)
     created = now_ms()
     message = Message(
         id=PydanticObjectId(),
@@ -53,24 +56,22 @@ async def send(
         recipient_id=request.recipient_id,
         body=request.body,
         created_at=created,
-        expires_at=created
-        + timedelta(days=state.settings.group(NotificationSettings).message_retention_days),
+        expires_at=created + timedelta(days=settings.message_retention_days),
     )
     await repository.insert_message(message)
     participants = sorted({sender_id, request.recipient_id}, key=str)
     await repository.touch_conversation(message, participants, request.body[:PREVIEW_LENGTH])
     sent = to_read(message)
     payload = sent.model_dump(mode="json", by_alias=True)
-    await emitter(state).to_users([request.recipient_id, sender_id], MESSAGE_EVENT, payload)
+    await notifications.emitter.to_users([request.recipient_id, sender_id], MESSAGE_EVENT, payload)
     return sent
 
 
 async def _check_recipient(
-    state: AppState, session: AsyncSession, sender_id: UUID, request: MessageCreate
+    limit: int, session: AsyncSession, sender_id: UUID, request: MessageCreate
 ) -> None:
     if request.recipient_id == sender_id:
         raise MessageToSelf()
-    limit = state.settings.group(NotificationSettings).max_body_length
     if len(request.body) > limit:
         raise MessageTooLong(f"The message must be at most {limit} characters long.")
     recipient = await users_service.get(session, request.recipient_id)
@@ -110,7 +111,9 @@ def _conversation_read(conversation: Conversation, user_id: UUID, unread: int) -
     )
 
 
-async def mark_read(state: AppState, user_id: UUID, peer_id: UUID) -> MessagesRead:
+async def mark_read(
+    notifications: NotificationsRuntime, user_id: UUID, peer_id: UUID
+) -> MessagesRead:
     """Mark every message from ``peer_id`` read; tell both users' sockets (``messages:read``)."""
     key = repository.conversation_key(user_id, peer_id)
     at = now_ms()
@@ -118,5 +121,5 @@ async def mark_read(state: AppState, user_id: UUID, peer_id: UUID) -> MessagesRe
     result = MessagesRead(reader_id=user_id, conversation=key, read_at=at, marked=marked)
     if marked:
         payload = result.model_dump(mode="json", by_alias=True)
-        await emitter(state).to_users([peer_id, user_id], MESSAGES_READ_EVENT, payload)
+        await notifications.emitter.to_users([peer_id, user_id], MESSAGES_READ_EVENT, payload)
     return result

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,8 +11,6 @@ from uuid import UUID
 
 from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
 from atrium.core.cursors import DATETIME, NEWEST_FIRST, OBJECT_ID, MongoKeyset, mongo_key
 from atrium.notifications.documents import (
@@ -23,7 +21,6 @@ from atrium.notifications.documents import (
     NotificationReceipt,
     NotificationWatermark,
 )
-from atrium.users.models import User
 
 # Conversations by their latest message; two may share a time, their ids break the tie.
 LATEST_ACTIVITY = MongoKeyset(
@@ -161,11 +158,6 @@ async def insert(notifications: list[Notification]) -> None:
         await notifications[0].insert()
     elif notifications:
         await Notification.insert_many(notifications)
-
-
-async def existing_user_ids(session: AsyncSession, user_ids: Collection[UUID]) -> set[UUID]:
-    query = select(col(User.id)).where(col(User.id).in_(list(user_ids)))
-    return set((await session.execute(query)).scalars())
 
 
 # --- messages ------------------------------------------------------------------------------

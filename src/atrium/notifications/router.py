@@ -9,12 +9,12 @@ from fastapi import APIRouter, Path, Query
 
 from atrium.auth.deps import CurrentPrincipal
 from atrium.core.cursors import CursorPage
-from atrium.core.deps import SessionDep, StateDep
+from atrium.core.deps import SessionDep
 from atrium.core.pagination import CursorLimitDep
 from atrium.core.responses import AUTH_ERROR_RESPONSES, Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.notifications import messages, service
-from atrium.notifications.deps import ReaderDep
+from atrium.notifications.deps import NotificationsDep, ReaderDep
 from atrium.notifications.schemas import (
     ConversationRead,
     MarkedRead,
@@ -87,10 +87,13 @@ async def delete(reader: ReaderDep, notification_id: NotificationID) -> Envelope
     responses=error_responses(404, 429),
 )
 async def send(
-    request: NotificationSend, state: StateDep, session: SessionDep, principal: CurrentPrincipal
+    request: NotificationSend,
+    notifications: NotificationsDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> Envelope[NotificationsSent]:
     """Send a notification to users, to roles, or to everyone (admin)."""
-    return ok(await service.send(state, session, request, principal.user_id))
+    return ok(await service.send(notifications, session, request, principal.user_id))
 
 
 @router.post(
@@ -101,10 +104,13 @@ async def send(
     responses=error_responses(400, 404, 429),
 )
 async def send_message(
-    request: MessageCreate, state: StateDep, session: SessionDep, principal: CurrentPrincipal
+    request: MessageCreate,
+    notifications: NotificationsDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> Envelope[MessageRead]:
     """Send a message to another user."""
-    return ok(await messages.send(state, session, principal.user_id, request))
+    return ok(await messages.send(notifications, session, principal.user_id, request))
 
 
 @router.get("/messages/conversations", tags=["messages"], openapi_extra=AUTHENTICATED)
@@ -127,7 +133,7 @@ async def conversation(
     "/messages/conversations/{peer_id}/read", tags=["messages"], openapi_extra=AUTHENTICATED
 )
 async def read_conversation(
-    state: StateDep, principal: CurrentPrincipal, peer_id: PeerID
+    notifications: NotificationsDep, principal: CurrentPrincipal, peer_id: PeerID
 ) -> Envelope[MessagesRead]:
     """Mark the messages another user sent you read."""
-    return ok(await messages.mark_read(state, principal.user_id, peer_id))
+    return ok(await messages.mark_read(notifications, principal.user_id, peer_id))

@@ -1,10 +1,16 @@
 """Notification rules: store first, then emit; the reader's feed, counts, reads and deletes.
 
 ``notify`` is the one way to create notifications, from a route, a service or a Celery task
-(on a worker it emits through a write-only Redis manager)::
+(on a worker it emits through a write-only Redis manager). It takes the notifications runtime
+(``atrium.notifications.runtime``: settings, emitter, rate limiter), made from the process's
+state where the call starts::
 
     from atrium.notifications import service as notifications
-    await notifications.notify(state, users=[user_id], title="Report ready", data={"id": rid})
+    from atrium.notifications.runtime import runtime
+
+    await notifications.notify(
+        runtime(state), users=[user_id], title="Report ready", data={"id": rid}
+    )
 """
 
 from __future__ import annotations
@@ -21,15 +27,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from atrium.core import limits
 from atrium.core.clock import utcnow
 from atrium.core.cursors import CursorPage
-from atrium.core.state import AppState
 from atrium.notifications import limits as rate_limits
 from atrium.notifications import repository
 from atrium.notifications.documents import Audience, Notification
 from atrium.notifications.errors import NotificationNotFound, NotificationRecipientNotFound
 from atrium.notifications.repository import Reader, ReaderState
+from atrium.notifications.runtime import NotificationsRuntime
 from atrium.notifications.schemas import NotificationRead, NotificationSend, NotificationsSent
 from atrium.notifications.settings import NotificationSettings
-from atrium.realtime.emitter import emitter
+from atrium.users import repository as users_repository
 
 NOTIFICATION_EVENT = "notification"
 
@@ -56,7 +62,7 @@ def to_read(notification: Notification, state: ReaderState | None = None) -> Not
 
 
 async def notify(
-    state: AppState,
+    notifications: NotificationsRuntime,
     *,
     title: str,
     users: Sequence[UUID] = (),
@@ -80,12 +86,12 @@ async def notify(
         "sender_id": sender_id,
         "created_at": created,
         "expires_at": created
-        + timedelta(days=state.settings.group(NotificationSettings).retention_days),
+        + timedelta(days=notifications.settings.group(NotificationSettings).retention_days),
     }
     docs = _documents(common, users, roles, everyone)
     await repository.insert(docs)
     sent = [to_read(doc) for doc in docs]
-    await _emit(state, docs, sent)
+    await _emit(notifications, docs, sent)
     return sent
 
 
@@ -104,8 +110,10 @@ def _documents(
     ]
 
 
-async def _emit(state: AppState, docs: list[Notification], sent: list[NotificationRead]) -> None:
-    out = emitter(state)
+async def _emit(
+    notifications: NotificationsRuntime, docs: list[Notification], sent: list[NotificationRead]
+) -> None:
+    out = notifications.emitter
     for doc, read in zip(docs, sent, strict=True):
         payload = read.model_dump(mode="json", by_alias=True)
         if doc.audience is Audience.EVERYONE:
@@ -117,17 +125,20 @@ async def _emit(state: AppState, docs: list[Notification], sent: list[Notificati
 
 
 async def send(
-    state: AppState, session: AsyncSession, request: NotificationSend, sender_id: UUID | None
+    notifications: NotificationsRuntime,
+    session: AsyncSession,
+    request: NotificationSend,
+    sender_id: UUID | None,
 ) -> NotificationsSent:
     """An admin send: the named users must exist; roles and everyone store one document.
 
     Rate limited per sender (429 ``NOTIFICATION_RATE_LIMITED``), every caller alike; a send with
     no sender (``None``: from a worker, a scheduled send included) counts as the system sender.
     """
-    await rate_limits.check_send(state, sender_id)
-    limits.check(request, state.settings)
+    await rate_limits.check_send(notifications, sender_id)
+    limits.check(request, notifications.settings)
     if request.user_ids:
-        missing = set(request.user_ids) - await repository.existing_user_ids(
+        missing = set(request.user_ids) - await users_repository.existing_ids(
             session, request.user_ids
         )
         if missing:
@@ -135,7 +146,7 @@ async def send(
                 "Unknown users: " + ", ".join(sorted(str(uid) for uid in missing)) + "."
             )
     sent = await notify(
-        state,
+        notifications,
         users=request.user_ids,
         roles=request.roles,
         everyone=request.everyone,

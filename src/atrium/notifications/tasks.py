@@ -12,6 +12,7 @@ from atrium.core.state import AppState
 from atrium.core.worker.resources import worker_state
 from atrium.core.worker.typed import task
 from atrium.notifications import service
+from atrium.notifications.runtime import runtime
 from atrium.notifications.schemas import NotificationSend
 
 log = structlog.get_logger(__name__)
@@ -81,7 +82,7 @@ async def deliver(
         raise SendRefused(f"{code}: {problems}") from None
     try:
         async with state.db.session() as session:
-            sent = await service.send(state, session, request, None)
+            sent = await service.send(runtime(state), session, request, None)
     except AppError as exc:
         log.warning("notification_send_refused", code=exc.error_code, problem=exc.detail_message)
         raise SendRefused(f"{exc.error_code}: {exc.detail_message}") from None

@@ -1,98 +1,25 @@
-"""Read models over the rules: what a user may call and see (``me``), and why (``explain``),
-the delegation rule included: for an admin route with a concrete target (``/users/{id}/roles``
-with a real id), whether the user's grants cover that target."""
+"""Why a user may or may not call a route (``explain``), the delegation rule included: for an
+admin route with a concrete target (``/users/{id}/roles`` with a real id), whether the user's
+grants cover that target. (What a user may call and see is ``me``: ``atrium.rbac.me``.)"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.core.codes import DeclaredCode
 from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.rbac import delegation, repository
-from atrium.rbac.cache import PermissionSet
 from atrium.rbac.delegation import Actor
 from atrium.rbac.errors import REFUSALS
-from atrium.rbac.models import Menu, MenuType, Role, RoleStatus
+from atrium.rbac.models import Role, RoleStatus
 from atrium.rbac.patterns import matches, template_regex
-from atrium.rbac.schemas import (
-    DelegationVerdict,
-    ExplainRead,
-    GrantMatch,
-    MenuNode,
-    MeRead,
-    RoleBrief,
-    RouteRef,
-)
-from atrium.rbac.service import build_tree
+from atrium.rbac.schemas import DelegationVerdict, ExplainRead, GrantMatch, RouteRef
 from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
-from atrium.users.schemas import UserRead
-
-
-def callable_codes(
-    found: PermissionSet, routes: Iterable[RouteInfo], declared: Iterable[DeclaredCode] = ()
-) -> list[str]:
-    """Every non-public code (route, socket event, capability) the user may use now."""
-    codes = []
-    items: list[RouteInfo | DeclaredCode] = [*routes, *declared]
-    for info in items:
-        if info.access is Access.PUBLIC:
-            continue
-        if found.is_superuser or info.access is Access.AUTHENTICATED or found.allows(info.code):
-            codes.append(info.code)
-    return sorted(codes)
-
-
-async def visible_menus(
-    session: AsyncSession, found: PermissionSet, roles: list[Role]
-) -> list[Menu]:
-    """The menus of the user's active roles (all for a superuser), with their ancestors."""
-    menus = await repository.all_menus(session)
-    if found.is_superuser:
-        return menus
-    active = [role.id for role in roles if role.status == RoleStatus.ACTIVE]
-    granted = {
-        m for ids in (await repository.menu_ids_of_roles(session, active)).values() for m in ids
-    }
-    by_id = {menu.id: menu for menu in menus}
-    keep: set[UUID] = set()
-    for menu_id in granted:
-        current = by_id.get(menu_id)
-        while current is not None and current.id not in keep:
-            keep.add(current.id)
-            current = by_id.get(current.parent_id) if current.parent_id else None
-    return [menu for menu in menus if menu.id in keep]
-
-
-def _tree(menus: list[Menu]) -> list[MenuNode]:
-    """The navigable tree: visible directories and menus (buttons are listed apart)."""
-    shown = [menu for menu in menus if menu.visible and menu.type != MenuType.BUTTON]
-    return build_tree(shown)
-
-
-async def me(
-    session: AsyncSession,
-    user: User,
-    found: PermissionSet,
-    catalogue: RouteCatalogue,
-    prefix: str,
-    declared: Iterable[DeclaredCode] = (),
-) -> MeRead:
-    roles = await repository.roles_of_user(session, user.id)
-    menus = await visible_menus(session, found, roles)
-    buttons = sorted({m.button_code for m in menus if m.type == MenuType.BUTTON and m.button_code})
-    return MeRead(
-        **UserRead.model_validate(user, from_attributes=True).model_dump(by_alias=False),
-        roles=[RoleBrief.model_validate(role, from_attributes=True) for role in roles],
-        permissions=callable_codes(found, catalogue.under(prefix), declared),
-        buttons=buttons,
-        menus=_tree(menus),
-    )
 
 
 def resolve_route(
@@ -136,7 +63,7 @@ async def explain(
             matches=[],
         )
     ref = RouteRef(method=route.method, path=route.path, code=route.code, access=route.access.value)
-    user = await session.get(User, user_id)
+    user = await users_service.get(session, user_id)
     found = await _matches(session, user_id, route.code)
     allowed, reason, message = _verdict(route, user, found)
     rule = None

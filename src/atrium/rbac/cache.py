@@ -36,6 +36,7 @@ from atrium.rbac import repository
 from atrium.rbac.models import RoleStatus
 from atrium.rbac.patterns import Matcher, compile_grants
 from atrium.rbac.settings import RbacSettings
+from atrium.users import repository as users_repository
 from atrium.users.models import UserStatus
 
 log = structlog.get_logger(__name__)
@@ -131,7 +132,7 @@ class PermissionSet:
 async def load(db: Database, user_id: UUID, epoch: str = "0") -> PermissionSet:
     """Compute a user's set from SQL (three small queries, in one transaction)."""
     async with db.session() as session:
-        flags = await repository.user_flags(session, user_id)
+        flags = await users_repository.flags(session, user_id)
         if flags is None:
             return PermissionSet(
                 user_id, exists=False, active=False, is_superuser=False, role_ids=(), grants=()

@@ -8,7 +8,8 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from atrium.auth.deps import CurrentPrincipal, Principal
+from atrium.auth.deps import CurrentPrincipal
+from atrium.auth.principal import Principal
 from atrium.core.deps import StateDep
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey

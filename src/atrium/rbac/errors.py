@@ -1,4 +1,4 @@
-"""The RBAC domain's errors: roles, grants, menus, the catalogue, user admin, delegation.
+"""The RBAC domain's errors: roles, grants, menus, the catalogue, delegation, propagation.
 
 One class per code (status, code, default message). The delegation rule's refusals are 403s.
 """
@@ -113,20 +113,6 @@ class PermissionNotStale(Conflict):
 
     code = "PERMISSION_NOT_STALE"
     message = "Only stale permissions can be deleted."
-
-
-class UserNotFound(NotFound):
-    """The user an admin route names does not exist."""
-
-    code = "USER_NOT_FOUND"
-    message = "No such user."
-
-
-class LastSuperuser(Conflict):
-    """Clearing the flag of, disabling or deleting the last active superuser."""
-
-    code = "LAST_SUPERUSER"
-    message = "This is the last active superuser."
 
 
 class RbacPropagationFailed(ServiceUnavailable):

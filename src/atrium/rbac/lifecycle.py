@@ -1,6 +1,7 @@
 """RBAC wherever SQL opens: the commit hook that invalidates access changes (``attach``); at
 startup: sync the route catalogue, start the permission cache and its invalidation listener,
-and install the RBAC access policy in place of auth's (auth starts first)."""
+and install the RBAC access policy in place of auth's (auth starts first). At build time, its
+guard and listener join the user hooks (``install``)."""
 
 from __future__ import annotations
 
@@ -14,15 +15,20 @@ from atrium.core.invalidation import AckedListener
 from atrium.core.redis import RedisClient
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey
-from atrium.rbac import sync
+from atrium.rbac import sync, user_admin
 from atrium.rbac.cache import Permissions, channel
 from atrium.rbac.changes import WATCHED
 from atrium.rbac.deps import PERMISSIONS
 from atrium.rbac.policy import RbacAccessPolicy
 from atrium.rbac.propagation import AccessHook
 from atrium.rbac.settings import RbacSettings
+from atrium.users.hooks import user_hooks
 
 LISTENER: StateKey[AckedListener] = StateKey("rbac.listener")
+
+
+def install(app: FastAPI, _settings: Settings) -> None:
+    user_admin.register(user_hooks(app))
 
 
 def attach(db: Database, redis: RedisClient, settings: Settings) -> None:

@@ -23,13 +23,11 @@ from atrium.rbac.models import (
     RoleStatus,
     UserRole,
 )
-from atrium.users.models import User, UserStatus
 
 # Role, permission and menu columns typed for SQLAlchemy expressions (SQLModel fields are not).
 _ROLE: Any = Role
 _PERM: Any = Permission
 _MENU: Any = Menu
-_USER: Any = User
 _USER_ROLE: Any = UserRole
 _ROLE_PERM: Any = RolePermission
 _ROLE_MENU: Any = RoleMenu
@@ -176,12 +174,6 @@ async def delete_grant(session: AsyncSession, grant: str) -> None:
 # --- the effective set -----------------------------------------------------------------------
 
 
-async def user_flags(session: AsyncSession, user_id: UUID) -> tuple[UserStatus, bool] | None:
-    query = select(_USER.status, _USER.is_superuser).where(_USER.id == user_id)
-    row = (await session.execute(query)).first()
-    return None if row is None else (UserStatus(row[0]), bool(row[1]))
-
-
 async def role_states(session: AsyncSession, user_id: UUID) -> list[tuple[UUID, RoleStatus]]:
     query = (
         select(_ROLE.id, _ROLE.status)
@@ -261,39 +253,10 @@ async def get_permission(session: AsyncSession, permission_id: UUID) -> Permissi
     return await session.get(Permission, permission_id)
 
 
-# --- users (admin listing) -------------------------------------------------------------------
+# --- memberships as a filter ----------------------------------------------------------------
 
 
-async def count_other_active_superusers(session: AsyncSession, user_id: UUID) -> int:
-    query = (
-        select(func.count())
-        .select_from(User)
-        .where(_USER.is_superuser.is_(True), _USER.status == UserStatus.ACTIVE, _USER.id != user_id)
-    )
-    return int((await session.execute(query)).scalar_one())
-
-
-def users_query(
-    q: str | None = None,
-    status: UserStatus | None = None,
-    role_id: UUID | None = None,
-    is_superuser: bool | None = None,
-) -> Select[Any]:
-    query = select(User).order_by(_USER.created_at.desc(), _USER.id.desc())
-    if q:
-        pattern = _like(q)
-        query = query.where(
-            or_(
-                func.lower(_USER.username).like(pattern, escape="\\"),
-                func.lower(_USER.email).like(pattern, escape="\\"),
-                func.lower(_USER.display_name).like(pattern, escape="\\"),
-            )
-        )
-    if status is not None:
-        query = query.where(_USER.status == status)
-    if is_superuser is not None:
-        query = query.where(_USER.is_superuser.is_(is_superuser))
-    if role_id is not None:
-        members = select(_USER_ROLE.user_id).where(_USER_ROLE.role_id == role_id)
-        query = query.where(_USER.id.in_(members))
-    return query
+def members_query(role_id: UUID) -> Select[Any]:
+    """The ids of the users holding ``role_id``, as a subquery for the users domain's lists
+    (``atrium.users.repository.list_query(among=...)``): one SQL query, no loop per row."""
+    return select(_USER_ROLE.user_id).where(_USER_ROLE.role_id == role_id)

@@ -1,4 +1,5 @@
-"""RBAC routes: user administration, roles, menus, the catalogue, ``explain`` and ``me``.
+"""RBAC routes: user administration, roles, menus, the catalogue, ``explain``, and ``me`` (the
+users domain's route with RBAC's part).
 
 The resource modules' routes are copied into one flat router instead of nested with
 ``include_router``: FastAPI 0.165 matches nested routers level by level (twice per level), so
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from atrium.rbac import me
 from atrium.rbac.routes import authz, menus, permissions, roles, users
 
 router = APIRouter()
 for module_router in (
-    authz.me_router,
+    me.router,
     users.router,
     roles.router,
     menus.router,

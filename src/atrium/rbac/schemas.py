@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import EmailStr, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from atrium.core.codes import CodeKind
 from atrium.core.schemas import Schema
@@ -157,18 +157,6 @@ class AdminUserCreate(UserCreate):
     role_ids: list[UUID] = Field(default_factory=list, max_length=MAX_IDS)
 
 
-class AdminUserUpdate(Schema):
-    email: EmailStr | None = Field(default=None, max_length=320)
-    display_name: (
-        Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)] | None
-    ) = None
-    is_superuser: bool | None = None
-
-
-class PasswordReset(Schema):
-    password: str = Field(min_length=1, max_length=1024, repr=False)
-
-
 class UserRolesUpdate(Schema):
     role_ids: list[UUID] = Field(max_length=MAX_IDS)
 
@@ -180,8 +168,8 @@ class AdminUserRead(UserRead):
 # --- me and explain --------------------------------------------------------------------------
 
 
-class MeRead(UserRead):
-    """The user's own fields (as before RBAC) plus what a frontend renders from."""
+class MeAccess(Schema):
+    """RBAC's part of ``GET /auth/me`` (``atrium.rbac.me``): what a frontend renders from."""
 
     roles: list[RoleBrief]
     permissions: list[str] = Field(

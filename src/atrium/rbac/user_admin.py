@@ -1,10 +1,16 @@
-"""User administration: it touches users, roles, permission caches and sessions at once, so it
-lives above all of them. Functions flush; the session's commit invalidates what they changed and
-ends the sessions they noted (``rbac.changes``), before the caller goes on.
+"""RBAC's part of user administration (the rest is ``atrium.users.admin``): the roles of a user,
+and the two hooks RBAC adds to every user change (``register``).
 
-Every change goes through the delegation rule (``atrium.rbac.delegation``) first: the caller
-must cover the target user's grants and every role handed out or taken away; only superusers
-touch superusers and the superuser flag; nobody changes their own roles or status here."""
+- The guard is the delegation rule (``atrium.rbac.delegation``): the caller must cover the
+  target user's grants; only superusers touch superusers and the superuser flag; nobody enables,
+  disables or deletes themselves. Roles handed out (at creation or later) must be covered too,
+  and nobody changes their own roles.
+- The listener notes the sessions to end (``rbac.changes``) of a user disabled, deleted, logged
+  out everywhere or given a new password: the session's commit ends them on every node, and
+  auth's revocation event disconnects the user's sockets, before the caller goes on.
+
+Functions flush; the session's commit invalidates what they changed.
+"""
 
 from __future__ import annotations
 
@@ -14,28 +20,59 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.mapping import FieldMap
-from atrium.core.pages import Page, PageParams, make_page, paginate
+from atrium.core.pages import Page, PageParams, make_page
 from atrium.core.security.passwords import PasswordHasher
 from atrium.rbac import delegation, repository
 from atrium.rbac.changes import noted
 from atrium.rbac.delegation import Actor
-from atrium.rbac.errors import LastSuperuser, RoleNotFound, UserNotFound
+from atrium.rbac.errors import RoleNotFound
 from atrium.rbac.models import Role
-from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, AdminUserUpdate, RoleBrief
-from atrium.users import service as users_service
+from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, RoleBrief
+from atrium.users import admin as users_admin
+from atrium.users.hooks import Acting, UserAction, UserChange, UserHooks
 from atrium.users.models import User, UserStatus
-from atrium.users.schemas import UserCreate, UserUpdate
+from atrium.users.schemas import UserCreate
 from atrium.users.service import PasswordPolicy
 
 # The roles are linked after the user exists.
 ADMIN_USER_CREATE = FieldMap(AdminUserCreate, UserCreate, handled={"role_ids"})
+# The changes after which the user's sessions end (a status change only when disabling).
+ENDS_SESSIONS = frozenset({UserAction.RESET_PASSWORD, UserAction.END_SESSIONS, UserAction.DELETE})
 
 
-async def get_user(session: AsyncSession, user_id: UUID) -> User:
-    user = await users_service.get(session, user_id)
-    if user is None:
-        raise UserNotFound()
-    return user
+def register(hooks: UserHooks) -> None:
+    """Add RBAC's guard and listener to the app's user hooks (at build time)."""
+    hooks.add_guard(delegation_guard)
+    hooks.add_listener(end_sessions)
+
+
+def _actor(acting: Acting) -> Actor:
+    # Someone acting without RBAC's view of them holds no grants: they cover nobody's.
+    return acting if isinstance(acting, Actor) else Actor(acting.user_id, acting.is_superuser, ())
+
+
+async def delegation_guard(session: AsyncSession, acting: Acting, change: UserChange) -> None:
+    """May ``acting`` make this change? (403 ``DELEGATION_*`` or ``CANNOT_CHANGE_SELF``)"""
+    actor, user = _actor(acting), change.user
+    if change.action is UserAction.CREATE:
+        if change.is_superuser:
+            delegation.require_superuser(actor, "create a superuser")
+        return
+    assert user is not None, "every change but a creation names its user"
+    if change.action is UserAction.SET_STATUS:
+        delegation.require_not_self(actor, user.id, "enable or disable")
+    elif change.action is UserAction.DELETE:
+        delegation.require_not_self(actor, user.id, "delete")
+    await delegation.check_user(session, actor, user)
+    if change.action is UserAction.UPDATE and change.is_superuser is not None:
+        delegation.require_superuser(actor, "set or clear the superuser flag")
+
+
+async def end_sessions(session: AsyncSession, change: UserChange) -> None:
+    """Note the sessions the change ends; the commit ends them (``rbac.propagation``)."""
+    disabled = change.action is UserAction.SET_STATUS and change.status == UserStatus.DISABLED
+    if change.user is not None and (disabled or change.action in ENDS_SESSIONS):
+        noted(session).revoke_sessions(change.user.id)
 
 
 async def read(session: AsyncSession, user: User) -> AdminUserRead:
@@ -61,8 +98,12 @@ async def list_users(
     role_id: UUID | None,
     is_superuser: bool | None,
 ) -> Page[AdminUserRead]:
-    query = repository.users_query(q, status, role_id, is_superuser)
-    page = await paginate(session, query, params)
+    """One page of users with their roles: the users query (filtered by role inside it), then
+    the page's roles in one more."""
+    among = repository.members_query(role_id) if role_id is not None else None
+    page = await users_admin.list_users(
+        session, params, q=q, status=status, is_superuser=is_superuser, among=among
+    )
     roles = await repository.roles_of_users(session, [user.id for user in page.items])
     return make_page([_read(user, roles[user.id]) for user in page.items], page.total, params)
 
@@ -77,78 +118,24 @@ async def _roles(session: AsyncSession, role_ids: Collection[UUID]) -> list[Role
 
 async def create_user(
     session: AsyncSession,
+    hooks: UserHooks,
     actor: Actor,
     hasher: PasswordHasher,
     policy: PasswordPolicy,
     data: AdminUserCreate,
 ) -> User:
     """A new active user with the given roles (each covered by the caller's grants)."""
-    if data.is_superuser:
-        delegation.require_superuser(actor, "create a superuser")
-    roles = await _roles(session, data.role_ids)
-    await delegation.check_roles(session, actor, roles)
-    role_ids = {role.id for role in roles}
-    user = await users_service.create(session, hasher, policy, ADMIN_USER_CREATE.create(data))
-    await repository.set_user_roles(session, user.id, role_ids)
+    roles: list[Role] = []
+
+    async def roles_covered(session: AsyncSession, acting: Acting, change: UserChange) -> None:
+        roles.extend(await _roles(session, data.role_ids))
+        await delegation.check_roles(session, actor, roles)
+
+    checked = hooks.with_guard(roles_covered)
+    wanted = ADMIN_USER_CREATE.create(data)
+    user = await users_admin.create(session, checked, actor, hasher, policy, wanted)
+    await repository.set_user_roles(session, user.id, {role.id for role in roles})
     return user
-
-
-async def update_user(
-    session: AsyncSession, actor: Actor, user: User, data: AdminUserUpdate
-) -> User:
-    """Change the email, display name or (superusers only) the superuser flag."""
-    await delegation.check_user(session, actor, user)
-    if data.is_superuser is not None and data.is_superuser != user.is_superuser:
-        delegation.require_superuser(actor, "set or clear the superuser flag")
-    await users_service.update(
-        session, user, UserUpdate(email=data.email, display_name=data.display_name)
-    )
-    if data.is_superuser is not None and data.is_superuser != user.is_superuser:
-        if not data.is_superuser:
-            await _keep_a_superuser(session, user)
-        user.is_superuser = data.is_superuser
-        await session.flush()
-    return user
-
-
-async def _keep_a_superuser(session: AsyncSession, user: User) -> None:
-    if not user.is_superuser or user.status != UserStatus.ACTIVE:
-        return
-    if not await repository.count_other_active_superusers(session, user.id):
-        raise LastSuperuser()
-
-
-async def set_status(session: AsyncSession, actor: Actor, user: User, status: UserStatus) -> User:
-    """Enable or disable; disabling ends every session of the user, on every node."""
-    delegation.require_not_self(actor, user.id, "enable or disable")
-    await delegation.check_user(session, actor, user)
-    if status == user.status:
-        return user
-    if status == UserStatus.DISABLED:
-        await _keep_a_superuser(session, user)
-        noted(session).revoke_sessions(user.id)
-    await users_service.set_status(session, user, status)
-    return user
-
-
-async def reset_password(
-    session: AsyncSession,
-    actor: Actor,
-    hasher: PasswordHasher,
-    policy: PasswordPolicy,
-    user: User,
-    password: str,
-) -> None:
-    """Set a new password (under the policy) and end the user's sessions."""
-    await delegation.check_user(session, actor, user)
-    await users_service.set_password(session, hasher, policy, user, password)
-    noted(session).revoke_sessions(user.id)
-
-
-async def end_sessions(session: AsyncSession, actor: Actor, user: User) -> None:
-    """Log a user out everywhere (their sockets too)."""
-    await delegation.check_user(session, actor, user)
-    noted(session).revoke_sessions(user.id)
 
 
 async def set_roles(
@@ -161,13 +148,3 @@ async def set_roles(
     await delegation.check_role_change(session, actor, user.id, wanted)
     await repository.set_user_roles(session, user.id, {role.id for role in wanted})
     return user
-
-
-async def delete_user(session: AsyncSession, actor: Actor, user: User) -> None:
-    """Delete a user (their role links go too) and end their sessions."""
-    delegation.require_not_self(actor, user.id, "delete")
-    await delegation.check_user(session, actor, user)
-    await _keep_a_superuser(session, user)
-    noted(session).revoke_sessions(user.id)
-    await session.delete(user)
-    await session.flush()

@@ -7,9 +7,9 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.pages import PageParams, make_page
-from atrium.realtime import repository
 from atrium.realtime.presence import OnlineSocket, Presence
 from atrium.realtime.schemas import OnlineUser, OnlineUsers
+from atrium.users import repository as users_repository
 
 
 async def online_users(
@@ -21,7 +21,7 @@ async def online_users(
     for entry in sockets:
         by_user.setdefault(entry.user_id, []).append(entry)
     page_ids = sorted(by_user, key=str)[params.offset : params.offset + params.size]
-    names = await repository.usernames(session, page_ids)
+    names = await users_repository.usernames(session, page_ids)
     items = [_online_user(uid, by_user[uid], names.get(uid)) for uid in page_ids]
     page = make_page(items, len(by_user), params)
     return OnlineUsers(**page.model_dump(), total_sockets=len(sockets))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atrium.core.errors import Conflict, UnprocessableEntity
+from atrium.core.errors import Conflict, NotFound, UnprocessableEntity
 
 
 class PasswordPolicyViolated(UnprocessableEntity):
@@ -31,3 +31,17 @@ class UserExists(Conflict):
 
     code = "USER_EXISTS"
     message = "That username or email address is in use."
+
+
+class UserNotFound(NotFound):
+    """The user an admin route names does not exist."""
+
+    code = "USER_NOT_FOUND"
+    message = "No such user."
+
+
+class LastSuperuser(Conflict):
+    """Clearing the flag of, disabling or deleting the last active superuser."""
+
+    code = "LAST_SUPERUSER"
+    message = "This is the last active superuser."

@@ -1,14 +1,23 @@
-"""User queries. Username and email compare case-insensitively, through their folded keys."""
+"""Every query of the users table: no other domain builds one (``tests/users/test_layering.py``).
+
+Username and email compare case-insensitively, through their folded keys. A domain that needs
+users filtered by its own tables passes a selectable of user ids (``among``): the list stays one
+SQL query, and the users domain never reads the other domain's tables.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from atrium.users.models import User, fold
+from atrium.users.models import User, UserStatus, fold
+
+# The table's columns typed for SQLAlchemy expressions (SQLModel fields are not).
+_USER: Any = User
 
 
 async def get(session: AsyncSession, user_id: UUID) -> User | None:
@@ -16,12 +25,12 @@ async def get(session: AsyncSession, user_id: UUID) -> User | None:
 
 
 async def get_by_username(session: AsyncSession, username: str) -> User | None:
-    query = select(User).where(col(User.username_key) == fold(username))
+    query = select(User).where(_USER.username_key == fold(username))
     return (await session.execute(query)).scalar_one_or_none()
 
 
 async def get_by_email(session: AsyncSession, email: str) -> User | None:
-    query = select(User).where(col(User.email_key) == fold(email))
+    query = select(User).where(_USER.email_key == fold(email))
     return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -34,5 +43,69 @@ async def get_by_login(session: AsyncSession, login: str) -> User | None:
 
 
 async def count_superusers(session: AsyncSession) -> int:
-    query = select(func.count()).select_from(User).where(col(User.is_superuser).is_(True))
+    query = select(func.count()).select_from(User).where(_USER.is_superuser.is_(True))
     return int((await session.execute(query)).scalar_one())
+
+
+async def count_other_active_superusers(session: AsyncSession, user_id: UUID) -> int:
+    query = (
+        select(func.count())
+        .select_from(User)
+        .where(_USER.is_superuser.is_(True), _USER.status == UserStatus.ACTIVE, _USER.id != user_id)
+    )
+    return int((await session.execute(query)).scalar_one())
+
+
+async def flags(session: AsyncSession, user_id: UUID) -> tuple[UserStatus, bool] | None:
+    """The user's status and superuser flag (None for no such user), without the row."""
+    query = select(_USER.status, _USER.is_superuser).where(_USER.id == user_id)
+    row = (await session.execute(query)).first()
+    return None if row is None else (UserStatus(row[0]), bool(row[1]))
+
+
+async def usernames(session: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID, str]:
+    if not user_ids:
+        return {}
+    query = select(_USER.id, _USER.username).where(_USER.id.in_(list(user_ids)))
+    return {row[0]: row[1] for row in (await session.execute(query)).all()}
+
+
+async def existing_ids(session: AsyncSession, user_ids: Collection[UUID]) -> set[UUID]:
+    """Those of ``user_ids`` that are users."""
+    if not user_ids:
+        return set()
+    query = select(_USER.id).where(_USER.id.in_(list(user_ids)))
+    return set((await session.execute(query)).scalars())
+
+
+def _like(text: str) -> str:
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _contains(text: str) -> ColumnElement[bool]:
+    pattern = _like(text)
+    return or_(
+        func.lower(_USER.username).like(pattern, escape="\\"),
+        func.lower(_USER.email).like(pattern, escape="\\"),
+        func.lower(_USER.display_name).like(pattern, escape="\\"),
+    )
+
+
+def list_query(
+    q: str | None = None,
+    status: UserStatus | None = None,
+    is_superuser: bool | None = None,
+    among: Select[Any] | None = None,
+) -> Select[Any]:
+    """Users, newest first, filtered; ``among`` (a select of user ids) keeps only those."""
+    query = select(User).order_by(_USER.created_at.desc(), _USER.id.desc())
+    if q:
+        query = query.where(_contains(q))
+    if status is not None:
+        query = query.where(_USER.status == status)
+    if is_superuser is not None:
+        query = query.where(_USER.is_superuser.is_(is_superuser))
+    if among is not None:
+        query = query.where(_USER.id.in_(among))
+    return query

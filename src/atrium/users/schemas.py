@@ -34,6 +34,14 @@ class UserUpdate(Schema):
     display_name: DisplayName | None = None
 
 
+class AdminUserUpdate(UserUpdate):
+    is_superuser: bool | None = None
+
+
+class PasswordReset(Schema):
+    password: str = Field(min_length=1, max_length=1024, repr=False)
+
+
 class UserRead(Schema):
     id: UUID
     username: str

@@ -145,8 +145,9 @@ async def set_password(
 
 
 async def set_status(session: AsyncSession, user: User, status: UserStatus) -> None:
-    """Enable or disable; a caller disabling a user must also revoke their sessions
-    (``atrium.auth.service.disable_user`` does both)."""
+    """Enable or disable; a caller disabling a user must also end their sessions
+    (``atrium.users.admin.set_status`` tells the hooks that do, ``atrium.auth.service.disable_user``
+    does both)."""
     user.status = status
     await session.flush()
 

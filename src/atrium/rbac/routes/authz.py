@@ -1,44 +1,23 @@
-"""``GET /auth/me`` with roles, codes, buttons and menus; ``GET /authz/explain``."""
+"""``GET /authz/explain``. (``GET /auth/me`` is the users domain's, with RBAC's part:
+``atrium.rbac.me``.)"""
 
 from __future__ import annotations
 
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
-from atrium.auth.deps import CurrentPrincipal, CurrentUser
-from atrium.core.codes import declared
 from atrium.core.deps import SessionDep, SettingsDep
-from atrium.core.responses import Envelope, error_responses, ok
-from atrium.core.routing import Access, access
+from atrium.core.responses import Envelope, ok
 from atrium.rbac import authz
 from atrium.rbac.delegation import Actor
 from atrium.rbac.deps import CatalogueDep, PermissionsDep
 from atrium.rbac.patterns import METHODS
-from atrium.rbac.schemas import MAX_GRANTS, MAX_IDS, ExplainRead, MeRead
+from atrium.rbac.schemas import MAX_GRANTS, MAX_IDS, ExplainRead
 
-me_router = APIRouter(prefix="/auth", tags=["auth"])
 router = APIRouter(prefix="/authz", tags=["authz"])
 METHOD_PATTERN = "^(?i:" + "|".join(sorted(METHODS)) + ")$"
-
-
-@me_router.get(
-    "/me", openapi_extra=access(Access.AUTHENTICATED), responses=error_responses(401, 403)
-)
-async def me(
-    request: Request,
-    user: CurrentUser,
-    principal: CurrentPrincipal,
-    session: SessionDep,
-    settings: SettingsDep,
-    permissions: PermissionsDep,
-    catalogue: CatalogueDep,
-) -> Envelope[MeRead]:
-    """The logged-in user with roles, callable permission codes, button codes and menu tree."""
-    found = await permissions.get(principal.user_id)
-    codes = declared(request.app)
-    return ok(await authz.me(session, user, found, catalogue, settings.api_prefix, codes))
 
 
 @router.get("/explain")

@@ -1,8 +1,10 @@
 """User administration: list, get, create, update, enable/disable, reset password, roles,
 sessions, delete.
 
-Each route is protected by its own derived code, and every change passes the delegation rule
-(``atrium.rbac.delegation``): 403 ``DELEGATION_EXCEEDS_GRANTS``, ``DELEGATION_SUPERUSER_ONLY`` or
+The rules are the users domain's (``atrium.users.admin``); these routes add the roles of each
+user (``atrium.rbac.user_admin``) and act as the caller's RBAC actor. Each route is protected by
+its own derived code, and every change passes the delegation rule (RBAC's guard on the user
+hooks): 403 ``DELEGATION_EXCEEDS_GRANTS``, ``DELEGATION_SUPERUSER_ONLY`` or
 ``CANNOT_CHANGE_SELF``. Disabling, resetting a password, ending sessions and deleting end the
 user's sessions on every node before the answer.
 """
@@ -21,14 +23,11 @@ from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.rbac import user_admin
 from atrium.rbac.deps import ActorDep
-from atrium.rbac.schemas import (
-    AdminUserCreate,
-    AdminUserRead,
-    AdminUserUpdate,
-    PasswordReset,
-    UserRolesUpdate,
-)
+from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, UserRolesUpdate
+from atrium.users import admin as users_admin
+from atrium.users.deps import UserHooksDep
 from atrium.users.models import UserStatus
+from atrium.users.schemas import AdminUserUpdate, PasswordReset
 
 router = APIRouter(prefix="/users", tags=["users"])
 UserID = Annotated[UUID, Path()]
@@ -58,63 +57,80 @@ async def list_users(
 @router.get("/{user_id}", responses=NOT_FOUND)
 async def get(user_id: UserID, session: SessionDep) -> Envelope[AdminUserRead]:
     """One user with their roles."""
-    return ok(await user_admin.read(session, await user_admin.get_user(session, user_id)))
+    return ok(await user_admin.read(session, await users_admin.get(session, user_id)))
 
 
 @router.post("", status_code=201, responses=WRITE_ERRORS)
 async def create(
-    data: AdminUserCreate, session: SessionDep, actor: ActorDep, auth: AuthDep
+    data: AdminUserCreate, session: SessionDep, actor: ActorDep, hooks: UserHooksDep, auth: AuthDep
 ) -> Envelope[AdminUserRead]:
     """Create a user (password under the policy) with roles."""
-    user = await user_admin.create_user(session, actor, auth.hasher, auth.policy, data)
+    user = await user_admin.create_user(session, hooks, actor, auth.hasher, auth.policy, data)
     return ok(await user_admin.read(session, user))
 
 
 @router.patch("/{user_id}", responses=WRITE_ERRORS)
 async def update(
-    user_id: UserID, data: AdminUserUpdate, session: SessionDep, actor: ActorDep
+    user_id: UserID,
+    data: AdminUserUpdate,
+    session: SessionDep,
+    actor: ActorDep,
+    hooks: UserHooksDep,
 ) -> Envelope[AdminUserRead]:
     """Change a user's email, display name or superuser flag."""
-    user = await user_admin.get_user(session, user_id)
-    await user_admin.update_user(session, actor, user, data)
+    user = await users_admin.get(session, user_id)
+    await users_admin.update(session, hooks, actor, user, data)
     return ok(await user_admin.read(session, user))
 
 
 @router.post("/{user_id}/enable", responses=ADMIN_ERRORS)
-async def enable(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[AdminUserRead]:
+async def enable(
+    user_id: UserID, session: SessionDep, actor: ActorDep, hooks: UserHooksDep
+) -> Envelope[AdminUserRead]:
     """Enable a user."""
-    return ok(await _set_status(session, actor, user_id, UserStatus.ACTIVE))
+    return ok(await _set_status(session, actor, hooks, user_id, UserStatus.ACTIVE))
 
 
 @router.post("/{user_id}/disable", responses=ADMIN_ERRORS)
-async def disable(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[AdminUserRead]:
+async def disable(
+    user_id: UserID, session: SessionDep, actor: ActorDep, hooks: UserHooksDep
+) -> Envelope[AdminUserRead]:
     """Disable a user: refused from the next request on, logged out everywhere."""
-    return ok(await _set_status(session, actor, user_id, UserStatus.DISABLED))
+    return ok(await _set_status(session, actor, hooks, user_id, UserStatus.DISABLED))
 
 
 async def _set_status(
-    session: SessionDep, actor: ActorDep, user_id: UUID, status: UserStatus
+    session: SessionDep, actor: ActorDep, hooks: UserHooksDep, user_id: UUID, status: UserStatus
 ) -> AdminUserRead:
-    user = await user_admin.get_user(session, user_id)
-    await user_admin.set_status(session, actor, user, status)
+    user = await users_admin.get(session, user_id)
+    await users_admin.set_status(session, hooks, actor, user, status)
     return await user_admin.read(session, user)
 
 
 @router.post("/{user_id}/password", responses=WRITE_ERRORS)
 async def reset_password(
-    user_id: UserID, data: PasswordReset, session: SessionDep, actor: ActorDep, auth: AuthDep
+    user_id: UserID,
+    data: PasswordReset,
+    session: SessionDep,
+    actor: ActorDep,
+    hooks: UserHooksDep,
+    auth: AuthDep,
 ) -> Envelope[None]:
     """Set a new password for a user (under the policy); their sessions end."""
-    user = await user_admin.get_user(session, user_id)
-    await user_admin.reset_password(session, actor, auth.hasher, auth.policy, user, data.password)
+    user = await users_admin.get(session, user_id)
+    await users_admin.reset_password(
+        session, hooks, actor, auth.hasher, auth.policy, user, data.password
+    )
     return ok(None)
 
 
 @router.delete("/{user_id}/sessions", responses=ADMIN_ERRORS)
-async def end_sessions(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[None]:
+async def end_sessions(
+    user_id: UserID, session: SessionDep, actor: ActorDep, hooks: UserHooksDep
+) -> Envelope[None]:
     """Log a user out everywhere: every session and socket of theirs ends."""
-    user = await user_admin.get_user(session, user_id)
-    await user_admin.end_sessions(session, actor, user)
+    user = await users_admin.get(session, user_id)
+    await users_admin.end_sessions(session, hooks, actor, user)
     return ok(None)
 
 
@@ -123,14 +139,16 @@ async def set_roles(
     user_id: UserID, data: UserRolesUpdate, session: SessionDep, actor: ActorDep
 ) -> Envelope[AdminUserRead]:
     """Replace a user's roles; takes effect on their next request and their sockets' rooms."""
-    user = await user_admin.get_user(session, user_id)
+    user = await users_admin.get(session, user_id)
     await user_admin.set_roles(session, actor, user, data.role_ids)
     return ok(await user_admin.read(session, user))
 
 
 @router.delete("/{user_id}", responses=ADMIN_ERRORS)
-async def delete(user_id: UserID, session: SessionDep, actor: ActorDep) -> Envelope[None]:
+async def delete(
+    user_id: UserID, session: SessionDep, actor: ActorDep, hooks: UserHooksDep
+) -> Envelope[None]:
     """Delete a user and end their sessions."""
-    user = await user_admin.get_user(session, user_id)
-    await user_admin.delete_user(session, actor, user)
+    user = await users_admin.get(session, user_id)
+    await users_admin.delete(session, hooks, actor, user)
     return ok(None)
