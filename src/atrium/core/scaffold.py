@@ -55,6 +55,7 @@ _TAKEN = frozenset(
         "client",
         "count",
         "created",
+        "data",
         "deps",
         "documents",
         "domain",
@@ -62,6 +63,7 @@ _TAKEN = frozenset(
         "found",
         "helpers",
         "member",
+        "migrate",
         "migrations",
         "models",
         "nobody",
@@ -90,8 +92,6 @@ _IMPORT = re.compile(
     r"from (?P<source>[\w.]+) import [\w, ]+|import (?P<module>[\w.]+)(?: as \w+)?"
 )
 _REGISTRY = re.compile(r"(DEFAULT_DOMAINS = \(\n(?:    .*\n)*?)\)")
-
-
 _ANOTHER = "choose another name, or another model class name with --model"
 
 
@@ -316,14 +316,16 @@ def scaffold(
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         result.written.append(path)
-    result.problems.extend(_format([path for path in result.written if path.suffix == ".py"], root))
+    python = [path for path in result.written if path.suffix == ".py"]
+    result.problems.extend(format_python(python, root))
     if layout.registry.is_file():
         _register(result)
     return result
 
 
-def _format(files: list[Path], root: Path) -> list[str]:
-    """Format the written Python with ruff: the root's configuration, else Atrium's."""
+def format_python(files: list[Path], root: Path) -> list[str]:
+    """Format Python files with ruff, by the root's configuration (else Atrium's); what went
+    wrong, if anything."""
     found = shutil.which(
         "ruff", path=os.pathsep.join((str(Path(sys.executable).parent), os.environ.get("PATH", "")))
     )
