@@ -22,6 +22,8 @@ services_cli = typer.Typer(help="Embedded development and test services.")
 cli.add_typer(services_cli, name="services")
 docs_cli = typer.Typer(help="Generated documentation.", no_args_is_help=True)
 cli.add_typer(docs_cli, name="docs")
+new_cli = typer.Typer(help="Scaffold new parts of the project.", no_args_is_help=True)
+cli.add_typer(new_cli, name="new")
 
 WORKER_CONTEXT = {"allow_extra_args": True, "ignore_unknown_options": True}
 
@@ -153,6 +155,35 @@ def _write_or_check(output: Path, text: str, check: bool, command: str) -> None:
         return
     output.write_text(text, encoding="utf-8")
     typer.echo(f"{output}: {'unchanged' if current == text else 'written'}")
+
+
+@new_cli.command("domain")
+def new_domain(
+    name: Annotated[str, typer.Argument(help="Its name, lower case: notes, time_entries.")],
+    root: Annotated[Path, typer.Option(help="The project: src/, tests/, docs/ under it.")] = Path(),
+    package: Annotated[str, typer.Option(help="The package it goes in (PACKAGE.NAME).")] = "atrium",
+    model: Annotated[
+        str | None, typer.Option(help="Its model class; by default from the name (notes: Note).")
+    ] = None,
+) -> None:
+    """Scaffold a working domain: table and migration, document, routes, task, tests, docs."""
+    from atrium.core import scaffold
+
+    try:
+        done = scaffold.scaffold(root, name, package, model)
+    except scaffold.ScaffoldError as exc:
+        typer.echo(f"atrium new domain: {exc}", err=True)
+        raise typer.Exit(code=1) from exc
+    typer.echo(f"domain {done.names.package} (model {done.names.model}):")
+    for path in done.written:
+        typer.echo(f"  wrote {path.relative_to(root)}")
+    if done.registered is not None:
+        typer.echo(f"  registered it in {done.registered.relative_to(root)} (DEFAULT_DOMAINS)")
+    for path in done.regenerated:
+        typer.echo(f"  regenerated {path.relative_to(root)}")
+    typer.echo("next:")
+    for step in done.next_steps():
+        typer.echo(f"  - {step}")
 
 
 @services_cli.command("up")
