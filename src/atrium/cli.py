@@ -167,7 +167,7 @@ def new_domain(
     ] = None,
 ) -> None:
     """Scaffold a working domain: table and migration, document, routes, task, tests, docs."""
-    from atrium.core import scaffold
+    from atrium import scaffold
 
     try:
         done = scaffold.scaffold(root, name, package, model)

@@ -16,8 +16,8 @@ from uuid import uuid4
 
 import pytest
 
-from atrium.core.scaffold import format_python, sort_imports
-from tests.core.scaffolding import ROOT, Project, lint, new_domain, ruff, run_tests
+from atrium.scaffold import format_python, sort_imports
+from tests.support.scaffolding import ROOT, Project, lint, new_domain, ruff, run_tests
 
 DOC = ROOT / "docs" / "extending.md"
 BLOCK = re.compile(r"<!-- (file|excerpt): (\S+) -->\n```python\n(.*?)```\n", re.DOTALL)

@@ -232,7 +232,7 @@ class Scaffolded:
 
 
 def _templates() -> Traversable:
-    return resources.files("atrium.core").joinpath(TEMPLATES)
+    return resources.files("atrium").joinpath(TEMPLATES)
 
 
 def _walk(folder: Traversable, relative: str = "") -> Iterator[tuple[str, Traversable]]:
@@ -388,7 +388,7 @@ def _regenerate_references(root: Path) -> list[Path]:
     """Rewrite the generated docs in a fresh interpreter, which imports the new registry."""
     source = str(root / "src")
     path = os.pathsep.join(filter(None, (source, os.environ.get("PYTHONPATH"))))
-    script = "import sys; from atrium.core.scaffold import write_references; "
+    script = "import sys; from atrium.scaffold import write_references; "
     script += "print('\\n'.join(map(str, write_references(sys.argv[1]))))"
     done = subprocess.run(  # noqa: S603 - this interpreter, a constant script
         [sys.executable, "-c", script, str(root)],
@@ -403,7 +403,8 @@ def _regenerate_references(root: Path) -> list[Path]:
 
 def write_references(root: str | Path) -> list[Path]:
     """Regenerate ``docs/api.md`` and ``docs/errors.md`` under ``root`` (those that exist)."""
-    from atrium.core import apireference, errorcatalogue
+    from atrium import apireference
+    from atrium.core import errorcatalogue
 
     written = []
     for page, generate in (

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from atrium import scaffold
 from atrium.cli import cli
-from atrium.core import scaffold
-from atrium.core.scaffold import ScaffoldError, domain_names
-from tests.core.scaffolding import ROOT, lint, new_domain, ruff, run_tests
+from atrium.scaffold import ScaffoldError, domain_names
+from tests.support.scaffolding import ROOT, lint, new_domain, ruff, run_tests
 
 # Both SQL backends: the router tests (6) and the task tests (2).
 GENERATED_TESTS = 2 * (6 + 2)
