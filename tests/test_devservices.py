@@ -158,6 +158,7 @@ def test_dev_up_uses_urls_preset_by_the_user_instead_of_starting_services(
     monkeypatch.setenv("ATRIUM_REDIS__URL", "redis://cache.invalid:6379/0")
     (tmp_path / ".env").write_text(
         "ATRIUM_MONGO__URL=mongodb://db.invalid:27017\nATRIUM_STORAGE__ENDPOINT=s3.invalid:9000\n"
+        "ATRIUM_MAIL__PORT=587\n"
     )
 
     values = up("dev", base_dir=tmp_path)
@@ -166,6 +167,7 @@ def test_dev_up_uses_urls_preset_by_the_user_instead_of_starting_services(
         "ATRIUM_REDIS__URL": "redis://cache.invalid:6379/0",
         "ATRIUM_MONGO__URL": "mongodb://db.invalid:27017",
         "ATRIUM_STORAGE__ENDPOINT": "s3.invalid:9000",
+        "ATRIUM_MAIL__PORT": "587",
     }
     assert devservices._read_env(tmp_path / "var" / "dev" / "services.env") == values
     assert status("dev", base_dir=tmp_path)["services"] == {}

@@ -53,15 +53,20 @@ DEV_PORTS = {
     "redis": ("ATRIUM_DEV_REDIS_PORT", 6390),
     "mongo": ("ATRIUM_DEV_MONGO_PORT", 27027),
     "s3": ("ATRIUM_DEV_S3_PORT", 9010),
+    "mail": ("ATRIUM_DEV_MAIL_PORT", 1025),
 }
 # service -> the settings variable that, when preset, points the app at a real service instead
 URL_KEYS = {
     "redis": "ATRIUM_REDIS__URL",
     "mongo": "ATRIUM_MONGO__URL",
     "s3": "ATRIUM_STORAGE__ENDPOINT",
+    "mail": "ATRIUM_MAIL__PORT",
     "postgres": "ATRIUM_TEST_POSTGRES_URL",
 }
-SERVICES = {"dev": ("redis", "mongo", "s3"), "test": ("redis", "mongo", "s3", "postgres")}
+SERVICES = {
+    "dev": ("redis", "mongo", "s3", "mail"),
+    "test": ("redis", "mongo", "s3", "mail", "postgres"),
+}
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
 REQUIREMENTS = Path("scripts") / "services-requirements.txt"
@@ -219,6 +224,9 @@ def _service_env(svc: Service) -> dict[str, str]:
             "ATRIUM_STORAGE__ACCESS_KEY": ACCESS_KEY,
             "ATRIUM_STORAGE__SECRET_KEY": SECRET_KEY,
         }
+    if svc.name == "mail":  # the catcher: plain SMTP, every message kept in a Maildir
+        values = {"ATRIUM_MAIL__HOST": HOST, "ATRIUM_MAIL__PORT": str(svc.port)}
+        return {**values, "ATRIUM_MAIL__CATCHER_DIR": svc.data} if svc.data else values
     return {"ATRIUM_TEST_POSTGRES_URL": f"postgresql+asyncpg://postgres@{where}/postgres"}
 
 
@@ -472,6 +480,12 @@ def _start_process(paths: Paths, svc: Service, venv: Path) -> None:
         config.touch()
         cmd = [str(venv / "bin" / "secantusd-py"), "--host", HOST, "--port", port]
         cmd += ["--storage-path", str(data), "--config", str(config)]
+    elif svc.name == "mail":
+        for folder in ("cur", "new", "tmp"):  # a Maildir; the handler only creates a missing one
+            (data / folder).mkdir(exist_ok=True)
+        handler = ["-c", "aiosmtpd.handlers.Mailbox", str(data)]
+        cmd = [str(venv / "bin" / "python"), "-m", "aiosmtpd", "-n", "-l", f"{HOST}:{port}"]
+        cmd += handler
     else:
         cmd = [str(venv / "bin" / "moto_server"), "-H", HOST, "-p", port]
     _spawn(svc, cmd, data)

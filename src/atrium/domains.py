@@ -13,4 +13,5 @@ DEFAULT_DOMAINS = (
     "atrium.notifications",
     "atrium.files",
     "atrium.scheduler",
+    "atrium.mail",
 )

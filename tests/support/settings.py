@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from pydantic import SecretStr
@@ -16,6 +17,7 @@ from atrium.config import (
     SQLSettings,
     StorageSettings,
 )
+from atrium.mail.settings import MailSettings
 from atrium.users.settings import PasswordSettings
 
 # Cheap Argon2 (about 1 ms a hash; the production default costs ~150 ms here).
@@ -30,6 +32,7 @@ def settings_for(services: dict[str, str], sql_url: str, suffix: str) -> Setting
     """The test services on ``sql_url``, MongoDB database ``t_{suffix}``, bucket ``t-{suffix}``."""
     return Settings(
         PasswordSettings(**FAST_HASHING),
+        mail_settings(services),
         environment=Environment.TESTING,
         sql=SQLSettings(url=sql_url, pool_size=5),
         mongo=MongoSettings(url=services["ATRIUM_MONGO__URL"], database=f"t_{suffix}"),
@@ -42,6 +45,17 @@ def settings_for(services: dict[str, str], sql_url: str, suffix: str) -> Setting
         ),
         logging=LoggingSettings(level="WARNING", access_log=False),
     )
+
+
+def mail_settings(services: dict[str, str], **overrides: Any) -> MailSettings:
+    """The test profile's mail catcher (real SMTP, a Maildir the tests read)."""
+    folder = services.get("ATRIUM_MAIL__CATCHER_DIR")
+    values: dict[str, Any] = {
+        "host": services.get("ATRIUM_MAIL__HOST", "127.0.0.1"),
+        "port": int(services.get("ATRIUM_MAIL__PORT", "1025")),
+        "catcher_dir": Path(folder) if folder else None,
+    }
+    return MailSettings(**{**values, **overrides})
 
 
 def fast_auth(settings: Settings, **overrides: Any) -> Settings:

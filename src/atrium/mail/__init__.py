@@ -1,0 +1,1 @@
+"""Outgoing mail: templates, SMTP delivery through a Celery task, a per-message log."""
