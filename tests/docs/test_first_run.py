@@ -64,6 +64,7 @@ class Ports:
     redis: int = field(default_factory=free_port)
     mongo: int = field(default_factory=free_port)
     s3: int = field(default_factory=free_port)
+    mail: int = field(default_factory=free_port)
 
     def env(self) -> dict[str, str]:
         """A newcomer's shell: no ATRIUM_* setting, no project virtualenv active."""
@@ -81,10 +82,11 @@ class Ports:
             "ATRIUM_DEV_REDIS_PORT": str(self.redis),
             "ATRIUM_DEV_MONGO_PORT": str(self.mongo),
             "ATRIUM_DEV_S3_PORT": str(self.s3),
+            "ATRIUM_DEV_MAIL_PORT": str(self.mail),
         }
 
     def all(self) -> list[int]:
-        return [self.api, self.redis, self.mongo, self.s3]
+        return [self.api, self.redis, self.mongo, self.s3, self.mail]
 
 
 class Output:
