@@ -56,11 +56,11 @@ BUDGET = 0.4
 
 
 def _domains(first: bool) -> str:
-    """The default domains (RBAC included) with the benchmark's routes first or last."""
-    from atrium.config import Settings
+    """The default domains (RBAC and API keys included) with the benchmark's routes first or
+    last."""
+    from atrium.domains import DEFAULT_DOMAINS
 
-    domains = [d for d in Settings.model_fields["domains"].default if d != "atrium.rbac"]
-    domains.append("atrium.rbac")
+    domains = list(DEFAULT_DOMAINS)
     domains = [DOMAIN, *domains] if first else [*domains, DOMAIN]
     return "[" + ",".join(f'"{d}"' for d in domains) + "]"
 
