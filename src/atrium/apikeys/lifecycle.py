@@ -1,8 +1,11 @@
-"""API keys wherever SQL opens: the commit hook that makes revocations reach every node
-(``attach``); at startup: the verified-keys cache and its invalidation listener, the batched
+"""API keys at build time: the ``X-API-Key`` security scheme in OpenAPI, offered on every route a
+key may call (``install``); wherever SQL opens: the commit hook that makes revocations reach every
+node (``attach``); at startup: the verified-keys cache and its invalidation listener, the batched
 "last used" writer, and the verifier handed to auth's guard (``AuthRuntime.key_verifier``)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -17,7 +20,36 @@ from atrium.config import Settings
 from atrium.core.db import Database
 from atrium.core.invalidation import AckedListener
 from atrium.core.redis import RedisClient
+from atrium.core.routing import Access, RouteCatalogue
 from atrium.core.state import AppState
+
+API_KEY = "ApiKeyAuth"
+SCHEME = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "X-API-Key",
+    "description": "A personal API key (`atr_...`); `Authorization: Bearer <key>` works too. "
+    "Never on routes that manage identity (`x-identity`).",
+}
+
+
+def install(app: FastAPI, _settings: Settings) -> None:
+    """Offer the key scheme beside the bearer token on every route a key may call."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        schema = build()
+        schema.setdefault("components", {}).setdefault("securitySchemes", {})[API_KEY] = SCHEME
+        catalogue: RouteCatalogue = app.state.catalogue
+        for info in catalogue:
+            if info.access is Access.PUBLIC or info.identity:
+                continue
+            operation = schema.get("paths", {}).get(info.path, {}).get(info.method.lower())
+            if operation is not None:
+                operation["security"] = [*operation.get("security", []), {API_KEY: []}]
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def attach(db: Database, redis: RedisClient, settings: Settings) -> None:
