@@ -44,6 +44,7 @@ class UsageRecorder:
         self.flush_seconds = flush_seconds
         self._pending: dict[UUID, Use] = {}
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
         self.writes = 0  # statements written (batches), for tests and metrics
 
     def seen(self, key_id: UUID, client: ClientInfo) -> None:
@@ -57,16 +58,17 @@ class UsageRecorder:
         self._task = asyncio.create_task(self._run(), name="apikeys-last-used")
 
     async def stop(self) -> None:
+        """Write what is left; a write under way finishes first (never cut off mid-statement)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            await self._task
             self._task = None
         await self.flush()
 
     async def _run(self) -> None:
-        while True:
-            await asyncio.sleep(self.flush_seconds)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.flush_seconds)
             await self.flush()
 
     async def flush(self) -> None:
