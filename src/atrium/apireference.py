@@ -164,9 +164,11 @@ def _summary(operation: dict[str, Any]) -> str:
 
 def _access(path: str, method: str, operation: dict[str, Any]) -> str:
     level = operation.get("x-access", "public")
+    identity = "; manages identity: never with an API key" if operation.get("x-identity") else ""
     if level == "permission":
-        return f"**permission** `{operation.get('x-permission', f'{method.upper()}:{path}')}`"
-    return f"**{level}**"
+        code = operation.get("x-permission", f"{method.upper()}:{path}")
+        return f"**permission** `{code}`{identity}"
+    return f"**{level}**{identity}"
 
 
 def _parameters(operation: dict[str, Any]) -> list[str]:

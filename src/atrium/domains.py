@@ -9,6 +9,7 @@ DEFAULT_DOMAINS = (
     "atrium.users",
     "atrium.auth",
     "atrium.rbac",
+    "atrium.apikeys",
     "atrium.realtime",
     "atrium.notifications",
     "atrium.files",

@@ -12,6 +12,7 @@ import jwt
 import pytest
 
 from atrium.auth.settings import AuthSettings
+from atrium.core.ids import uuid7
 from atrium.core.state import AppState
 from tests.support.users import bearer, create_user, tokens
 
@@ -119,3 +120,66 @@ async def test_permission_routes_need_a_superuser_for_now(
     assert _code(refused) == "PERMISSION_DENIED"
     allowed = await client.get("/api/v1/auth/login-logs", headers=bearer(root["accessToken"]))
     assert allowed.status_code == 200
+
+
+# --- verified tokens: decoded once, expiry checked every time ---------------------------------
+
+
+def _counting_decodes(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count PyJWT's decodes (the signature checks) from now on."""
+    calls: list[str] = []
+    real = jwt.decode
+
+    def decode(token: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(token)
+        return real(token, *args, **kwargs)
+
+    monkeypatch.setattr(jwt, "decode", decode)
+    return calls
+
+
+def test_a_verified_access_token_is_not_decoded_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    from uuid import uuid4
+
+    from atrium.auth.errors import AuthTokenInvalid
+    from atrium.auth.tokens import ACCESS, REFRESH, TokenService
+
+    service = TokenService(AuthSettings())
+    issued = service.issue(ACCESS, uuid4(), "sid")
+    decodes = _counting_decodes(monkeypatch)
+    claims = [service.read(ACCESS, issued.token) for _ in range(5)]
+    assert decodes == [issued.token]
+    assert {c.jti for c in claims} == {issued.jti}
+    with pytest.raises(AuthTokenInvalid):  # another string is verified from scratch
+        service.read(ACCESS, issued.token[:-2] + ("AA" if issued.token[-2:] != "AA" else "BB"))
+    with pytest.raises(AuthTokenInvalid):  # and a cached access token is no refresh token
+        service.read(REFRESH, issued.token)
+    assert len(decodes) == 3
+
+
+def test_a_verified_token_is_refused_once_it_expires(monkeypatch: pytest.MonkeyPatch) -> None:
+    from atrium.auth.errors import AuthTokenExpired
+    from atrium.auth.tokens import ACCESS, TokenService
+
+    settings = AuthSettings()
+    service = TokenService(settings)
+    now = int(time.time())
+    claims = {"sub": str(uuid7()), "sid": "s", "jti": "j", "typ": ACCESS, "iat": now}
+    token = jwt.encode({**claims, "exp": now + 2}, settings.jwt_secret.get_secret_value())
+    service.read(ACCESS, token)
+    decodes = _counting_decodes(monkeypatch)
+    monkeypatch.setattr(time, "time", lambda: now + 2.0)  # the clock reaches exp
+    with pytest.raises(AuthTokenExpired):
+        service.read(ACCESS, token)
+    assert decodes == []  # refused from the cache, on its recorded expiry
+    assert len(service.verified) == 0
+
+
+def test_the_verified_tokens_cache_is_bounded() -> None:
+    from atrium.auth.tokens import TokenClaims, VerifiedTokens
+
+    cache = VerifiedTokens(max_entries=3)
+    for index in range(7):
+        cache.remember(f"t{index}", TokenClaims(uuid7(), "s", str(index), 2**40))
+        assert len(cache) <= 3
+    assert cache.get("t6") is not None

@@ -36,9 +36,13 @@ def test_every_default_domain_declares_its_entry() -> None:
 
 
 def test_a_domain_whose_dependency_is_removed_refuses_to_start() -> None:
-    without_rbac = [package for package in DEFAULT_DOMAINS if package != "atrium.rbac"]
+    without = ("atrium.rbac", "atrium.apikeys")  # the first domain after rbac needs it too
+    without_rbac = [package for package in DEFAULT_DOMAINS if package not in without]
     with pytest.raises(DomainError, match=r"atrium\.scheduler needs atrium\.rbac.*not at all"):
         create_app(_settings(without_rbac))
+    only_rbac = [package for package in DEFAULT_DOMAINS if package != "atrium.rbac"]
+    with pytest.raises(DomainError, match=r"atrium\.apikeys needs atrium\.rbac.*not at all"):
+        create_app(_settings(only_rbac))
 
 
 def test_a_dependency_listed_after_its_dependant_is_refused() -> None:

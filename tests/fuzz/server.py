@@ -92,7 +92,20 @@ class FuzzServer:
             ids["peer_id"] = ids["user_id"]
             created(http.post("/messages", json={"recipientId": ids["peer_id"], "body": "hi"}))
             ids["session_id"] = created(http.get("/auth/sessions"))[0]["id"]
+            ids["key_id"] = created(http.post("/auth/api-keys", json=self._key_body(http)))["id"]
         return ids
+
+    def api_key(self, headers: dict[str, str]) -> dict[str, str]:
+        """A key of the superuser's, scoped to every route: its headers (``X-API-Key``)."""
+        with httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=10) as http:
+            response = http.post("/auth/api-keys", json=self._key_body(http, "fuzz-pass"))
+        assert response.status_code == 201, response.text
+        return {"X-API-Key": response.json()["data"]["key"], **self.agent}
+
+    def _key_body(self, http: httpx.Client, name: str = "fuzz-seed") -> dict[str, Any]:
+        key = http.get("/auth/keys/public").json()["data"]
+        password = encrypt(key["pem"], PASSWORD)
+        return {"name": name, "scopes": ["*:/api/v1/**"], "password": password, "kid": key["kid"]}
 
     def log_tail(self, lines: int = 60) -> str:
         text = self.log.read_text(errors="replace").splitlines()

@@ -6,8 +6,10 @@ invalid input) from a fixed seed, as a superuser and as an anonymous caller, aga
 server (``tests/fuzz/server.py``). Checks: no 5xx, the response's schema and content type
 match what the operation documents for that status.
 
-Operations that end the caller's own session would log the superuser out for every later
-case, so they run in their own pass, each case with a fresh login (``SESSION_ENDING``). When
+A third caller is an API key of the superuser's scoped to every route (``X-API-Key``): every
+operation once more, identity routes refused. Operations that end the caller's own session would
+log the superuser out for every later case, so they run in their own pass, each case with a
+fresh login (``SESSION_ENDING``). When
 an operation outside that list ends the session anyway, the superuser pass notices (a 401
 with a token that no longer works), logs in again and fails, naming the operation.
 
@@ -94,6 +96,7 @@ class Fuzz:
         self.failures: list[str] = []
         # Ids of seeded resources by path parameter name: some cases aim at real objects.
         self.known: dict[str, str] = {}
+        self.key_headers: dict[str, str] | None = None
         self.started = time.monotonic()
 
     def count(self, caller: str, case: FuzzCase) -> None:
@@ -127,6 +130,12 @@ class Fuzz:
     def as_anonymous(self, case: FuzzCase) -> None:
         self.count("anonymous", case)
         self.validate(case, case.call(headers=self.server.agent, timeout=REQUEST_TIMEOUT))
+
+    def as_api_key(self, case: FuzzCase) -> None:
+        self.count("API key", case)
+        if self.key_headers is None:
+            self.key_headers = self.server.api_key(self.headers)
+        self.validate(case, case.call(headers=self.key_headers, timeout=REQUEST_TIMEOUT))
 
     def with_fresh_login(self, case: FuzzCase) -> None:
         self.count("superuser, fresh session", case)
@@ -238,6 +247,12 @@ def test_every_operation_as_an_anonymous_caller(
     fuzz: Fuzz, fuzz_schema: Any, subtests: pytest.Subtests
 ) -> None:
     fuzz_operations(subtests, operations(fuzz_schema), fuzz.as_anonymous, fuzz.known)
+
+
+def test_every_operation_with_an_api_key(
+    fuzz: Fuzz, fuzz_schema: Any, subtests: pytest.Subtests
+) -> None:
+    fuzz_operations(subtests, operations(fuzz_schema), fuzz.as_api_key, fuzz.known)
 
 
 def test_session_ending_operations_with_a_fresh_login(

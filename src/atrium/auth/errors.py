@@ -79,6 +79,21 @@ class AuthTokenRevoked(Unauthorized):
     message = "The session has been revoked."
 
 
+class AuthKeyIdentityRoute(Forbidden):
+    """An API key called a route that manages identity (password, email, sessions, second
+    factor, API keys): only the user's own session, logged in, may."""
+
+    code = "AUTH_KEY_IDENTITY_ROUTE"
+    message = "API keys cannot manage identity; log in to do this."
+
+
+class AuthKeyOutOfScope(Forbidden):
+    """An API key called a route (or used a capability) its scopes do not cover."""
+
+    code = "AUTH_KEY_OUT_OF_SCOPE"
+    message = "This API key's scopes do not cover this."
+
+
 class AuthRefreshReused(Unauthorized):
     """A spent refresh token is presented again: the whole session is revoked."""
 

@@ -28,9 +28,11 @@ from atrium.core.cursors import CursorPage
 from atrium.core.deps import SessionDep
 from atrium.core.pagination import CursorLimitDep
 from atrium.core.responses import Envelope, error_responses, ok
-from atrium.core.routing import Access, access
+from atrium.core.routing import Access, IdentityRoute, access, identity
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+# Every route here manages the caller's identity (sessions, password): refused to API keys,
+# and so is any route added later unless it says otherwise (``IdentityRoute``).
+router = APIRouter(prefix="/auth", tags=["auth"], route_class=IdentityRoute)
 # Mounted only in local/testing (see lifecycle.install): elsewhere the path is a 404.
 swagger_router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -147,7 +149,11 @@ async def change_password(
     return ok(None)
 
 
-@router.get("/login-logs", responses=error_responses(400, 401, 403))
+@router.get(
+    "/login-logs",
+    openapi_extra=identity(Access.PERMISSION, manages=False),
+    responses=error_responses(400, 401, 403),
+)
 async def list_login_logs(
     limit: CursorLimitDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,

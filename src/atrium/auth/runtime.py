@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atrium.auth.principal import KeyVerifier
 from atrium.auth.ratelimit import LoginLimiter
 from atrium.auth.sessions import SessionStore
 from atrium.auth.tokens import TokenService
@@ -27,6 +28,9 @@ class AuthRuntime:
     hasher: PasswordHasher
     policy: PasswordPolicy
     listener: AckedListener | None = None
+    # Set by the API keys domain at startup: the guard hands it every credential that looks
+    # like a key (``KeyVerifier.prefix``).
+    key_verifier: KeyVerifier | None = None
 
 
 AUTH: StateKey[AuthRuntime] = StateKey("auth.runtime")

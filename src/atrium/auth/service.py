@@ -289,6 +289,19 @@ async def revoke_own_session(auth: AuthRuntime, principal: Principal, session_id
     await revoke_session(auth, principal.user_id, session_id)
 
 
+async def confirm_password(
+    auth: AuthRuntime, user: User, kid: str, ciphertext: str, client: ClientInfo
+) -> None:
+    """Re-authentication: the user's current password, RSA-encrypted like a login's (its own
+    nonce), under the same lockout; 401 ``AUTH_INVALID_CREDENTIALS`` if it is wrong."""
+    current = await _open(auth, kid, ciphertext)
+    account = str(user.id)
+    await auth.limiter.check_lockout(account, client.ip)
+    if not (await auth.hasher.verify(current.password, user.password_hash)).valid:
+        await auth.limiter.record_failure(account, client.ip)
+        raise AuthInvalidCredentials("The current password is incorrect.")
+
+
 async def change_password(
     auth: AuthRuntime,
     db: AsyncSession,
@@ -298,13 +311,8 @@ async def change_password(
     client: ClientInfo,
 ) -> None:
     """Check the current password, store the new one, end every other session."""
-    current = await _open(auth, data.kid, data.current_password)
+    await confirm_password(auth, user, data.kid, data.current_password, client)
     new = await _open(auth, data.kid, data.new_password)
-    account = str(user.id)
-    await auth.limiter.check_lockout(account, client.ip)
-    if not (await auth.hasher.verify(current.password, user.password_hash)).valid:
-        await auth.limiter.record_failure(account, client.ip)
-        raise AuthInvalidCredentials("The current password is incorrect.")
     await users_service.set_password(
         db, auth.hasher, auth.policy, user, new.password, field="newPassword"
     )

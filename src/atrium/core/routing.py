@@ -20,6 +20,10 @@ from starlette.types import Scope
 
 ACCESS_KEY = "x-access"
 PERMISSION_KEY = "x-permission"
+# A route that manages the caller's identity (password, email, sessions, second factor, API
+# keys): only a session of the user may call it, never a credential that acts for them (an API
+# key). Set per route (``identity()``), or for a whole router (``IdentityRoute``).
+IDENTITY_KEY = "x-identity"
 
 
 class Access(StrEnum):
@@ -33,6 +37,20 @@ class Access(StrEnum):
 def access(level: Access) -> dict[str, Any]:
     """The ``openapi_extra`` that declares a route's access level."""
     return {ACCESS_KEY: level.value}
+
+
+def identity(level: Access = Access.AUTHENTICATED, *, manages: bool = True) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route that manages identity (``manages=False``: one that does
+    not, in a router whose routes do by default)."""
+    return {ACCESS_KEY: level.value, IDENTITY_KEY: manages}
+
+
+class IdentityRoute(APIRoute):
+    """The route class of an identity router (``APIRouter(route_class=IdentityRoute)``): every
+    route added to it manages identity unless it says otherwise, so a new one is refused to API
+    keys without anyone remembering to mark it."""
+
+    identity_by_default = True
 
 
 def permission_code(method: str, path: str) -> str:
@@ -49,6 +67,7 @@ class RouteInfo:
     summary: str
     tags: tuple[str, ...]
     name: str
+    identity: bool = False  # refused to API keys (``IDENTITY_KEY``)
 
 
 class RouteCatalogue:
@@ -67,10 +86,10 @@ class RouteCatalogue:
         level = Access(extra.get(ACCESS_KEY, Access.PERMISSION.value))
         summary = route.summary or _first_line(route.description) or route.name
         tags = tuple(str(tag) for tag in route.tags)
+        manages = bool(extra.get(IDENTITY_KEY, getattr(route, "identity_by_default", False)))
         for method in sorted(route.methods or ()):
-            info = RouteInfo(
-                method, path, permission_code(method, path), level, summary, tags, route.name
-            )
+            code = permission_code(method, path)
+            info = RouteInfo(method, path, code, level, summary, tags, route.name, manages)
             self._by_route[(id(route), method)] = info
             self._routes[(id(route), method)] = route
 
@@ -136,4 +155,8 @@ def annotate_openapi(schema: dict[str, Any], catalogue: RouteCatalogue) -> dict[
         operation[ACCESS_KEY] = info.access.value
         if info.access is Access.PERMISSION:
             operation[PERMISSION_KEY] = info.code
+        if info.identity:
+            operation[IDENTITY_KEY] = True
+        else:
+            operation.pop(IDENTITY_KEY, None)
     return schema

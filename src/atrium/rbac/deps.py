@@ -16,6 +16,7 @@ from atrium.core.state import AppState, StateKey
 from atrium.rbac.cache import Permissions, PermissionSet
 from atrium.rbac.delegation import Actor
 from atrium.rbac.policy import refusal
+from atrium.rbac.scoped import scoped
 
 PERMISSIONS: StateKey[Permissions] = StateKey("rbac.permissions")
 
@@ -25,7 +26,8 @@ async def get_permissions(state: StateDep) -> Permissions:
 
 
 async def permission_set(request: Request, principal: Principal) -> PermissionSet:
-    """The caller's effective set: the one the access policy read for this request, if any."""
+    """The caller's effective set: the one the access policy read for this request, if any
+    (an API key's: its owner's narrowed by its scope, ``rbac.scoped``)."""
     found = getattr(request.state, "permissions", None)
     if isinstance(found, PermissionSet) and found.user_id == principal.user_id:
         return found
@@ -33,7 +35,7 @@ async def permission_set(request: Request, principal: Principal) -> PermissionSe
     found = await state.get(PERMISSIONS).get(principal.user_id)
     if (problem := refusal(found)) is not None:
         raise problem
-    return found
+    return scoped(found, principal.scope)
 
 
 async def current_actor(request: Request, principal: CurrentPrincipal) -> Actor:

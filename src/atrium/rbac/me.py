@@ -1,6 +1,9 @@
 """RBAC's part of ``GET /auth/me`` (composed by ``atrium.users.me``): the caller's roles, every
 code they may use now (routes, socket events, capabilities), their button codes and visible
-menu tree. ``router`` serves the route with this part, the caller resolved by auth."""
+menu tree. ``router`` serves the route with this part, the caller resolved by auth.
+
+Called with an API key, the codes are the key's: its owner's narrowed by its scope, without
+the identity routes no key may call."""
 
 from __future__ import annotations
 
@@ -10,15 +13,16 @@ from uuid import UUID
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.auth.deps import current_user
+from atrium.auth.deps import authenticate, current_user
 from atrium.core.codes import DeclaredCode, declared
 from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.core.state import AppState
 from atrium.rbac import repository
 from atrium.rbac.cache import PermissionSet
-from atrium.rbac.deps import PERMISSIONS
+from atrium.rbac.deps import permission_set
 from atrium.rbac.models import Menu, MenuType, Role, RoleStatus
 from atrium.rbac.schemas import MeAccess, MenuNode, RoleBrief
+from atrium.rbac.scoped import ScopedPermissionSet
 from atrium.rbac.service import build_tree
 from atrium.users.me import MePart, me_router
 from atrium.users.models import User
@@ -27,11 +31,15 @@ from atrium.users.models import User
 def callable_codes(
     found: PermissionSet, routes: Iterable[RouteInfo], declared: Iterable[DeclaredCode] = ()
 ) -> list[str]:
-    """Every non-public code (route, socket event, capability) the user may use now."""
+    """Every non-public code (route, socket event, capability) the user (or the credential) may
+    use now."""
     codes = []
     items: list[RouteInfo | DeclaredCode] = [*routes, *declared]
+    scope = found.scope if isinstance(found, ScopedPermissionSet) else None
     for info in items:
         if info.access is Access.PUBLIC:
+            continue
+        if scope is not None and (getattr(info, "identity", False) or not scope.allows(info.code)):
             continue
         if found.is_superuser or info.access is Access.AUTHENTICATED or found.allows(info.code):
             codes.append(info.code)
@@ -87,7 +95,7 @@ async def access_of(
 async def provide(request: Request, session: AsyncSession, user: User) -> MeAccess:
     state: AppState = request.app.state.atrium
     catalogue: RouteCatalogue = request.app.state.catalogue
-    found = await state.get(PERMISSIONS).get(user.id)
+    found = await permission_set(request, await authenticate(request))
     routes = catalogue.under(state.settings.api_prefix)
     return await access_of(session, user, found, routes, declared(request.app))
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from celery import Celery
-from fastapi import Depends
+from fastapi import Depends, Request
 
 from atrium.auth.deps import CurrentPrincipal
 from atrium.core.deps import StateDep
 from atrium.core.worker.app import CELERY
 from atrium.rbac.cache import PermissionSet
-from atrium.rbac.deps import PERMISSIONS
+from atrium.rbac.deps import PERMISSIONS, permission_set
 from atrium.scheduler.schedulable import Caller
 
 
@@ -35,13 +35,13 @@ class _SessionOnly:
         return self.is_superuser
 
 
-async def get_caller(state: StateDep, principal: CurrentPrincipal) -> Caller:
+async def get_caller(request: Request, state: StateDep, principal: CurrentPrincipal) -> Caller:
     """What the caller may schedule: a superuser everything, others their effective grants
-    (RBAC's current permission set, never the session's copy of the superuser flag)."""
-    permissions = state.find(PERMISSIONS)
-    if permissions is None:  # no RBAC domain: only superusers pass any check at all
+    (RBAC's current permission set, never the session's copy of the superuser flag; an API
+    key's narrowed by its scope)."""
+    if state.find(PERMISSIONS) is None:  # no RBAC domain: only superusers pass any check at all
         return _SessionOnly(principal.is_superuser)
-    return _Granted(await permissions.get(principal.user_id))
+    return _Granted(await permission_set(request, principal))
 
 
 CeleryDep = Annotated[Celery, Depends(get_celery)]

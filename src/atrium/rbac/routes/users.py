@@ -21,6 +21,7 @@ from atrium.core.deps import SessionDep
 from atrium.core.pages import Page
 from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
+from atrium.core.routing import Access, identity
 from atrium.rbac import user_admin
 from atrium.rbac.deps import ActorDep
 from atrium.rbac.schemas import AdminUserCreate, AdminUserRead, UserRolesUpdate
@@ -34,6 +35,8 @@ UserID = Annotated[UUID, Path()]
 NOT_FOUND = error_responses(404)
 ADMIN_ERRORS = error_responses(403, 404, 409)
 WRITE_ERRORS = error_responses(403, 404, 409, 422)
+# Another user's email, password or sessions: identity, which no API key manages.
+IDENTITY = identity(Access.PERMISSION)
 
 
 @router.get("")
@@ -69,7 +72,7 @@ async def create(
     return ok(await user_admin.read(session, user))
 
 
-@router.patch("/{user_id}", responses=WRITE_ERRORS)
+@router.patch("/{user_id}", openapi_extra=IDENTITY, responses=WRITE_ERRORS)
 async def update(
     user_id: UserID,
     data: AdminUserUpdate,
@@ -107,7 +110,7 @@ async def _set_status(
     return await user_admin.read(session, user)
 
 
-@router.post("/{user_id}/password", responses=WRITE_ERRORS)
+@router.post("/{user_id}/password", openapi_extra=IDENTITY, responses=WRITE_ERRORS)
 async def reset_password(
     user_id: UserID,
     data: PasswordReset,
@@ -124,7 +127,7 @@ async def reset_password(
     return ok(None)
 
 
-@router.delete("/{user_id}/sessions", responses=ADMIN_ERRORS)
+@router.delete("/{user_id}/sessions", openapi_extra=IDENTITY, responses=ADMIN_ERRORS)
 async def end_sessions(
     user_id: UserID, session: SessionDep, actor: ActorDep, hooks: UserHooksDep
 ) -> Envelope[None]:

@@ -1,0 +1,24 @@
+"""The API keys domain's per-process objects, built at startup and kept in ``AppState``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from atrium.apikeys.cache import VerifiedKeys
+from atrium.apikeys.settings import ApiKeySettings
+from atrium.apikeys.usage import UsageRecorder
+from atrium.apikeys.verifier import ApiKeyVerifier
+from atrium.core.invalidation import AckedListener
+from atrium.core.state import StateKey
+
+
+@dataclass(slots=True)
+class ApiKeysRuntime:
+    settings: ApiKeySettings
+    cache: VerifiedKeys
+    usage: UsageRecorder
+    verifier: ApiKeyVerifier
+    listener: AckedListener | None = None
+
+
+APIKEYS: StateKey[ApiKeysRuntime] = StateKey("apikeys.runtime")
