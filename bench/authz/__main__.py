@@ -288,8 +288,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _millis(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
-    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+    found = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if found is None:
+        raise RuntimeError(f"unexpected wrk latency {text!r}")
+    value, unit = found.groups()
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
 
 
 def _wrk(
@@ -306,8 +309,9 @@ def _wrk(
     requests = int(_find(r"(\d+) requests in", out))
     load.requests += requests
     load.seconds += requests / float(_find(r"Requests/sec:\s+([\d.]+)", out))
-    load.p50s.append(_millis(_find(r"50%\s+(\S+)", out)))
-    load.p99s.append(_millis(_find(r"99%\s+(\S+)", out)))
+    # The latency distribution's lines ("    50%    8.93ms"), not a "+/- Stdev" of "87.50%".
+    load.p50s.append(_millis(_find(r"(?m)^\s*50%\s+([\d.]+[a-z]+)[ \t]*$", out)))
+    load.p99s.append(_millis(_find(r"(?m)^\s*99%\s+([\d.]+[a-z]+)[ \t]*$", out)))
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     load.errors += int(errors.group(1)) if errors else 0
 

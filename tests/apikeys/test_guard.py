@@ -105,3 +105,21 @@ async def test_last_used_is_written_in_one_batch_not_per_request(
         assert item["lastUsedAt"] is not None
         assert item["lastUsedIp"] == "127.0.0.1"
         assert item["lastUsedAgent"] == USER_AGENT
+
+
+async def test_a_capability_needs_the_scope_as_well_as_the_owner(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    """``files:admin`` through a key: the key must name it, and its owner hold it."""
+    eve = await user_with_grants(state, client, "eve", [])
+    upload = {"file": ("notes.txt", b"eve's", "text/plain")}
+    created = await client.post(f"{API}/files", files=upload, headers=eve.headers)
+    assert created.status_code == 201, created.text
+    url = f"{API}/files/{created.json()['data']['id']}"
+    admin = await user_with_grants(state, client, "filesadmin", ["files:admin"])
+    assert (await client.get(url, headers=admin.headers)).status_code == 200
+    plain = (await create_key(client, admin.headers, ["GET:/api/v1/files/{file_id}"]))["key"]
+    assert (await client.get(url, headers=with_key(plain))).status_code == 404  # not admin
+    scope = ["GET:/api/v1/files/{file_id}", "files:admin"]
+    both = (await create_key(client, admin.headers, scope))["key"]
+    assert (await client.get(url, headers=with_key(both))).status_code == 200

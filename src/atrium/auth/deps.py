@@ -64,7 +64,8 @@ def bearer_token(request: Request) -> str:
 
 async def authenticate(request: Request) -> Principal:
     """The request's principal; 401 for a missing, invalid, expired or revoked credential."""
-    existing = getattr(request.state, "principal", None)
+    # ``request.state`` keeps its attributes in ``scope["state"]``: read there, no State made.
+    existing = request.scope.get("state", {}).get("principal")
     if isinstance(existing, Principal):
         return existing
     state: AppState = request.app.state.atrium
@@ -90,7 +91,9 @@ async def authenticate_token(state: AppState, token: str) -> Principal:
 
 async def _token_principal(auth: AuthRuntime, token: str) -> Principal:
     claims = auth.tokens.read(ACCESS, token)
-    validity = await session_validity(auth, claims)
+    validity = auth.cache.get(claims.session_id) or await session_validity(auth, claims)
+    if validity.user_id != claims.user_id:
+        raise AuthTokenInvalid()
     return Principal(
         user_id=claims.user_id,
         session_id=claims.session_id,

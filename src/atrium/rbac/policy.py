@@ -50,7 +50,8 @@ class RbacAccessPolicy:
     async def authorize(self, request: Request, route: RouteInfo) -> None:
         principal = await authenticate(request)
         check_credential(principal, route)
-        found = await self._permissions.get(principal.user_id)
+        user_id = principal.user_id
+        found = self._permissions.local.get(user_id) or await self._permissions.get(user_id)
         if (problem := refusal(found)) is not None:
             raise problem
         found = scoped(found, principal.scope)
