@@ -14,7 +14,6 @@ from atrium.apikeys.schemas import ApiKeyID
 from atrium.apikeys.scope import RouteRules
 from atrium.auth.deps import CurrentPrincipal
 from atrium.core.deps import SessionDep, StateDep
-from atrium.core.routing import RouteCatalogue
 from atrium.rbac.cache import PermissionSet
 from atrium.rbac.deps import permission_set
 
@@ -23,13 +22,8 @@ async def get_runtime(state: StateDep) -> ApiKeysRuntime:
     return state.get(APIKEYS)
 
 
-async def route_rules(request: Request, state: StateDep) -> RouteRules:
-    catalogue: RouteCatalogue = request.app.state.catalogue
-    rules = getattr(request.app.state, "apikeys_route_rules", None)
-    if not isinstance(rules, RouteRules):
-        rules = RouteRules.of(catalogue.under(state.settings.api_prefix))
-        request.app.state.apikeys_route_rules = rules
-    return rules
+async def route_rules(runtime: Annotated[ApiKeysRuntime, Depends(get_runtime)]) -> RouteRules:
+    return runtime.rules
 
 
 async def caller_permissions(request: Request, principal: CurrentPrincipal) -> PermissionSet:

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from atrium.apikeys.cache import VerifiedKeys, channel
 from atrium.apikeys.propagation import TABLE, KeyRevocationHook
 from atrium.apikeys.runtime import APIKEYS, ApiKeysRuntime
+from atrium.apikeys.scope import RouteRules
 from atrium.apikeys.settings import ApiKeySettings
 from atrium.apikeys.usage import UsageRecorder
 from atrium.apikeys.verifier import ApiKeyVerifier
@@ -57,11 +58,14 @@ def attach(db: Database, redis: RedisClient, settings: Settings) -> None:
     db.on_commit(KeyRevocationHook(redis, settings), {TABLE})
 
 
-async def startup(state: AppState, _app: FastAPI) -> None:
+async def startup(state: AppState, app: FastAPI) -> None:
     settings = state.settings.group(ApiKeySettings)
     cache = VerifiedKeys(settings.cache_seconds)
     usage = UsageRecorder(state.db, settings.last_used_flush_seconds)
-    runtime = ApiKeysRuntime(settings, cache, usage, ApiKeyVerifier(state.db, cache, usage))
+    catalogue: RouteCatalogue = app.state.catalogue
+    rules = RouteRules.of(catalogue.under(state.settings.api_prefix))
+    verifier = ApiKeyVerifier(state.db, cache, usage)
+    runtime = ApiKeysRuntime(settings, cache, usage, verifier, rules)
     if cache.lease > 0:
         runtime.listener = AckedListener(state.redis, channel(state.settings), cache)
         await runtime.listener.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from atrium.apikeys.cache import VerifiedKeys
+from atrium.apikeys.scope import RouteRules
 from atrium.apikeys.settings import ApiKeySettings
 from atrium.apikeys.usage import UsageRecorder
 from atrium.apikeys.verifier import ApiKeyVerifier
@@ -18,6 +19,8 @@ class ApiKeysRuntime:
     cache: VerifiedKeys
     usage: UsageRecorder
     verifier: ApiKeyVerifier
+    # What the subset rule reads from the route catalogue, taken once the app is assembled.
+    rules: RouteRules
     listener: AckedListener | None = None
 
 
