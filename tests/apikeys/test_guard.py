@@ -4,11 +4,10 @@ owner's status read on every request, and "last used" written in batches (never 
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from atrium.apikeys.models import ApiKey
 from atrium.apikeys.runtime import APIKEYS
@@ -17,6 +16,7 @@ from atrium.core.routing import Access, RouteCatalogue, RouteInfo
 from atrium.core.state import AppState
 from tests.support.admin import API
 from tests.support.apikeys import create_key, with_key, x_api_key
+from tests.support.traffic import traffic
 from tests.support.users import USER_AGENT, superuser, user_with_grants
 
 ALPHA = f"{API}/probe/alpha"
@@ -54,29 +54,17 @@ async def test_a_key_is_refused_on_every_identity_route(
     assert logs.status_code == 200
 
 
-async def _redis_commands(state: AppState) -> int:
-    stats: dict[str, Any] = await state.redis.info("stats")
-    return int(stats["total_commands_processed"])
-
-
 async def test_a_warm_key_touches_neither_redis_nor_the_database(
     client: httpx.AsyncClient, state: AppState
 ) -> None:
     bob = await user_with_grants(state, client, "bob", ["GET:/api/v1/probe/alpha"])
     key = (await create_key(client, bob.headers, ["GET:/api/v1/probe/alpha"]))["key"]
     assert (await client.get(ALPHA, headers=with_key(key))).status_code == 200  # warms up
-    statements: list[str] = []
-    listen = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(state.db.engine.sync_engine, "before_cursor_execute", listen)
-    try:
-        before = await _redis_commands(state)
+    async with traffic(state) as seen:
         for _ in range(50):
             assert (await client.get(ALPHA, headers=x_api_key(key))).status_code == 200
-        after = await _redis_commands(state)
-    finally:
-        event.remove(state.db.engine.sync_engine, "before_cursor_execute", listen)
-    assert statements == []
-    assert after - before <= 2  # the INFO call itself (and at most one stray health check)
+    assert seen.statements == []
+    assert seen.redis_commands <= 2  # the INFO call itself (and at most one stray health check)
 
 
 async def test_last_used_is_written_in_one_batch_not_per_request(

@@ -4,12 +4,11 @@ Redis fails the request (the revocation stays saved)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from atrium.apikeys.propagation import TABLE, KeyRevocationHook
@@ -17,27 +16,14 @@ from atrium.apikeys.runtime import APIKEYS
 from atrium.config import Settings
 from atrium.core.redis import create_redis
 from atrium.core.state import AppState
-from atrium.main import create_app
-from tests.rbac.server import uvicorn_server
 from tests.support.admin import API, actor, data
 from tests.support.apikeys import ALL_KEYS, OWN_KEYS, create_key, with_key
+from tests.support.fixtures import asgi_client
+from tests.support.nodes import node_process
 from tests.support.users import LoggedIn, user_with_grants
 
 ALPHA = f"{API}/probe/alpha"
 SCOPES = ["GET:/api/v1/probe/alpha"]
-
-
-@pytest.fixture
-async def second_app(settings: Settings, app: FastAPI) -> AsyncIterator[FastAPI]:
-    """Another node: same settings, its own process-level state (the first app cleans up)."""
-    other = create_app(settings)
-    async with LifespanManager(other, startup_timeout=30, shutdown_timeout=30):
-        yield other
-
-
-def _client(application: FastAPI) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 Revocation = Callable[[httpx.AsyncClient, AppState, LoggedIn, dict[str, Any]], Awaitable[None]]
@@ -76,7 +62,7 @@ async def test_a_revoked_key_is_dropped_on_both_instances_before_the_answer(
     bob = await user_with_grants(state, client, "bob", SCOPES)
     made = await create_key(client, bob.headers, SCOPES)
     other_state: AppState = second_app.state.atrium
-    async with _client(second_app) as other:
+    async with asgi_client(second_app) as other:
         for http in (client, other, client, other):  # twice each: the second call is warm
             assert (await http.get(ALPHA, headers=with_key(made["key"]))).status_code == 200
         assert other_state.get(APIKEYS).cache.get(made["key"]) is not None  # warm, in process
@@ -95,7 +81,7 @@ async def test_a_revoked_key_is_refused_by_a_uvicorn_process_on_its_next_request
     bob = await user_with_grants(state, client, "bob", SCOPES)
     first = await create_key(client, bob.headers, SCOPES)
     second = await create_key(client, bob.headers, SCOPES)
-    async with uvicorn_server(settings) as base, httpx.AsyncClient(base_url=base) as node:
+    async with node_process(settings) as base, httpx.AsyncClient(base_url=base) as node:
         for _ in range(3):  # the first call fills that node's cache, the others are warm
             for made in (first, second):
                 answer = await node.get(ALPHA, headers=with_key(made["key"]))

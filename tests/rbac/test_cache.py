@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sqlalchemy import event
 
 from atrium.auth.settings import AuthSettings
 from atrium.core.state import AppState
@@ -14,13 +13,9 @@ from atrium.rbac.cache import ChangeSet, PermissionSet, PermissionStore, invalid
 from atrium.rbac.deps import PERMISSIONS
 from atrium.rbac.lifecycle import LISTENER
 from tests.support.admin import API, actor, create_role, set_roles
+from tests.support.traffic import redis_commands, traffic
 
 ALPHA = f"{API}/probe/alpha"
-
-
-async def _redis_commands(state: AppState) -> int:
-    stats: dict[str, Any] = await state.redis.info("stats")
-    return int(stats["total_commands_processed"])
 
 
 async def test_a_warm_check_touches_neither_redis_nor_the_database(
@@ -35,18 +30,11 @@ async def test_a_warm_check_touches_neither_redis_nor_the_database(
         [await create_role(client, admin, "reader", ["GET:/api/v1/probe/alpha"])],
     )
     assert (await client.get(ALPHA, headers=bob.headers)).status_code == 200  # warms up
-    statements: list[str] = []
-    listen = lambda *args: statements.append(args[2])  # noqa: E731
-    event.listen(state.db.engine.sync_engine, "before_cursor_execute", listen)
-    try:
-        before = await _redis_commands(state)
+    async with traffic(state) as seen:
         for _ in range(50):
             assert (await client.get(ALPHA, headers=bob.headers)).status_code == 200
-        after = await _redis_commands(state)
-    finally:
-        event.remove(state.db.engine.sync_engine, "before_cursor_execute", listen)
-    assert statements == []
-    assert after - before <= 2  # the INFO call itself (and at most one stray health check)
+    assert seen.statements == []
+    assert seen.redis_commands <= 2  # the INFO call itself (and at most one stray health check)
 
 
 async def test_the_redis_entry_lives_as_long_as_an_access_token(
@@ -150,10 +138,10 @@ async def test_concurrent_misses_share_one_redis_read(
     permissions = state.get(PERMISSIONS)
     await permissions.get(bob.id)  # stored in Redis
     permissions.local.flush()
-    before = await _redis_commands(state)
+    before = await redis_commands(state)
     found = await asyncio.gather(*(permissions.get(bob.id) for _ in range(50)))
     assert len({id(item) for item in found}) == 1
-    assert await _redis_commands(state) - before == 4  # one read: 3 pipelined GETs, + INFO
+    assert await redis_commands(state) - before == 4  # one read: 3 pipelined GETs, + INFO
 
 
 async def test_a_miss_never_joins_a_read_older_than_an_applied_invalidation(

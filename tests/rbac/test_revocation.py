@@ -6,35 +6,21 @@ listener) sharing Redis and the database, and a real uvicorn process.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from uuid import UUID
 
 import httpx
 import pytest
-from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 
 from atrium.config import Settings
 from atrium.core.state import AppState
-from atrium.main import create_app
 from atrium.rbac.deps import PERMISSIONS
-from tests.rbac.server import uvicorn_server
 from tests.support.admin import API, Actor, actor, create_role, data, set_grants, set_roles
+from tests.support.fixtures import asgi_client
+from tests.support.nodes import node_process
 
 ALPHA = f"{API}/probe/alpha"
-
-
-@pytest.fixture
-async def second_app(settings: Settings, app: FastAPI) -> AsyncIterator[FastAPI]:
-    """Another node: same settings, its own process-level state (the first app cleans up)."""
-    other = create_app(settings)
-    async with LifespanManager(other, startup_timeout=30, shutdown_timeout=30):
-        yield other
-
-
-def _client(application: FastAPI) -> httpx.AsyncClient:
-    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
-    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 class World:
@@ -86,7 +72,7 @@ async def test_revocation_reaches_both_instances_before_the_answer(
 ) -> None:
     w = await _world(client, state)
     other_state: AppState = second_app.state.atrium
-    async with _client(second_app) as other:
+    async with asgi_client(second_app) as other:
         for http in (client, other, client, other):  # twice each: the second call is warm
             assert (await http.get(ALPHA, headers=w.bob.headers)).status_code == 200
         assert other_state.get(PERMISSIONS).local.get(w.bob.id) is not None  # warm, in process
@@ -101,7 +87,7 @@ async def test_a_grant_given_on_one_instance_is_seen_on_the_other(
     client: httpx.AsyncClient, state: AppState, second_app: FastAPI
 ) -> None:
     w = await _world(client, state)
-    async with _client(second_app) as other:
+    async with asgi_client(second_app) as other:
         beta = f"{API}/probe/beta"
         assert (await other.get(beta, headers=w.bob.headers)).status_code == 403
         await set_grants(other, w.admin, w.role, ["GET:/api/v1/probe/*"])  # through node B
@@ -115,7 +101,7 @@ async def test_revocation_reaches_a_uvicorn_process(
     client: httpx.AsyncClient, state: AppState, settings: Settings
 ) -> None:
     w = await _world(client, state)
-    async with uvicorn_server(settings) as base, httpx.AsyncClient(base_url=base) as node:
+    async with node_process(settings) as base, httpx.AsyncClient(base_url=base) as node:
         for _ in range(3):
             assert (await node.get(ALPHA, headers=w.bob.headers)).status_code == 200
         await _remove_grant(w)

@@ -19,8 +19,9 @@ from atrium.core.state import AppState
 from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
 from atrium.rbac.models import MenuType
-from tests.rbac.server import ROOT, server_env
+from tests.support import ROOT
 from tests.support.admin import API, actor, data, set_roles
+from tests.support.nodes import process_env
 
 
 async def test_seed_is_complete_and_idempotent(app: FastAPI, state: AppState) -> None:
@@ -74,7 +75,7 @@ async def test_the_seeded_admin_role_can_call_every_admin_route(
 async def test_atrium_initdb_creates_the_superuser_then_seeds(
     app: FastAPI, state: AppState
 ) -> None:
-    env = server_env(state.settings)
+    env = process_env(state.settings)
     command = [str(Path(sys.executable).with_name("atrium")), "initdb", "--no-input"]
     proc = await asyncio.create_subprocess_exec(
         *command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT

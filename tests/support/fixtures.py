@@ -1,5 +1,7 @@
 """Fixtures shared by several test directories, registered once (``pytest_plugins`` in the root
-conftest): the app on a real port with its HTTP client, and the stores of worker processes.
+conftest): the app on a real port with its HTTP client, a second app in this process (another
+node: its own lifespan and in-process caches, the same stores), and the stores of worker
+processes.
 
 ``live`` serves the ``settings`` the requesting test sees, so a directory's ``settings`` override
 (extra domains, CORS origins) reaches the server too.
@@ -12,8 +14,11 @@ from uuid import uuid4
 
 import httpx
 import pytest
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
 
 from atrium.config import Settings
+from atrium.main import create_app
 from tests.support.live import LiveServer, live_server
 from tests.support.workers import claimed_redis_db, emptied
 
@@ -30,6 +35,20 @@ async def http(live: LiveServer) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client of the live server (over a real socket)."""
     async with httpx.AsyncClient(base_url=live.url, timeout=10) as client:
         yield client
+
+
+@pytest.fixture
+async def second_app(settings: Settings, app: FastAPI) -> AsyncIterator[FastAPI]:
+    """Another node: same settings, its own process-level state (the first app cleans up)."""
+    other = create_app(settings)
+    async with LifespanManager(other, startup_timeout=30, shutdown_timeout=30):
+        yield other
+
+
+def asgi_client(application: FastAPI) -> httpx.AsyncClient:
+    """A client of ``application`` in this process (errors answered as 500s, not raised)."""
+    transport = httpx.ASGITransport(app=application, raise_app_exceptions=False)
+    return httpx.AsyncClient(transport=transport, base_url="http://testserver")
 
 
 @pytest.fixture(scope="session")

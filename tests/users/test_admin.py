@@ -7,14 +7,11 @@ user ids is still one query (plus its count).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 import pytest
-from sqlalchemy import event, literal, select
+from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.errors import Forbidden
@@ -27,6 +24,7 @@ from atrium.users.hooks import Acting, UserAction, UserChange, UserHooks
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import AdminUserUpdate, UserCreate
 from atrium.users.settings import PasswordSettings
+from tests.support.traffic import sql_statements
 
 PASSWORD = "correct-Horse-battery-9"
 
@@ -143,27 +141,12 @@ async def test_the_last_active_superuser_stays(state: AppState) -> None:
         assert not (await admin.get(session, root.id)).is_superuser
 
 
-@contextmanager
-def _statements(state: AppState) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def listen(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    engine = state.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-
-
 async def test_a_list_narrowed_by_another_domain_is_one_query(state: AppState) -> None:
     hooks = UserHooks()
     alice, _bob = await _create(state, hooks, "alice"), await _create(state, hooks, "bob")
     among = select(literal(alice.id).label("user_id"))  # a domain's select of user ids
     async with state.db.session() as session:
-        with _statements(state) as seen:
+        with sql_statements(state) as seen:
             page = await admin.list_users(session, PageParams(), among=among)
     assert [user.username for user in page.items] == ["alice"]
     assert page.total == 1
