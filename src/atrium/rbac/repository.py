@@ -13,6 +13,7 @@ from uuid import UUID
 from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core.sqltext import contains
 from atrium.rbac.changes import noted
 from atrium.rbac.models import (
     Menu,
@@ -33,24 +34,13 @@ _ROLE_PERM: Any = RolePermission
 _ROLE_MENU: Any = RoleMenu
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 # --- roles -----------------------------------------------------------------------------------
 
 
 def roles_query(q: str | None = None, status: RoleStatus | None = None) -> Select[Any]:
     query = select(Role).order_by(_ROLE.name, _ROLE.id)
     if q:
-        pattern = _like(q)
-        query = query.where(
-            or_(
-                func.lower(_ROLE.name).like(pattern, escape="\\"),
-                func.lower(_ROLE.code).like(pattern, escape="\\"),
-            )
-        )
+        query = query.where(or_(contains(_ROLE.name, q), contains(_ROLE.code, q)))
     if status is not None:
         query = query.where(_ROLE.status == status)
     return query

@@ -14,6 +14,7 @@ from uuid import UUID
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.core.sqltext import contains
 from atrium.users.models import User, UserStatus, fold
 
 # The table's columns typed for SQLAlchemy expressions (SQLModel fields are not).
@@ -78,17 +79,11 @@ async def existing_ids(session: AsyncSession, user_ids: Collection[UUID]) -> set
     return set((await session.execute(query)).scalars())
 
 
-def _like(text: str) -> str:
-    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def _contains(text: str) -> ColumnElement[bool]:
-    pattern = _like(text)
     return or_(
-        func.lower(_USER.username).like(pattern, escape="\\"),
-        func.lower(_USER.email).like(pattern, escape="\\"),
-        func.lower(_USER.display_name).like(pattern, escape="\\"),
+        contains(_USER.username, text),
+        contains(_USER.email, text),
+        contains(_USER.display_name, text),
     )
 
 
