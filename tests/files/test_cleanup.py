@@ -12,7 +12,7 @@ from atrium.files import cleanup, service
 from atrium.files.documents import FileObject, FileStatus
 from atrium.files.schemas import UploadCreate
 from tests.support.forms import form
-from tests.support.s3 import PART, chunked, fetch
+from tests.support.s3 import PART, chunked, fetch, pending_quota
 
 OWNER = UUID("01900000-0000-7000-8000-000000000001")
 
@@ -24,13 +24,13 @@ def announce(size: int) -> UploadCreate:
 async def test_abandoned_uploads_go_with_their_bytes(files_state: AppState) -> None:
     storage = files_state.storage
     kept = await service.upload(storage, OWNER, form(b"complete"))
-    single = await service.initiate(storage, OWNER, announce(3))
+    single = await service.initiate(storage, pending_quota(files_state), OWNER, announce(3))
     assert single.url is not None
     await fetch(single.url, "PUT", b"abc")  # uploaded but never completed
-    multi = await service.initiate(storage, OWNER, announce(PART + 1))
+    multi = await service.initiate(storage, pending_quota(files_state), OWNER, announce(PART + 1))
     assert multi.parts is not None
     await fetch(multi.parts[0].url, "PUT", os.urandom(PART))
-    fresh = await service.initiate(storage, OWNER, announce(3))
+    fresh = await service.initiate(storage, pending_quota(files_state), OWNER, announce(3))
     for ticket in (single, multi):
         ticket.file.created_at = utcnow() - timedelta(days=2)
         await ticket.file.save()
@@ -62,7 +62,9 @@ async def test_stale_multipart_uploads_without_a_document_are_aborted(
 ) -> None:
     storage = files_state.storage
     await storage.create_multipart("files/crashed/upload", "text/plain")
-    ticket = await service.initiate(storage, OWNER, announce(PART + 1))  # live, has a document
+    ticket = await service.initiate(
+        storage, pending_quota(files_state), OWNER, announce(PART + 1)
+    )  # live, has a document
 
     report = await cleanup.cleanup(storage, now=utcnow() + timedelta(days=2))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -20,7 +21,7 @@ from atrium.files import service
 from atrium.files.documents import FileObject, FileStatus
 from atrium.files.schemas import UploadCreate
 from tests.support.forms import SMALL_LIMIT, form
-from tests.support.s3 import PART, fetch, post_form
+from tests.support.s3 import PART, fetch, pending_quota, post_form
 
 OWNER = UUID("01900000-0000-7000-8000-000000000001")
 OTHER = UUID("01900000-0000-7000-8000-000000000002")
@@ -85,7 +86,9 @@ def announce(data: bytes, **extra: object) -> UploadCreate:
 async def test_direct_upload_then_complete(files_state: AppState) -> None:
     data = os.urandom(3000)
     sha = hashlib.sha256(data).hexdigest()
-    ticket = await service.initiate(files_state.storage, OWNER, announce(data, sha256=sha))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(data, sha256=sha)
+    )
     assert ticket.parts is None
     assert ticket.url is not None
     assert ticket.file.status is FileStatus.PENDING
@@ -96,7 +99,9 @@ async def test_direct_upload_then_complete(files_state: AppState) -> None:
 
 
 async def test_complete_before_any_bytes_keeps_the_upload_open(files_state: AppState) -> None:
-    ticket = await service.initiate(files_state.storage, OWNER, announce(b"abc"))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(b"abc")
+    )
     with pytest.raises(Conflict) as caught:
         await service.complete(files_state.storage, ticket.file)
     assert caught.value.error_code == "FILES_UPLOAD_MISSING"
@@ -113,7 +118,9 @@ async def test_a_mismatch_is_refused_and_removed(
     files_state: AppState, sent: bytes, code: str
 ) -> None:
     sha = hashlib.sha256(b"abc").hexdigest()
-    ticket = await service.initiate(files_state.storage, OWNER, announce(b"abc", sha256=sha))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(b"abc", sha256=sha)
+    )
     assert ticket.url is not None
     await post_form(ticket.url, ticket.fields, sent)
     with pytest.raises(Conflict) as caught:
@@ -125,7 +132,9 @@ async def test_a_mismatch_is_refused_and_removed(
 
 async def test_direct_multipart_upload(files_state: AppState) -> None:
     data = os.urandom(2 * PART + 1)
-    ticket = await service.initiate(files_state.storage, OWNER, announce(data))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(data)
+    )
     assert ticket.parts is not None
     assert [p.part_number for p in ticket.parts] == [1, 2, 3]
     assert ticket.file.part_size == PART
@@ -140,7 +149,9 @@ async def test_direct_multipart_upload(files_state: AppState) -> None:
 
 async def test_direct_multipart_with_a_missing_part_stays_open(files_state: AppState) -> None:
     data = os.urandom(PART + 1)
-    ticket = await service.initiate(files_state.storage, OWNER, announce(data))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(data)
+    )
     assert ticket.parts is not None
     await fetch(ticket.parts[1].url, "PUT", data[PART:])  # only the short last part
     with pytest.raises(Conflict) as caught:
@@ -163,7 +174,9 @@ async def test_direct_upload_refusals(
     files_state: AppState, extra: dict[str, object], error: type[AppError]
 ) -> None:
     with pytest.raises(error):
-        await service.initiate(files_state.storage, OWNER, announce(b"x", **extra))
+        await service.initiate(
+            files_state.storage, pending_quota(files_state), OWNER, announce(b"x", **extra)
+        )
     assert await FileObject.count() == 0
     assert await nothing_stored(files_state.storage)
 
@@ -192,7 +205,9 @@ async def test_delete_removes_the_object_and_the_metadata(files_state: AppState)
 
 
 async def test_delete_aborts_an_open_multipart_upload(files_state: AppState) -> None:
-    ticket = await service.initiate(files_state.storage, OWNER, announce(os.urandom(PART + 1)))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(os.urandom(PART + 1))
+    )
     assert ticket.parts is not None
     await fetch(ticket.parts[0].url, "PUT", os.urandom(PART))
     await service.delete(files_state.storage, ticket.file)
@@ -202,7 +217,9 @@ async def test_delete_aborts_an_open_multipart_upload(files_state: AppState) -> 
 async def test_lists_are_scoped_paged_and_newest_first(files_state: AppState) -> None:
     mine = [await service.upload(files_state.storage, OWNER, form(b"m")) for _ in range(3)]
     await service.upload(files_state.storage, OTHER, form(b"o"))
-    await service.initiate(files_state.storage, OWNER, announce(b"pending"))
+    await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(b"pending")
+    )
     page = await service.list_files(PageParams(page=1, size=2), OWNER, FileStatus.COMPLETE)
     assert (page.total, page.pages) == (3, 2)
     assert [d.id for d in page.items] == [mine[2].id, mine[1].id]
@@ -221,7 +238,9 @@ def _policy(fields: dict[str, str] | None) -> dict[str, Any]:
 async def test_a_single_upload_is_a_post_whose_signed_policy_binds_the_size(
     files_state: AppState,
 ) -> None:
-    ticket = await service.initiate(files_state.storage, OWNER, announce(b"abc"))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(b"abc")
+    )
     assert (ticket.method, ticket.parts) == ("POST", None)
     assert ticket.url is not None
     assert ticket.url.endswith(f"/{files_state.storage.bucket}")
@@ -239,7 +258,9 @@ async def test_a_single_upload_is_a_post_whose_signed_policy_binds_the_size(
 async def test_more_bytes_than_announced_are_removed_at_completion(files_state: AppState) -> None:
     """moto's S3 does not enforce POST policies (S3 and MinIO refuse such a body outright):
     the bytes get stored, and completion removes them at once."""
-    ticket = await service.initiate(files_state.storage, OWNER, announce(b"abc"))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(b"abc")
+    )
     assert ticket.url is not None
     assert (await post_form(ticket.url, ticket.fields, b"x" * 5000)).is_success
     with pytest.raises(Conflict) as caught:
@@ -253,7 +274,9 @@ async def test_a_multipart_part_larger_than_announced_removes_the_upload(
     files_state: AppState,
 ) -> None:
     data = os.urandom(PART + 1)
-    ticket = await service.initiate(files_state.storage, OWNER, announce(data))
+    ticket = await service.initiate(
+        files_state.storage, pending_quota(files_state), OWNER, announce(data)
+    )
     assert ticket.parts is not None
     assert ticket.method == "PUT"
     await fetch(ticket.parts[0].url, "PUT", data[:PART])
@@ -268,17 +291,36 @@ async def test_a_multipart_part_larger_than_announced_removes_the_upload(
 async def test_pending_uploads_are_limited_in_number_per_user(files_state: AppState) -> None:
     storage = files_state.storage
     storage.settings = storage.settings.model_copy(update={"max_pending_uploads": 2})
-    first = await service.initiate(storage, OWNER, announce(b"a"))
-    await service.initiate(storage, OWNER, announce(b"b"))
+    first = await service.initiate(storage, pending_quota(files_state), OWNER, announce(b"a"))
+    await service.initiate(storage, pending_quota(files_state), OWNER, announce(b"b"))
     with pytest.raises(Conflict) as caught:
-        await service.initiate(storage, OWNER, announce(b"c"))
+        await service.initiate(storage, pending_quota(files_state), OWNER, announce(b"c"))
     assert caught.value.error_code == "FILES_PENDING_QUOTA"
     other = UUID("01900000-0000-7000-8000-000000000002")
-    assert (await service.initiate(storage, other, announce(b"c"))).file.owner_id == other
+    assert (
+        await service.initiate(storage, pending_quota(files_state), other, announce(b"c"))
+    ).file.owner_id == other
     await service.delete(storage, first.file)
     assert (
-        await service.initiate(storage, OWNER, announce(b"c"))
+        await service.initiate(storage, pending_quota(files_state), OWNER, announce(b"c"))
     ).file.status is FileStatus.PENDING
+
+
+async def test_concurrent_uploads_never_pass_the_quota_together(files_state: AppState) -> None:
+    storage = files_state.storage
+    storage.settings = storage.settings.model_copy(update={"max_pending_uploads": 3})
+    # Two API nodes' worth of quota objects, each its own lock client: one lock in Redis.
+    quotas = [pending_quota(files_state), pending_quota(files_state)]
+    outcomes = await asyncio.gather(
+        *(service.initiate(storage, quotas[n % 2], OWNER, announce(b"r")) for n in range(12)),
+        return_exceptions=True,
+    )
+    accepted = [found for found in outcomes if isinstance(found, service.Ticket)]
+    refused = [found for found in outcomes if isinstance(found, Conflict)]
+    assert (len(accepted), len(refused)) == (3, 9)
+    assert {error.error_code for error in refused} == {"FILES_PENDING_QUOTA"}
+    pending = {"owner_id": OWNER, "status": FileStatus.PENDING.value}
+    assert await FileObject.find(pending).count() == 3
 
 
 async def test_pending_uploads_are_limited_in_announced_bytes_per_user(
@@ -286,8 +328,10 @@ async def test_pending_uploads_are_limited_in_announced_bytes_per_user(
 ) -> None:
     storage = files_state.storage
     storage.settings = storage.settings.model_copy(update={"max_pending_upload_bytes": 5000})
-    await service.initiate(storage, OWNER, announce(b"x" * 3000))
+    await service.initiate(storage, pending_quota(files_state), OWNER, announce(b"x" * 3000))
     with pytest.raises(Conflict) as caught:
-        await service.initiate(storage, OWNER, announce(b"x" * 2001))
+        await service.initiate(storage, pending_quota(files_state), OWNER, announce(b"x" * 2001))
     assert caught.value.error_code == "FILES_PENDING_QUOTA"
-    assert (await service.initiate(storage, OWNER, announce(b"x" * 2000))).file.size == 2000
+    assert (
+        await service.initiate(storage, pending_quota(files_state), OWNER, announce(b"x" * 2000))
+    ).file.size == 2000

@@ -10,7 +10,9 @@ import httpx
 from pydantic import SecretStr
 
 from atrium.config import StorageSettings
+from atrium.core.state import AppState
 from atrium.core.storage import Storage
+from atrium.files.quota import PendingQuota
 
 MIB = 1024 * 1024
 PART = 5 * MIB
@@ -50,3 +52,8 @@ async def post_form(url: str, fields: dict[str, str] | None, content: bytes) -> 
     """What a browser sends for a presigned POST: the policy's fields, then the file."""
     async with httpx.AsyncClient() as http:
         return await http.post(url, data=fields or {}, files={"file": ("blob", content)})
+
+
+def pending_quota(state: AppState) -> PendingQuota:
+    """The files domain's pending-upload quota on the app's Redis."""
+    return PendingQuota(state.redis, state.settings.redis)

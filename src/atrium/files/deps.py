@@ -15,12 +15,13 @@ from fastapi import Depends, Request
 from atrium.auth.deps import CurrentPrincipal
 from atrium.auth.principal import Principal
 from atrium.core.codes import CodeKind, DeclaredCode
-from atrium.core.deps import SettingsDep
+from atrium.core.deps import RedisDep, SettingsDep
 from atrium.core.state import AppState
 from atrium.files import service
 from atrium.files.documents import FileObject
 from atrium.files.errors import FilesFormInvalid
 from atrium.files.multipart import FormFileReader
+from atrium.files.quota import PendingQuota
 from atrium.files.schemas import FileID
 from atrium.files.service import too_large
 from atrium.users import service as users_service
@@ -83,3 +84,10 @@ async def upload_form(request: Request, settings: SettingsDep) -> FormFileReader
 
 
 UploadForm = Annotated[FormFileReader, Depends(upload_form)]
+
+
+async def pending_quota(redis: RedisDep, settings: SettingsDep) -> PendingQuota:
+    return PendingQuota(redis, settings.redis)
+
+
+QuotaDep = Annotated[PendingQuota, Depends(pending_quota)]

@@ -20,7 +20,7 @@ from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.files import service
-from atrium.files.deps import UploadForm, VisibleFile
+from atrium.files.deps import QuotaDep, UploadForm, VisibleFile
 from atrium.files.documents import FileObject, FileStatus
 from atrium.files.schemas import DownloadLink, FileRead, UploadCreate, UploadTicket
 
@@ -94,10 +94,14 @@ async def list_all(
     responses=error_responses(401, 409, 413, 415, 503),
 )
 async def initiate_upload(
-    data: UploadCreate, request: Request, storage: StorageDep, principal: CurrentPrincipal
+    data: UploadCreate,
+    request: Request,
+    storage: StorageDep,
+    quota: QuotaDep,
+    principal: CurrentPrincipal,
 ) -> Envelope[UploadTicket]:
     """Start a direct-to-storage upload: presigned URL(s) to PUT the bytes to."""
-    ticket = await service.initiate(storage, principal.user_id, data)
+    ticket = await service.initiate(storage, quota, principal.user_id, data)
     complete_url = request.app.url_path_for("complete_upload", file_id=str(ticket.file.id))
     return ok(
         UploadTicket(

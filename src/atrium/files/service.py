@@ -30,7 +30,6 @@ from atrium.files.errors import (
     FilesMultipartRequired,
     FilesNotFound,
     FilesNotReady,
-    FilesPendingQuota,
     FilesSizeMismatch,
     FilesStorageUnavailable,
     FilesTooLarge,
@@ -40,6 +39,7 @@ from atrium.files.errors import (
     FilesUploadMissing,
 )
 from atrium.files.multipart import FormFileReader
+from atrium.files.quota import PendingQuota
 from atrium.files.schemas import DownloadLink, PartUpload, UploadCreate
 
 log = structlog.get_logger(__name__)
@@ -155,43 +155,29 @@ def _use_multipart(settings: StorageSettings, data: UploadCreate) -> bool:
     return wanted
 
 
-async def ensure_pending_quota(settings: StorageSettings, owner_id: UUID, size: int) -> None:
-    """409 ``FILES_PENDING_QUOTA`` when one more pending upload of ``size`` bytes is too many."""
-    pending = FileObject.find({"owner_id": owner_id, "status": FileStatus.PENDING.value})
-    if await pending.count() >= settings.max_pending_uploads:
-        raise FilesPendingQuota(
-            f"You have {settings.max_pending_uploads} uploads pending: complete or delete "
-            "some first."
-        )
-    totals = pending.aggregate([{"$group": {"_id": None, "bytes": {"$sum": "$size"}}}])
-    announced = sum(int(row.get("bytes") or 0) for row in await totals.to_list())
-    if announced + size > settings.max_pending_upload_bytes:
-        raise FilesPendingQuota(
-            f"Pending uploads may announce at most {settings.max_pending_upload_bytes} bytes "
-            f"together ({announced} pending): complete or delete some first."
-        )
-
-
-async def initiate(storage: Storage, owner_id: UUID, data: UploadCreate) -> Ticket:
+async def initiate(
+    storage: Storage, quota: PendingQuota, owner_id: UUID, data: UploadCreate
+) -> Ticket:
     """Record a pending upload and presign where its bytes go (within the owner's quota)."""
     settings = storage.settings
     content_type = ensure_type_allowed(settings, data.content_type)
     if data.size > settings.direct_upload_max_bytes:
         raise too_large(settings.direct_upload_max_bytes)
     multipart = _use_multipart(settings, data)
-    await ensure_pending_quota(settings, owner_id, data.size)
     doc = new_file(owner_id, data.name, content_type, size=data.size, sha256=data.sha256)
+    async with quota.hold(owner_id):  # the check and the insert, one owner at a time
+        await quota.ensure_room(settings, owner_id, data.size)
+        await doc.insert()
     ttl = timedelta(seconds=settings.upload_url_ttl_seconds)
     try:
         if not multipart:
-            await doc.insert()
             url, fields = await storage.presigned_post(
                 doc.key, ttl, size=data.size, content_type=content_type
             )
             return Ticket(doc, url, None, ttl, fields)
         doc.part_size = part_size_for(settings, data.size)
         doc.upload_id = await storage.create_multipart(doc.key, content_type)
-        await doc.insert()
+        await doc.save()
         count = math.ceil(data.size / doc.part_size)
         urls = await storage.presigned_parts(doc.key, doc.upload_id, count, ttl)
     except STORAGE_ERRORS as exc:
