@@ -14,5 +14,6 @@ DEFAULT_DOMAINS = (
     "atrium.notifications",
     "atrium.files",
     "atrium.scheduler",
+    "atrium.todos",
     "atrium.mail",
 )

@@ -1,0 +1,1 @@
+"""The todos domain: rows each user owns (SQL), counted by a task (MongoDB)."""

@@ -1,0 +1,79 @@
+"""The todos API on both SQL backends: ownership, and the permission codes."""
+
+from __future__ import annotations
+
+from uuid import uuid4
+
+import httpx
+from fastapi import FastAPI
+
+from atrium.core.routing import Access, RouteCatalogue
+
+from .helpers import API, BASE, ROUTES, MakeUser, User, create_todo
+
+
+async def test_an_owner_creates_lists_reads_and_deletes(
+    client: httpx.AsyncClient, member: MakeUser
+) -> None:
+    alice = await member("alice")
+    created = await create_todo(client, alice, "First", "Hello")
+    assert (created["title"], created["body"]) == ("First", "Hello")
+    assert created["ownerId"] == str(alice.id)
+    listed = (await client.get(BASE, headers=alice.headers)).json()["data"]
+    assert (listed["total"], [row["id"] for row in listed["items"]]) == (1, [created["id"]])
+    url = f"{BASE}/{created['id']}"
+    assert (await client.get(url, headers=alice.headers)).json()["data"] == created
+    assert (await client.delete(url, headers=alice.headers)).status_code == 200
+    gone = await client.get(url, headers=alice.headers)
+    assert (gone.status_code, gone.json()["code"]) == (404, "TODOS_NOT_FOUND")
+
+
+async def test_another_users_todos_are_not_found(
+    client: httpx.AsyncClient, member: MakeUser
+) -> None:
+    alice, bob = await member("alice"), await member("bob")
+    created = await create_todo(client, alice)
+    url = f"{BASE}/{created['id']}"
+    for method in ("GET", "DELETE"):
+        response = await client.request(method, url, headers=bob.headers)
+        assert (response.status_code, response.json()["code"]) == (404, "TODOS_NOT_FOUND")
+    assert (await client.get(BASE, headers=bob.headers)).json()["data"]["total"] == 0
+    assert (await client.get(url, headers=alice.headers)).status_code == 200
+
+
+async def test_a_superuser_passes_every_route(client: httpx.AsyncClient, admin: User) -> None:
+    created = await create_todo(client, admin)
+    url = f"{BASE}/{created['id']}"
+    assert (await client.get(BASE, headers=admin.headers)).json()["data"]["total"] == 1
+    assert (await client.get(url, headers=admin.headers)).status_code == 200
+    assert (await client.delete(url, headers=admin.headers)).status_code == 200
+
+
+async def test_a_user_without_grants_is_refused_with_the_routes_code(
+    client: httpx.AsyncClient, nobody: User
+) -> None:
+    for method, template in ROUTES:
+        url = template.format(todo_id=uuid4())
+        assert (await client.request(method, url)).status_code == 401, (method, template)
+        refused = await client.request(method, url, headers=nobody.headers)
+        assert refused.status_code == 403, (method, template, refused.text)
+        assert refused.json()["details"][0]["message"] == f"{method}:{template}"
+
+
+async def test_every_route_is_protected_and_in_the_permission_catalogue(
+    app: FastAPI, client: httpx.AsyncClient, admin: User
+) -> None:
+    catalogue: RouteCatalogue = app.state.catalogue
+    routes = catalogue.under(BASE)
+    assert {(info.method, info.path) for info in routes} == set(ROUTES)
+    assert {info.access for info in routes} == {Access.PERMISSION}
+    listed = await client.get(f"{API}/permissions", headers=admin.headers)
+    assert listed.status_code == 200, listed.text
+    codes = {row["code"] for group in listed.json()["data"] for row in group["permissions"]}
+    assert {f"{method}:{path}" for method, path in ROUTES} <= codes
+
+
+async def test_a_title_is_required(client: httpx.AsyncClient, member: MakeUser) -> None:
+    alice = await member("alice")
+    response = await client.post(BASE, json={"title": ""}, headers=alice.headers)
+    assert (response.status_code, response.json()["code"]) == (422, "VALIDATION_ERROR")
