@@ -1,1 +1,1 @@
-"""The todos domain: rows each user owns (SQL), counted by a task (MongoDB)."""
+"""To-dos: tasks a user owns and may assign to another, with due-date reminders (SQL)."""
