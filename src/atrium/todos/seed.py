@@ -29,8 +29,8 @@ TODOS_MENU = MenuSpec(
 async def initdb(context: InitContext) -> None:
     """Seed the to-dos menu and the ``user`` role's grants."""
     async with open_database(context.settings) as db, db.session() as session:
-        menus = await seed_menu(session, TODOS_MENU, (ADMIN_ROLE, USER_ROLE))
+        menus, links = await seed_menu(session, TODOS_MENU, (ADMIN_ROLE, USER_ROLE))
         grants = 0
         if (user := await rbac_repository.role_by(session, code=USER_ROLE)) is not None:
             grants = await rbac_service.add_grants(session, SYSTEM, user, USER_GRANTS)
-    context.echo(f"todos: {menus} menus and links, {grants} grants to the user role added")
+    context.echo(f"todos: {menus} menus, {links} role menu links, {grants} user role grants added")
