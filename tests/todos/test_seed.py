@@ -32,7 +32,8 @@ async def test_the_step_seeds_the_menu_and_the_user_roles_grants(
     async with state.db.session() as session:
         user_role = await repository.role_by(session, code="user")
         admin_role = await repository.role_by(session, code="admin")
-        assert user_role is not None and admin_role is not None
+        assert user_role is not None
+        assert admin_role is not None
         grants = (await repository.grants_of_roles(session, [user_role.id]))[user_role.id]
         menus = {menu.id: menu for menu in await repository.all_menus(session)}
         shown = await repository.menu_ids_of_roles(session, [user_role.id, admin_role.id])
