@@ -71,3 +71,14 @@ async def test_every_route_is_protected_and_in_the_permission_catalogue(
     }
     assert {f"{method}:{path}" for method, path in ROUTES} <= set(kinds)
     assert kinds["todos:admin"] == "capability"
+
+
+async def test_a_deleted_assignee_leaves_the_to_do_unassigned(
+    client: httpx.AsyncClient, member: MakeUser, admin: User
+) -> None:
+    alice, bob = await member("alice"), await member("bob")
+    todo = await create_todo(client, alice, "Orphaned", assigneeId=str(bob.id))
+    deleted = await client.delete(f"{API}/users/{bob.id}", headers=admin.headers)
+    assert deleted.status_code == 200, deleted.text
+    after = await client.get(f"{BASE}/{todo['id']}", headers=alice.headers)
+    assert after.json()["data"]["assigneeId"] is None
