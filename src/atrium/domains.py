@@ -14,6 +14,7 @@ DEFAULT_DOMAINS = (
     "atrium.notifications",
     "atrium.files",
     "atrium.scheduler",
+    "atrium.todos",
     "atrium.mail",
     "atrium.dictionaries",
 )

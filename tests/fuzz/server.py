@@ -93,6 +93,7 @@ class FuzzServer:
             created(http.post("/messages", json={"recipientId": ids["peer_id"], "body": "hi"}))
             ids["session_id"] = created(http.get("/auth/sessions"))[0]["id"]
             ids["key_id"] = created(http.post("/auth/api-keys", json=self._key_body(http)))["id"]
+            ids["todo_id"] = created(http.post("/todos", json={"title": "Fuzz"}))["id"]
         return ids
 
     def api_key(self, headers: dict[str, str]) -> dict[str, str]:

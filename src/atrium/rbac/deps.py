@@ -10,6 +10,7 @@ from fastapi import Depends, Request
 
 from atrium.auth.deps import CurrentPrincipal
 from atrium.auth.principal import Principal
+from atrium.core.datascope import Caller
 from atrium.core.deps import StateDep
 from atrium.core.routing import RouteCatalogue
 from atrium.core.state import AppState, StateKey
@@ -47,6 +48,14 @@ async def holds(request: Request, principal: Principal, capability: str) -> bool
     from the token, so a demoted user loses it on the next request."""
     found = await permission_set(request, principal)
     return found.is_superuser or found.allows(capability)
+
+
+async def data_caller(request: Request, principal: Principal, capability: str) -> Caller:
+    """The caller of a data scope (``core.datascope``): their roles, and whether they hold the
+    domain's ``capability`` now (superusers do)."""
+    found = await permission_set(request, principal)
+    sees_all = found.is_superuser or found.allows(capability)
+    return Caller(principal.user_id, found.role_ids, sees_all)
 
 
 async def get_catalogue(request: Request) -> RouteCatalogue:

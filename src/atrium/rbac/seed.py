@@ -115,6 +115,20 @@ async def seed(
     return report
 
 
+async def seed_menu(
+    session: AsyncSession, spec: MenuSpec, role_codes: Iterable[str]
+) -> tuple[int, int]:
+    """A domain's menu tree (its ``initdb`` step), seeded like the built-in ones (found again by
+    route path or button code: idempotent) and shown to those of the roles that exist; how many
+    menus were created and how many role links added."""
+    report = SeedReport(sync=SyncReport())
+    menus = await _menus(session, report, spec, None)
+    for code in role_codes:
+        if (role := await repository.role_by(session, code=code)) is not None:
+            report.role_menus_added += await _add_menus(session, role, menus)
+    return report.menus_created, report.role_menus_added
+
+
 async def _role(
     session: AsyncSession, report: SeedReport, code: str, name: str, description: str
 ) -> Role:
