@@ -39,6 +39,19 @@ class TokenPair(Schema):
     refresh_expires_in: int = Field(description="Refresh token lifetime, seconds")
 
 
+class SecondFactorChallenge(Schema):
+    """Step one's answer when the user has a second factor: no tokens yet. Step two posts the
+    challenge with a code (``POST /auth/second-factor/login``)."""
+
+    second_factor_required: Literal[True] = True
+    challenge: str = Field(description="Single-use, bound to the user; send it with the code")
+    expires_in: int = Field(description="Seconds the challenge stays valid")
+    methods: list[str] = Field(description="What step two accepts: `totp`, `recovery_code`")
+
+
+LoginAnswer = TokenPair | SecondFactorChallenge
+
+
 class RefreshRequest(Schema):
     refresh_token: str = Field(min_length=1, max_length=4096)
 
