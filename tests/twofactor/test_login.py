@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from atrium.auth.documents import LoginLog
@@ -11,9 +13,10 @@ from tests.support.twofactor import (
     code_at_step,
     current_step,
     enable,
+    enrol,
     second_step,
 )
-from tests.support.users import bearer, new_user
+from tests.support.users import PASSWORD, bearer, login, new_user
 
 ME = "/api/v1/auth/me"
 
@@ -50,3 +53,86 @@ async def test_a_code_logs_in_once_and_a_recovery_code_works_once(
     assert ("totp", "success", None) in outcomes
     assert ("totp", "failure", "TWOFACTOR_INVALID_CODE") in outcomes
     assert ("recovery_code", "failure", "TWOFACTOR_INVALID_CODE") in outcomes
+
+
+async def _pending_challenge_key(state: AppState) -> str:
+    found = [key async for key in state.redis.scan_iter(match="*twofactor:challenge:*")]
+    assert len(found) == 1
+    return str(found[0])
+
+
+async def test_a_tampered_expired_or_used_challenge_is_refused(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    secret, _ = await enable(client, bob.headers)
+    code = code_at_step(secret, current_step() + 1)
+    token = await challenge(client, "bob")
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    for wrong in (tampered, "x" * 43, "not a challenge"):
+        refused = await second_step(client, {"challenge": wrong, "code": code})
+        assert (refused.status_code, _code(refused)) == (401, "TWOFACTOR_CHALLENGE_INVALID")
+    assert (await second_step(client, {"challenge": token, "code": code})).status_code == 200
+    used = await second_step(client, {"challenge": token, "code": code})
+    assert (used.status_code, _code(used)) == (401, "TWOFACTOR_CHALLENGE_INVALID")
+    expiring = await challenge(client, "bob")
+    await state.redis.pexpire(await _pending_challenge_key(state), 1)
+    await asyncio.sleep(0.05)
+    later = code_at_step(secret, current_step() + 1)
+    expired = await second_step(client, {"challenge": expiring, "code": later})
+    assert (expired.status_code, _code(expired)) == (401, "TWOFACTOR_CHALLENGE_INVALID")
+
+
+async def test_a_wrong_code_keeps_the_challenge_until_the_attempts_run_out(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    secret, _ = await enable(client, bob.headers)
+    token = await challenge(client, "bob")
+    wrong = "000000" if code_at_step(secret, current_step()) != "000000" else "111111"
+    for _ in range(5):
+        refused = await second_step(client, {"challenge": token, "code": wrong})
+        assert _code(refused) == "TWOFACTOR_INVALID_CODE"
+    limited = await second_step(
+        client, {"challenge": token, "code": code_at_step(secret, current_step() + 1)}
+    )
+    assert (limited.status_code, _code(limited)) == (429, "TWOFACTOR_RATE_LIMITED")
+    assert int(limited.headers["Retry-After"]) >= 1
+    # A fresh challenge is a fresh count (the user's own limit is higher).
+    fresh = await challenge(client, "bob")
+    ok = await second_step(
+        client, {"challenge": fresh, "code": code_at_step(secret, current_step() + 1)}
+    )
+    assert ok.status_code == 200, ok.text
+
+
+async def test_both_or_neither_code_is_a_validation_error(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    for body in (
+        {"challenge": "x"},
+        {"challenge": "x", "code": "123456", "recoveryCode": "a" * 16},
+    ):
+        response = await second_step(client, body)
+        assert (response.status_code, _code(response)) == (422, "VALIDATION_ERROR")
+
+
+async def test_the_swagger_form_does_not_pass_the_second_factor(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    await enable(client, bob.headers)
+    form = {"username": "bob", "password": PASSWORD}
+    response = await client.post("/api/v1/auth/login/swagger", data=form)
+    assert (response.status_code, _code(response)) == (403, "AUTH_SECOND_FACTOR_REQUIRED")
+    assert "access_token" not in response.json()
+
+
+async def test_a_pending_enrolment_guards_nothing(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    await enrol(client, bob.headers)
+    answer = (await login(client, "bob")).json()["data"]
+    assert "accessToken" in answer
+    assert "secondFactorRequired" not in answer
