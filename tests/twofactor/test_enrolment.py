@@ -49,7 +49,8 @@ async def test_enrolment_answers_the_secret_uri_and_qr_code_and_activates_on_a_c
     assert re.fullmatch(r"[A-Z2-7]{32}", secret)
     assert started["otpauthUri"].startswith("otpauth://totp/Atrium:bob%40example.com?")
     assert f"secret={secret}" in started["otpauthUri"]
-    assert started["qrSvg"].lstrip().startswith("<svg") and "</svg>" in started["qrSvg"]
+    assert started["qrSvg"].lstrip().startswith("<svg")
+    assert "</svg>" in started["qrSvg"]
     status = (await client.get(BASE, headers=bob.headers)).json()["data"]
     assert (status["enabled"], status["pending"]) == (False, True)
     wrong = await client.post(
@@ -82,7 +83,9 @@ async def test_the_secret_and_recovery_codes_are_not_stored_in_clear(
     secret, codes = await enable(client, bob.headers)
     async with state.db.session() as session:
         row = (await session.execute(select(SecondFactor))).scalar_one()
-        hashes = list((await session.execute(select(RecoveryCode.code_hash))).scalars())
+        hashes = [
+            code.code_hash for code in (await session.execute(select(RecoveryCode))).scalars()
+        ]
     assert row.user_id == bob.user_id
     assert secret not in row.secret
     assert row.secret.startswith("gAAAAA")  # a Fernet token
