@@ -12,9 +12,9 @@ from atrium.auth import service
 from atrium.auth.deps import AuthDep, ClientDep, CurrentPrincipal, CurrentUser
 from atrium.auth.documents import LoginOutcome
 from atrium.auth.schemas import (
-    LoginAnswer,
     LoginLogRead,
     LoginRequest,
+    LoginResult,
     PasswordChange,
     PublicKeyRead,
     RefreshRequest,
@@ -55,15 +55,15 @@ async def public_key(auth: AuthDep) -> Envelope[PublicKeyRead]:
 @router.post("/login", openapi_extra=PUBLIC, responses=LOGIN_ERRORS)
 async def login(
     data: LoginRequest, auth: AuthDep, session: SessionDep, client: ClientDep, response: Response
-) -> Envelope[LoginAnswer]:
+) -> Envelope[LoginResult]:
     """Log in with an RSA-OAEP encrypted password; returns access and refresh tokens.
 
     A user with a second factor gets ``{secondFactorRequired: true, challenge, expiresIn,
     methods}`` instead (no tokens): step two is ``POST /auth/second-factor/login``.
     """
-    tokens = await service.login(auth, session, data.username, data.kid, data.password, client)
+    answer = await service.login(auth, session, data.username, data.kid, data.password, client)
     response.headers.update(NO_STORE)
-    return ok(tokens)
+    return ok(LoginResult(answer))
 
 
 @swagger_router.post(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from atrium.auth.documents import LoginOutcome
 from atrium.core.schemas import Schema
@@ -50,6 +50,11 @@ class SecondFactorChallenge(Schema):
 
 
 LoginAnswer = TokenPair | SecondFactorChallenge
+
+
+class LoginResult(RootModel[LoginAnswer]):
+    """The login's answer: the token pair, or (a user with a second factor) a challenge for
+    step two, with no tokens."""
 
 
 class RefreshRequest(Schema):
