@@ -59,7 +59,9 @@ async def login(
     """Log in with an RSA-OAEP encrypted password; returns access and refresh tokens.
 
     A user with a second factor gets ``{secondFactorRequired: true, challenge, expiresIn,
-    methods}`` instead (no tokens): step two is ``POST /auth/second-factor/login``.
+    methods}`` instead (no tokens): step two is ``POST /auth/second-factor/login``. A holder of
+    a role that requires a second factor, without one, gets ``403
+    TWOFACTOR_ENROLMENT_REQUIRED`` with an enrolment ticket in ``details``.
     """
     answer = await service.login(auth, session, data.username, data.kid, data.password, client)
     response.headers.update(NO_STORE)
