@@ -136,3 +136,17 @@ async def test_a_pending_enrolment_guards_nothing(
     answer = (await login(client, "bob")).json()["data"]
     assert "accessToken" in answer
     assert "secondFactorRequired" not in answer
+
+
+async def test_the_openapi_documents_both_answers_of_step_one(client: httpx.AsyncClient) -> None:
+    schema = (await client.get("/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    answer = components["LoginResult"]["anyOf"]
+    assert {ref["$ref"].rsplit("/", 1)[-1] for ref in answer} == {
+        "TokenPair",
+        "SecondFactorChallenge",
+    }
+    challenge_fields = components["SecondFactorChallenge"]["properties"]
+    assert set(challenge_fields) == {"secondFactorRequired", "challenge", "expiresIn", "methods"}
+    step_two = schema["paths"]["/api/v1/auth/second-factor/login"]["post"]
+    assert step_two["x-access"] == "public"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import httpx
 
+from atrium.auth.documents import LoginLog, LoginOutcome
 from atrium.core.state import AppState
 from tests.support.admin import API, actor, create_role, data, set_roles
 from tests.support.twofactor import BASE, challenge, code_at_step, current_step, disable_body
@@ -44,6 +45,10 @@ async def test_a_holder_without_a_factor_enrols_with_the_ticket_and_is_logged_in
     carol = await new_user(state, client, "carol")
     await _requiring_role(client, state, carol.user_id)
     ticket = _ticket(await login(client, "carol"))
+    [refused] = await LoginLog.find(
+        LoginLog.username == "carol", LoginLog.outcome == LoginOutcome.FAILURE
+    ).to_list()
+    assert refused.reason == "TWOFACTOR_ENROLMENT_REQUIRED"
     # The ticket is no token: it opens nothing but the enrolment.
     assert (await client.get(ME, headers=bearer(ticket))).status_code == 401
     started = await client.post(f"{BASE}/ticket/enrolment", json={"ticket": ticket})
