@@ -6,11 +6,13 @@ import os
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import SecretStr, ValidationError
 
 from atrium.auth.settings import AuthSettings
 from atrium.config import Environment, Settings, StorageSettings
 from atrium.core.domain import load_domains
+from atrium.twofactor.settings import TwoFactorSettings
+from tests.support.settings import TWOFACTOR_KEY
 
 
 @pytest.fixture(autouse=True)
@@ -46,6 +48,7 @@ def test_deployed_environments_refuse_default_secrets(environment: Environment) 
     message = str(caught.value)
     assert "ATRIUM_AUTH__JWT_SECRET" in message
     assert "ATRIUM_AUTH__RSA_PRIVATE_KEYS" in message
+    assert "ATRIUM_TWOFACTOR__ENCRYPTION_KEYS" in message
 
 
 def test_production_starts_with_real_secrets() -> None:
@@ -60,6 +63,7 @@ def _production(jwt_secret: str) -> Settings:
             jwt_secret=jwt_secret,  # type: ignore[arg-type]
             rsa_private_keys={"k1": "/run/secrets/login.pem"},
         ),
+        TwoFactorSettings(encryption_keys=[SecretStr(TWOFACTOR_KEY)]),
         _env_file=None,
         environment=Environment.PRODUCTION,
         storage=StorageSettings(secret_key="real-storage-secret"),  # type: ignore[arg-type]

@@ -40,6 +40,7 @@ SECRETS = {
     "MINIO_ROOT_PASSWORD": "minio-secret-value",
     "ATRIUM_AUTH__JWT_SECRET": "a-real-jwt-secret-0123456789abcdef",
     "ATRIUM_AUTH__RSA_PRIVATE_KEYS": '{"k1": "/run/secrets/login.pem"}',
+    "ATRIUM_TWOFACTOR__ENCRYPTION_KEYS": '["AcPwXQj6RrpP67_fWcmPxfE3u2BhLm1Dut9UBKcfmOM="]',
 }
 _VARIABLE = re.compile(r"\$\{([A-Z0-9_]+)(?::?[-?]([^}]*))?\}")
 

@@ -10,6 +10,7 @@ DEFAULT_DOMAINS = (
     "atrium.auth",
     "atrium.rbac",
     "atrium.apikeys",
+    "atrium.twofactor",
     "atrium.realtime",
     "atrium.notifications",
     "atrium.files",

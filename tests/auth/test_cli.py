@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +19,7 @@ from atrium.core.security.passwords import PasswordHasher
 from atrium.users import repository
 from atrium.users.models import User
 from atrium.users.settings import PasswordSettings
+from tests.support.settings import TWOFACTOR_KEY
 
 runner = CliRunner()
 FAST_HASHING = {
@@ -116,6 +118,7 @@ def test_initdb_outside_development_needs_a_password(
     monkeypatch.setenv("ATRIUM_AUTH__JWT_SECRET", "j" * 64)
     monkeypatch.setenv("ATRIUM_STORAGE__SECRET_KEY", "s" * 32)
     monkeypatch.setenv("ATRIUM_AUTH__RSA_PRIVATE_KEYS", f'{{"k1": "{key_file}"}}')
+    monkeypatch.setenv("ATRIUM_TWOFACTOR__ENCRYPTION_KEYS", json.dumps([TWOFACTOR_KEY]))
     result = _run("initdb", "--no-input")
     assert result.exit_code == 1
     assert "ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD" in result.output
@@ -160,6 +163,7 @@ def test_outside_local_environments_no_password_is_ever_printed(
     monkeypatch.setenv("ATRIUM_AUTH__JWT_SECRET", "j" * 64)
     monkeypatch.setenv("ATRIUM_STORAGE__SECRET_KEY", "s" * 32)
     monkeypatch.setenv("ATRIUM_AUTH__RSA_PRIVATE_KEYS", f'{{"k1": "{key_file}"}}')
+    monkeypatch.setenv("ATRIUM_TWOFACTOR__ENCRYPTION_KEYS", json.dumps([TWOFACTOR_KEY]))
     refused = _run("initdb", "--no-input")
     assert refused.exit_code == 1
     assert "generated password" not in refused.output

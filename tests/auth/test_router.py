@@ -10,6 +10,7 @@ from atrium.config import Environment, Settings
 from atrium.core.security import rsa
 from atrium.core.state import AppState
 from atrium.main import create_app
+from tests.support.settings import with_twofactor_key
 from tests.support.users import bearer, create_user, login, tokens
 
 LOGS = "/api/v1/auth/login-logs"
@@ -67,6 +68,7 @@ async def test_swagger_login_does_not_exist_in_production(settings: Settings) ->
         }
     )
     production.set_group(auth)
+    with_twofactor_key(production)
     app = create_app(production)  # no lifespan: routing alone decides a 404
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://prod") as http:

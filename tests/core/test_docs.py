@@ -16,6 +16,7 @@ from atrium.core.state import AppState
 from atrium.main import create_app
 from tests.support.browser import SQLITE_ONLY, chromium
 from tests.support.live import LiveServer
+from tests.support.settings import with_twofactor_key
 from tests.support.users import PASSWORD, create_user
 
 pytestmark = SQLITE_ONLY
@@ -43,6 +44,7 @@ async def test_docs_pages_name_no_outside_url(client: httpx.AsyncClient) -> None
 def test_no_docs_outside_debug(settings: Settings) -> None:
     real = {"jwt_secret": SecretStr("p" * 64), "rsa_private_keys": {"k1": "unused.pem"}}
     settings.set_group(settings.group(AuthSettings).model_copy(update=real))
+    with_twofactor_key(settings)
     settings.environment = Environment.PRODUCTION
     paths = {getattr(route, "path", "") for route in create_app(settings).routes}
     assert not paths & {"/docs", "/redoc", "/openapi.json", ASSETS_URL}

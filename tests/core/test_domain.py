@@ -36,7 +36,8 @@ def test_every_default_domain_declares_its_entry() -> None:
 
 
 def test_a_domain_whose_dependency_is_removed_refuses_to_start() -> None:
-    without = ("atrium.rbac", "atrium.apikeys")  # the first domain after rbac needs it too
+    # The first domains after rbac need it too.
+    without = ("atrium.rbac", "atrium.apikeys", "atrium.twofactor")
     without_rbac = [package for package in DEFAULT_DOMAINS if package not in without]
     with pytest.raises(DomainError, match=r"atrium\.scheduler needs atrium\.rbac.*not at all"):
         create_app(_settings(without_rbac))

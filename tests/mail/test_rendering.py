@@ -40,3 +40,16 @@ def test_a_missing_template_or_variable_is_refused() -> None:
         render("nothing", {})
     with pytest.raises(UndefinedError):
         render("test", {})
+
+
+def test_a_domains_own_templates_are_found_and_a_teams_folder_still_wins(tmp_path: Path) -> None:
+    context = {"project": "Acme", "username": "bob"}
+    rendered = render("second_factor_reset", context, package="atrium.twofactor")
+    assert rendered.subject == "Acme: your second factor was reset"
+    assert "Hello bob" in rendered.text
+    with pytest.raises(LookupError):
+        render("second_factor_reset", context)  # not without naming the package
+    (tmp_path / "second_factor_reset.subject").write_text("Ours: {{ project }}\n")
+    rendered = render("second_factor_reset", context, tmp_path, "atrium.twofactor")
+    assert rendered.subject == "Ours: Acme"
+    assert render("test", context, package="atrium.twofactor").subject == "Acme: a test message"

@@ -15,6 +15,7 @@ from atrium.mail.delivery import build, deliver
 from atrium.mail.rendering import Rendered
 from atrium.mail.settings import MailSettings
 from atrium.main import create_app
+from tests.support.settings import with_twofactor_key
 from tests.support.users import bearer, new_user, superuser
 
 CAUGHT = "/api/v1/mail/caught"
@@ -66,6 +67,7 @@ async def test_without_a_catcher_the_answer_says_so(
 def test_there_is_no_caught_mail_route_outside_debug(app: FastAPI, settings: Settings) -> None:
     real = {"jwt_secret": SecretStr("p" * 64), "rsa_private_keys": {"k1": "unused.pem"}}
     settings.set_group(settings.group(AuthSettings).model_copy(update=real))
+    with_twofactor_key(settings)
     settings.environment = Environment.PRODUCTION
     paths = {getattr(route, "path", "") for route in create_app(settings).routes}
     assert not {path for path in paths if path.startswith("/api/v1/mail")}

@@ -58,6 +58,18 @@ def mail_settings(services: dict[str, str], **overrides: Any) -> MailSettings:
     return MailSettings(**{**values, **overrides})
 
 
+# A Fernet key for deployed-environment tests (not a secret of any deployment).
+TWOFACTOR_KEY = "AcPwXQj6RrpP67_fWcmPxfE3u2BhLm1Dut9UBKcfmOM="
+
+
+def with_twofactor_key(settings: Settings) -> Settings:
+    """A real second-factor encryption key: staging and production refuse the development one."""
+    from atrium.twofactor.settings import TwoFactorSettings
+
+    settings.set_group(TwoFactorSettings(encryption_keys=[SecretStr(TWOFACTOR_KEY)]))
+    return settings
+
+
 def fast_auth(settings: Settings, **overrides: Any) -> Settings:
     """Cheap Argon2 parameters (about 1 ms a hash) and any other auth overrides."""
     values: dict[str, Any] = {**FAST_HASHING, **overrides}

@@ -16,6 +16,8 @@ from atrium.core.clock import utcnow
 class LoginOutcome(StrEnum):
     SUCCESS = "success"
     FAILURE = "failure"
+    # The password was right and a second factor was asked for (no tokens yet).
+    CHALLENGED = "challenged"
 
 
 class LoginLog(Document):

@@ -51,6 +51,14 @@ class AuthInvalidCredentials(Unauthorized):
     message = "The username or password is incorrect."
 
 
+class AuthSecondFactorRequired(Forbidden):
+    """A plain-password login (Swagger UI's form) of a user with a second factor: use the
+    two-step login (``POST /auth/login``, then ``POST /auth/second-factor/login``)."""
+
+    code = "AUTH_SECOND_FACTOR_REQUIRED"
+    message = "This account has a second factor: log in through the two-step login."
+
+
 class AuthUserDisabled(Forbidden):
     """The account is disabled: at login (after a correct password), refresh, request, socket."""
 

@@ -14,6 +14,7 @@ from atrium.auth.documents import LoginOutcome
 from atrium.auth.schemas import (
     LoginLogRead,
     LoginRequest,
+    LoginResult,
     PasswordChange,
     PublicKeyRead,
     RefreshRequest,
@@ -54,11 +55,17 @@ async def public_key(auth: AuthDep) -> Envelope[PublicKeyRead]:
 @router.post("/login", openapi_extra=PUBLIC, responses=LOGIN_ERRORS)
 async def login(
     data: LoginRequest, auth: AuthDep, session: SessionDep, client: ClientDep, response: Response
-) -> Envelope[TokenPair]:
-    """Log in with an RSA-OAEP encrypted password; returns access and refresh tokens."""
-    tokens = await service.login(auth, session, data.username, data.kid, data.password, client)
+) -> Envelope[LoginResult]:
+    """Log in with an RSA-OAEP encrypted password; returns access and refresh tokens.
+
+    A user with a second factor gets ``{secondFactorRequired: true, challenge, expiresIn,
+    methods}`` instead (no tokens): step two is ``POST /auth/second-factor/login``. A holder of
+    a role that requires a second factor, without one, gets ``403
+    TWOFACTOR_ENROLMENT_REQUIRED`` with an enrolment ticket in ``details``.
+    """
+    answer = await service.login(auth, session, data.username, data.kid, data.password, client)
     response.headers.update(NO_STORE)
-    return ok(tokens)
+    return ok(LoginResult(answer))
 
 
 @swagger_router.post(

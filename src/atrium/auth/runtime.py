@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from atrium.auth.gate import SecondFactorGate
 from atrium.auth.principal import KeyVerifier
 from atrium.auth.ratelimit import LoginLimiter
 from atrium.auth.sessions import SessionStore
@@ -31,6 +32,8 @@ class AuthRuntime:
     # Set by the API keys domain at startup: the guard hands it every credential that looks
     # like a key (``KeyVerifier.prefix``).
     key_verifier: KeyVerifier | None = None
+    # Set by the second-factor domain at startup: asked after every correct password.
+    second_factor: SecondFactorGate | None = None
 
 
 AUTH: StateKey[AuthRuntime] = StateKey("auth.runtime")

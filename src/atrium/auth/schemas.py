@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import Field, RootModel
 
 from atrium.auth.documents import LoginOutcome
 from atrium.core.schemas import Schema
@@ -37,6 +37,24 @@ class TokenPair(Schema):
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
     expires_in: int = Field(description="Access token lifetime, seconds")
     refresh_expires_in: int = Field(description="Refresh token lifetime, seconds")
+
+
+class SecondFactorChallenge(Schema):
+    """Step one's answer when the user has a second factor: no tokens yet. Step two posts the
+    challenge with a code (``POST /auth/second-factor/login``)."""
+
+    second_factor_required: Literal[True] = True
+    challenge: str = Field(description="Single-use, bound to the user; send it with the code")
+    expires_in: int = Field(description="Seconds the challenge stays valid")
+    methods: list[str] = Field(description="What step two accepts: `totp`, `recovery_code`")
+
+
+LoginAnswer = TokenPair | SecondFactorChallenge
+
+
+class LoginResult(RootModel[LoginAnswer]):
+    """The login's answer: the token pair, or (a user with a second factor) a challenge for
+    step two, with no tokens."""
 
 
 class RefreshRequest(Schema):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 import structlog
@@ -22,6 +22,7 @@ from atrium.auth.errors import (
     AuthInvalidCredentials,
     AuthRefreshReused,
     AuthReplayedNonce,
+    AuthSecondFactorRequired,
     AuthTokenRevoked,
     AuthUserAgentMismatch,
     AuthUserDisabled,
@@ -31,9 +32,11 @@ from atrium.auth.principal import ClientInfo, Principal
 from atrium.auth.ratelimit import normalize_username
 from atrium.auth.runtime import AuthRuntime
 from atrium.auth.schemas import (
+    LoginAnswer,
     LoginLogRead,
     PasswordChange,
     PublicKeyRead,
+    SecondFactorChallenge,
     SessionRead,
     TokenPair,
 )
@@ -50,6 +53,8 @@ from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
 
 log = structlog.get_logger(__name__)
+
+Answer = TypeVar("Answer", bound=LoginAnswer)
 
 
 @dataclass(slots=True)
@@ -73,11 +78,12 @@ async def login(
     kid: str,
     ciphertext: str,
     client: ClientInfo,
-) -> TokenPair:
-    """A login with an RSA-encrypted password; every attempt lands in the login log."""
+) -> LoginAnswer:
+    """A login with an RSA-encrypted password; every attempt lands in the login log. A user
+    with a second factor gets a challenge for step two instead of tokens."""
     attempt = LoginAttempt(username, client)
 
-    async def check() -> TokenPair:
+    async def check() -> LoginAnswer:
         credential = await _open(auth, kid, ciphertext)
         return await _password_login(auth, db, attempt, credential.password)
 
@@ -89,22 +95,30 @@ async def login_plain(
 ) -> TokenPair:
     """A plain-password login, for Swagger UI in local/testing only (same checks otherwise)."""
     attempt = LoginAttempt(username, client, method="swagger")
-    return await _attempt(auth, attempt, lambda: _password_login(auth, db, attempt, password))
+
+    async def check() -> TokenPair:
+        answer = await _password_login(auth, db, attempt, password)
+        if not isinstance(answer, TokenPair):  # the form cannot carry a second step
+            raise AuthSecondFactorRequired()
+        return answer
+
+    return await _attempt(auth, attempt, check)
 
 
 async def _attempt(
-    auth: AuthRuntime, attempt: LoginAttempt, check: Callable[[], Awaitable[TokenPair]]
-) -> TokenPair:
+    auth: AuthRuntime, attempt: LoginAttempt, check: Callable[[], Awaitable[Answer]]
+) -> Answer:
     """Rate-limit, run the checks, and log the outcome (with the error code of a failure)."""
     try:
         await auth.limiter.hit(attempt.username, attempt.client.ip)
         await auth.limiter.slow_down(attempt.username)
-        tokens = await check()
+        answer = await check()
     except AppError as exc:
-        await _log(auth, attempt, exc.error_code)
+        await log_attempt(auth, attempt, exc.error_code)
         raise
-    await _log(auth, attempt, None)
-    return tokens
+    challenged = isinstance(answer, SecondFactorChallenge)
+    await log_attempt(auth, attempt, None, challenged=challenged)
+    return answer
 
 
 async def _open(auth: AuthRuntime, kid: str, ciphertext: str) -> Credential:
@@ -117,7 +131,7 @@ async def _open(auth: AuthRuntime, kid: str, ciphertext: str) -> Credential:
 
 async def _password_login(
     auth: AuthRuntime, db: AsyncSession, attempt: LoginAttempt, password: str
-) -> TokenPair:
+) -> LoginAnswer:
     user = await users_service.get_by_login(db, attempt.username.strip())
     attempt.user_id = user.id if user else None
     account = str(user.id) if user else normalize_username(attempt.username)
@@ -131,8 +145,23 @@ async def _password_login(
     await auth.limiter.record_success(account, address)
     if not user.is_active:
         raise AuthUserDisabled()
+    if auth.second_factor is not None:
+        challenge = await auth.second_factor.challenge(db, user, attempt.client)
+        if challenge is not None:  # the login is stamped when step two opens the session
+            return challenge
     await users_service.record_login(db, user, verification.new_hash)
     return await _open_session(auth, user, attempt.client)
+
+
+async def open_session(
+    auth: AuthRuntime, db: AsyncSession, user: User, client: ClientInfo
+) -> TokenPair:
+    """Open a session for a user whose login is complete (a second step passed): the last
+    login stamped, a token pair issued. The caller has checked every factor."""
+    if not user.is_active:
+        raise AuthUserDisabled()
+    await users_service.record_login(db, user)
+    return await _open_session(auth, user, client)
 
 
 async def _open_session(auth: AuthRuntime, user: User, client: ClientInfo) -> TokenPair:
@@ -154,13 +183,17 @@ def _token_pair(auth: AuthRuntime, user_id: UUID, session_id: str, refresh_jti: 
     )
 
 
-async def _log(auth: AuthRuntime, attempt: LoginAttempt, reason: str | None) -> None:
+async def log_attempt(
+    auth: AuthRuntime, attempt: LoginAttempt, reason: str | None, *, challenged: bool = False
+) -> None:
+    """One entry of the login log: a failure with its reason (an error code), a success, or a
+    right password that was asked for a second factor (``challenged``)."""
     now = utcnow()
     retention = timedelta(days=auth.settings.group(AuthSettings).login_log_retention_days)
     entry = LoginLog(
         username=normalize_username(attempt.username),
         user_id=attempt.user_id,
-        outcome=LoginOutcome.FAILURE if reason else LoginOutcome.SUCCESS,
+        outcome=_outcome(reason, challenged),
         reason=reason,
         method=attempt.method,
         ip_address=attempt.client.ip,
@@ -172,6 +205,12 @@ async def _log(auth: AuthRuntime, attempt: LoginAttempt, reason: str | None) -> 
         await entry.insert()
     except Exception:  # the log must never decide whether a login works
         log.exception("login_log_failed", username=entry.username, outcome=entry.outcome)
+
+
+def _outcome(reason: str | None, challenged: bool) -> LoginOutcome:
+    if reason:
+        return LoginOutcome.FAILURE
+    return LoginOutcome.CHALLENGED if challenged else LoginOutcome.SUCCESS
 
 
 async def refresh(auth: AuthRuntime, db: AsyncSession, token: str, client: ClientInfo) -> TokenPair:

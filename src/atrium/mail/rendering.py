@@ -1,8 +1,10 @@
 """Mail bodies from Jinja2 templates: ``NAME.subject``, ``NAME.txt`` and (optional) ``NAME.html``.
 
 A team's folder (``ATRIUM_MAIL__TEMPLATES_DIR``) is searched before the built-in templates, so a
-file of the same name replaces Atrium's wording. HTML is autoescaped; an undefined variable is an
-error (a mail with a hole in it is never sent).
+file of the same name replaces Atrium's wording. A domain keeps its own messages in its package's
+``templates`` folder and names the package (``render(..., package="atrium.twofactor")``): it is
+searched after the team's folder and before the mail domain's own. HTML is autoescaped; an
+undefined variable is an error (a mail with a hole in it is never sent).
 """
 
 from __future__ import annotations
@@ -33,9 +35,11 @@ class Rendered:
     html: str | None
 
 
-@lru_cache(maxsize=8)
-def environment(templates_dir: Path | None) -> Environment:
+@lru_cache(maxsize=16)
+def environment(templates_dir: Path | None, package: str | None = None) -> Environment:
     loaders: list[BaseLoader] = [FileSystemLoader(templates_dir)] if templates_dir else []
+    if package is not None:
+        loaders.append(PackageLoader(package, "templates"))
     loaders.append(PackageLoader("atrium.mail", "templates"))
     return Environment(
         loader=ChoiceLoader(loaders),
@@ -45,9 +49,15 @@ def environment(templates_dir: Path | None) -> Environment:
     )
 
 
-def render(name: str, context: dict[str, Any], templates_dir: Path | None = None) -> Rendered:
-    """The message ``name`` with ``context``; LookupError if it has no subject or text body."""
-    env = environment(templates_dir)
+def render(
+    name: str,
+    context: dict[str, Any],
+    templates_dir: Path | None = None,
+    package: str | None = None,
+) -> Rendered:
+    """The message ``name`` with ``context`` (from ``package``'s templates too, if named);
+    LookupError if it has no subject or text body."""
+    env = environment(templates_dir, package)
     try:
         subject = env.get_template(f"{name}.subject").render(context)
         text = env.get_template(f"{name}.txt").render(context)

@@ -27,11 +27,13 @@ async def queue(
     context: dict[str, Any],
     *,
     session: AsyncSession | None = None,
+    package: str | None = None,
 ) -> MailLog:
-    """Log and send the message ``template`` to ``to`` (through the worker, with retries)."""
+    """Log and send the message ``template`` to ``to`` (through the worker, with retries);
+    ``package`` names the domain whose ``templates`` folder holds it."""
     from atrium.mail.tasks import send
 
-    rendered = render(template, context, settings.templates_dir)
+    rendered = render(template, context, settings.templates_dir, package)
     created = utcnow()
     entry = MailLog(
         to=to,

@@ -61,6 +61,10 @@ class Role(IdMixin, TimestampMixin, table=True):
     code: str = Field(max_length=64, nullable=False, unique=True)
     description: str = Field(default="", max_length=255, nullable=False)
     status: RoleStatus = Field(default=RoleStatus.ACTIVE, sa_type=_enum(RoleStatus), nullable=False)
+    # Its holders log in with a second factor (read at login by the twofactor domain).
+    require_second_factor: bool = Field(
+        default=False, nullable=False, sa_column_kwargs={"server_default": sa.false()}
+    )
 
     @property
     def is_active(self) -> bool:

@@ -175,6 +175,21 @@ async def role_states(session: AsyncSession, user_id: UUID) -> list[tuple[UUID, 
     ]
 
 
+async def requires_second_factor(session: AsyncSession, user_id: UUID) -> bool:
+    """Whether an active role of the user requires a second factor."""
+    query = (
+        select(_ROLE.id)
+        .join(UserRole, _USER_ROLE.role_id == _ROLE.id)
+        .where(
+            _USER_ROLE.user_id == user_id,
+            _ROLE.status == RoleStatus.ACTIVE,
+            _ROLE.require_second_factor.is_(True),
+        )
+        .limit(1)
+    )
+    return (await session.execute(query)).first() is not None
+
+
 async def grants_of(session: AsyncSession, role_ids: Collection[UUID]) -> list[str]:
     if not role_ids:
         return []

@@ -35,6 +35,9 @@ class RoleCreate(Schema):
     code: RoleCode
     description: Text255 = ""
     status: RoleStatus = RoleStatus.ACTIVE
+    require_second_factor: bool = Field(
+        default=False, description="Its holders must log in with a second factor"
+    )
 
 
 class RoleUpdate(Schema):
@@ -42,6 +45,7 @@ class RoleUpdate(Schema):
     code: RoleCode | None = None
     description: Text255 | None = None
     status: RoleStatus | None = None
+    require_second_factor: bool | None = None
 
 
 class RoleBrief(Schema):
@@ -53,6 +57,7 @@ class RoleBrief(Schema):
 
 class RoleRead(RoleBrief):
     description: str
+    require_second_factor: bool
     created_at: datetime
     updated_at: datetime
 

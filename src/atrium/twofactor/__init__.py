@@ -1,0 +1,1 @@
+"""TOTP second factors (RFC 6238) with recovery codes, and the two-step login."""

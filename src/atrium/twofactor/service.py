@@ -1,0 +1,226 @@
+"""The second factor's rules: enrol, confirm, status, disable, check a code, admin reset, and
+re-encrypting every secret under the first key.
+
+- **Enrol** makes a pending factor (a new secret, encrypted at rest) and answers the secret,
+  its ``otpauth://`` URI and QR code; it guards nothing until **confirmed** with a valid code,
+  which activates it and answers new recovery codes, shown once, stored as digests.
+- **A code** is a TOTP code, accepted once (the last accepted time step per user, in Redis),
+  or an unused recovery code, which is used up.
+- **Disable** needs the current password (RSA-encrypted like a login's) and a current code, and
+  is refused while a role of the user requires a second factor.
+- **Reset** (an administrator, for a lost phone) passes the delegation rule, removes the factor
+  and its codes, records the event, mails the user and ends all their sessions once committed.
+
+Functions flush and never commit.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import structlog
+from cryptography.fernet import InvalidToken
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.auth import service as auth_service
+from atrium.auth.principal import ClientInfo
+from atrium.auth.runtime import AuthRuntime
+from atrium.config import Settings
+from atrium.core.clock import utcnow
+from atrium.core.db import after_commit
+from atrium.rbac import delegation
+from atrium.rbac import repository as rbac_repository
+from atrium.rbac.delegation import Actor
+from atrium.twofactor import recovery, repository
+from atrium.twofactor.documents import FactorAction, SecondFactorEvent
+from atrium.twofactor.errors import (
+    TwoFactorAlreadyEnabled,
+    TwoFactorInvalidCode,
+    TwoFactorNotEnabled,
+    TwoFactorNotEnrolled,
+    TwoFactorRequiredByRole,
+)
+from atrium.twofactor.models import SecondFactor
+from atrium.twofactor.runtime import TwoFactorRuntime
+from atrium.twofactor.schemas import DisableRequest, EnrolmentRead, OneCode, StatusRead
+from atrium.twofactor.secretbox import SecretBox
+from atrium.twofactor.totp import new_secret, qr_svg
+from atrium.users import service as users_service
+from atrium.users.errors import UserNotFound
+from atrium.users.models import User
+
+log = structlog.get_logger(__name__)
+MAIL_DOMAIN = "atrium.mail"
+RESET_TEMPLATE = "second_factor_reset"
+
+
+async def start_enrolment(
+    session: AsyncSession, runtime: TwoFactorRuntime, user: User
+) -> EnrolmentRead:
+    """A new pending factor (replacing a pending one); 409 while one is active."""
+    factor = await repository.get(session, user.id)
+    if factor is not None and factor.is_enabled:
+        raise TwoFactorAlreadyEnabled()
+    secret = new_secret()
+    if factor is None:
+        factor = SecondFactor(user_id=user.id, secret=runtime.box.seal(secret))
+    else:
+        factor.secret = runtime.box.seal(secret)
+    session.add(factor)
+    await session.flush()
+    totp = runtime.totp
+    uri = totp.uri(secret, user.email or user.username)
+    return EnrolmentRead(
+        secret=secret,
+        otpauth_uri=uri,
+        qr_svg=qr_svg(uri),
+        issuer=totp.issuer,
+        digits=totp.digits,
+        period=totp.period,
+    )
+
+
+async def confirm_enrolment(
+    session: AsyncSession, runtime: TwoFactorRuntime, user: User, code: str
+) -> list[str]:
+    """Activate the pending factor with a valid code; the new recovery codes (shown once)."""
+    factor = await repository.get(session, user.id)
+    if factor is None:
+        raise TwoFactorNotEnrolled()
+    if factor.is_enabled:
+        raise TwoFactorAlreadyEnabled()
+    await _check_totp(runtime, factor, code)
+    factor.enabled_at = utcnow()
+    session.add(factor)
+    codes = recovery.new_codes(runtime.settings.recovery_codes)
+    await repository.replace_codes(session, user.id, [recovery.code_hash(c) for c in codes])
+    await _record(session, user.id, FactorAction.ENABLED, user.id)
+    return codes
+
+
+async def status(session: AsyncSession, user: User) -> StatusRead:
+    factor = await repository.get(session, user.id)
+    enabled = factor is not None and factor.is_enabled
+    return StatusRead(
+        enabled=enabled,
+        pending=factor is not None and not factor.is_enabled,
+        enabled_at=factor.enabled_at if factor is not None else None,
+        recovery_codes_left=await repository.codes_left(session, user.id) if enabled else 0,
+        required_by_role=await rbac_repository.requires_second_factor(session, user.id),
+    )
+
+
+async def active_factor(session: AsyncSession, user_id: UUID) -> SecondFactor | None:
+    factor = await repository.get(session, user_id)
+    return factor if factor is not None and factor.is_enabled else None
+
+
+async def check_code(
+    session: AsyncSession, runtime: TwoFactorRuntime, factor: SecondFactor, data: OneCode
+) -> None:
+    """A current TOTP code (taken once) or an unused recovery code (used up); else 401."""
+    if data.code is not None:
+        await _check_totp(runtime, factor, data.code)
+        return
+    assert data.recovery_code is not None
+    value = recovery.code_hash(data.recovery_code)
+    if not await repository.use_code(session, factor.user_id, value, utcnow()):
+        raise TwoFactorInvalidCode("The recovery code is not valid, or was used already.")
+
+
+async def _check_totp(runtime: TwoFactorRuntime, factor: SecondFactor, code: str) -> None:
+    try:
+        secret = runtime.box.open(factor.secret)
+    except InvalidToken:
+        log.error("second_factor_undecryptable", user_id=str(factor.user_id))
+        raise TwoFactorInvalidCode() from None
+    step = runtime.totp.matched_step(secret, code)
+    if step is None:
+        raise TwoFactorInvalidCode()
+    if not await runtime.tickets.claim_step(factor.user_id, step, runtime.step_ttl):
+        raise TwoFactorInvalidCode("This code was used already; wait for the next one.")
+
+
+async def disable(
+    session: AsyncSession,
+    auth: AuthRuntime,
+    runtime: TwoFactorRuntime,
+    user: User,
+    data: DisableRequest,
+    client: ClientInfo,
+) -> None:
+    """Remove the caller's factor: current password and a current code; not while a role of
+    theirs requires one."""
+    factor = await active_factor(session, user.id)
+    if factor is None:
+        raise TwoFactorNotEnabled()
+    if await rbac_repository.requires_second_factor(session, user.id):
+        raise TwoFactorRequiredByRole()
+    await auth_service.confirm_password(auth, user, data.kid, data.password, client)
+    await check_code(session, runtime, factor, data)
+    await repository.delete_of_user(session, user.id)
+    await _record(session, user.id, FactorAction.DISABLED, user.id)
+
+
+async def reset(
+    session: AsyncSession, auth: AuthRuntime, settings: Settings, actor: Actor, user_id: UUID
+) -> User:
+    """An administrator removes a user's factor (lost phone): the delegation rule applies
+    (never one's own, only superusers on superusers); mailed, recorded, sessions ended."""
+    target = await users_service.get(session, user_id)
+    if target is None:
+        raise UserNotFound()
+    delegation.require_not_self(actor, target.id, "reset the second factor of")
+    await delegation.check_user(session, actor, target)
+    if await active_factor(session, target.id) is None:
+        raise TwoFactorNotEnabled()
+    await repository.delete_of_user(session, target.id)
+    await _record(session, target.id, FactorAction.RESET, actor.user_id)
+    log.info("second_factor_reset", user_id=str(target.id), actor_id=str(actor.user_id))
+    await _mail_reset(session, settings, target)
+
+    async def end_sessions() -> None:
+        await auth_service.revoke_user_sessions(auth, target.id)
+
+    after_commit(session, end_sessions)
+    return target
+
+
+async def _mail_reset(session: AsyncSession, settings: Settings, user: User) -> None:
+    if MAIL_DOMAIN not in settings.domains or not user.email:
+        return
+    from atrium.mail import service as mail_service
+    from atrium.mail.settings import MailSettings
+
+    context = {"username": user.username, "project": settings.project_name}
+    await mail_service.queue(
+        settings.group(MailSettings),
+        [user.email],
+        RESET_TEMPLATE,
+        context,
+        session=session,
+        package=__package__,
+    )
+
+
+async def _record(
+    session: AsyncSession, user_id: UUID, action: FactorAction, actor_id: UUID | None
+) -> None:
+    """The event document, written once the change is committed."""
+
+    async def write() -> None:
+        await SecondFactorEvent(user_id=user_id, action=action, actor_id=actor_id).insert()
+
+    after_commit(session, write)
+
+
+async def rotate_keys(session: AsyncSession, box: SecretBox) -> int:
+    """Re-encrypt every secret under the first key; the number of secrets rewritten."""
+    count = 0
+    async for factors in repository.batches(session):
+        for factor in factors:
+            factor.secret = box.rotate(factor.secret)
+            session.add(factor)
+            count += 1
+        await session.flush()
+    return count
