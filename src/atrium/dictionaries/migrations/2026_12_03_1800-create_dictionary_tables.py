@@ -50,7 +50,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dictionary_items")),
-        sa.UniqueConstraint("type_id", "value", name=op.f("uq_dictionary_items_type_id")),
+        sa.UniqueConstraint("type_id", "value", name=op.f("uq_dictionary_items_type_id_value")),
     )
     op.create_index(
         op.f("ix_dictionary_items_type_id"), "dictionary_items", ["type_id"], unique=False
