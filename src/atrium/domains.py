@@ -15,4 +15,5 @@ DEFAULT_DOMAINS = (
     "atrium.files",
     "atrium.scheduler",
     "atrium.mail",
+    "atrium.accounts",
 )

@@ -11,7 +11,7 @@ from pydantic import Field, StringConstraints
 from atrium.core.codes import CodeKind
 from atrium.core.schemas import Schema
 from atrium.rbac.models import MenuType, PermissionAccess, RoleStatus
-from atrium.users.schemas import UserCreate, UserRead
+from atrium.users.schemas import UserFields, UserRead
 
 RoleCode = Annotated[
     str,
@@ -153,7 +153,9 @@ class SyncResult(Schema):
 # --- user administration ---------------------------------------------------------------------
 
 
-class AdminUserCreate(UserCreate):
+class AdminUserCreate(UserFields):
+    """No password: the new user is mailed a link to set their own (the accounts domain)."""
+
     role_ids: list[UUID] = Field(default_factory=list, max_length=MAX_IDS)
 
 
