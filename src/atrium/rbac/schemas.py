@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from atrium.core.codes import CodeKind
 from atrium.core.schemas import Schema
@@ -154,7 +154,10 @@ class SyncResult(Schema):
 
 
 class AdminUserCreate(UserFields):
-    """No password: the new user is mailed a link to set their own (the accounts domain)."""
+    """No password: the new user is mailed a link to set their own (the accounts domain). An
+    unknown field (a ``password`` a client still sends) is refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
 
     role_ids: list[UUID] = Field(default_factory=list, max_length=MAX_IDS)
 
