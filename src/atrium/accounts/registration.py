@@ -6,6 +6,9 @@ rest to a task (``accounts.tasks``). Every request therefore costs the same, and
 same, for an existing and an unknown account; the task looks the account up and mails: the
 owner of an address already registered is told so (nothing is revealed to the registrant), an
 unknown address for a reset gets nothing.
+
+The registration task carries the Argon2 hash of the password (never the password) through the
+broker; a registrant whose username is taken learns it by mail, at the address they gave.
 """
 
 from __future__ import annotations
