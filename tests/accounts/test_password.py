@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.state import AppState
+from atrium.mail.documents import MailLog
 from tests.accounts.flows import post, reset
 from tests.support.accounts import address, mail_to, mails_to, token_in
 from tests.support.users import USER_AGENT, create_user, login, tokens
@@ -38,6 +39,9 @@ async def test_forgot_then_reset_ends_every_old_session(
     assert (await login(client, "carol", NEW_PASSWORD)).status_code == 200
     again = await reset(client, token_in(mail), "another-Password-7")
     assert again.json()["code"] == "ACCOUNTS_TOKEN_USED"
+    logged = [entry.model_dump_json() for entry in await MailLog.find_all().to_list()]
+    assert logged  # the reset mail is logged, without its link
+    assert not [entry for entry in logged if token_in(mail).partition(".")[2] in entry]
 
 
 async def test_forgot_by_email_mails_the_same_link_and_a_weak_password_spends_nothing(

@@ -13,6 +13,8 @@ broker; a registrant whose username is taken learns it by mail, at the address t
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.accounts import mails, repository, tokens
@@ -98,8 +100,6 @@ async def complete(
 
 async def grant_roles(session: AsyncSession, user: User, role_ids: list[str]) -> None:
     """The invitation's roles that still exist."""
-    from uuid import UUID
-
     roles = await rbac_repository.roles_by_ids(session, {UUID(role_id) for role_id in role_ids})
     if roles:
         await rbac_repository.set_user_roles(session, user.id, {role.id for role in roles})
