@@ -17,5 +17,6 @@ DEFAULT_DOMAINS = (
     "atrium.scheduler",
     "atrium.todos",
     "atrium.mail",
+    "atrium.accounts",
     "atrium.dictionaries",
 )

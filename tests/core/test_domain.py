@@ -65,7 +65,8 @@ def test_capabilities_beat_entries_and_dictionaries_come_from_the_entries() -> N
     assert domains.beat_entries()["files.cleanup"].every == 3600
     assert "atrium.files.tasks" in domains.modules("tasks")
     seeds = {seed.code: seed for seed in domains.dictionaries()}
-    assert [item.value for item in seeds["user_status"].items] == ["active", "disabled"]
+    assert [item.value for item in seeds["user_status"].items] == ["active", "disabled", "pending"]
+    assert domains.beat_entries()["accounts.purge_tokens"].crontab == "17 * * * *"
     assert domains.celery_config()["beat_scheduler"] == "atrium.scheduler.beat:DatabaseScheduler"
 
 

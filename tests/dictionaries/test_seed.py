@@ -58,4 +58,6 @@ async def test_what_an_admin_changed_is_kept_and_what_they_deleted_comes_back(
     assert (report.types_added, report.items_added) == (0, 1)
     read = data(await client.get(f"{DATA}/user_status", headers=root.headers))
     labels = {item["value"]: (item["label"], item["color"]) for item in read["items"]}
-    assert labels == {"active": ("In good standing", "success"), "disabled": ("Disabled", "")}
+    assert labels["active"] == ("In good standing", "success")  # the admin's edit, kept
+    assert labels["disabled"] == ("Disabled", "")  # deleted, seeded again
+    assert set(labels) == {member.value for member in UserStatus}

@@ -68,7 +68,7 @@ class FuzzServer:
     def seed(self, headers: dict[str, str]) -> dict[str, str]:
         """One of each resource; their ids by path parameter name (the fuzzer uses them too)."""
         task = {"name": "fuzz-seed", "task": "scheduler.ping", "schedule": SEED_SCHEDULE}
-        user = {"username": "fuzz-user", "email": "fuzz@example.com", "password": PASSWORD}
+        user = {"username": "fuzz-user", "email": "fuzz@example.com"}
         with httpx.Client(base_url=f"{self.url}/api/v1", headers=headers, timeout=10) as http:
 
             def created(response: httpx.Response) -> Any:

@@ -13,7 +13,7 @@ import httpx
 
 from atrium.core.state import AppState
 from tests.support.admin import API, Actor, actor, create_role, data, set_roles
-from tests.support.users import PASSWORD, login
+from tests.support.users import login, sealed
 
 USERS = f"{API}/users"
 ROLES = f"{API}/roles"
@@ -49,7 +49,7 @@ async def test_the_superuser_flag_is_for_superusers_only(
         f"{USERS}/{mallory.id}", json={"isSuperuser": True}, headers=mallory.headers
     )
     assert "superuser" in _refused(own, "DELEGATION_SUPERUSER_ONLY")["message"]
-    body = {"username": "sock", "email": "sock@example.com", "password": PASSWORD}
+    body = {"username": "sock", "email": "sock@example.com"}
     made = await client.post(USERS, json={**body, "isSuperuser": True}, headers=mallory.headers)
     _refused(made, "DELEGATION_SUPERUSER_ONLY")
     mine = data(await client.get(f"{USERS}/{mallory.id}", headers=root.headers))
@@ -112,9 +112,8 @@ async def test_password_status_sessions_and_delete_need_cover_of_the_target(
     mallory = await _holder(client, state, root, "mallory", codes)
     boss = await _holder(client, state, root, "boss", [ALPHA, BETA])
     peer = await _holder(client, state, root, "peer", [ALPHA])
-    reset = {"password": NEW_PASSWORD}
     attempts = [
-        ("POST", "password", reset),
+        ("POST", "password", {"password": "sealed later", "kid": "-"}),
         ("POST", "disable", None),
         ("DELETE", "sessions", None),
         ("DELETE", "", None),
@@ -126,11 +125,14 @@ async def test_password_status_sessions_and_delete_need_cover_of_the_target(
             (boss, "DELEGATION_EXCEEDS_GRANTS"),
         ):
             url = f"{USERS}/{target.id}/{tail}".rstrip("/")
+            if tail == "password":
+                body = await sealed(client, NEW_PASSWORD)
             response = await client.request(method, url, json=body, headers=mallory.headers)
             _refused(response, code)
     assert (await login(client, "root", NEW_PASSWORD)).status_code == 401
     assert (await login(client, "root")).status_code == 200
     assert (await client.get(f"{API}/probe/beta", headers=boss.headers)).status_code == 200
+    reset = await sealed(client, NEW_PASSWORD)
     done = await client.post(f"{USERS}/{peer.id}/password", json=reset, headers=mallory.headers)
     data(done)  # the peer holds nothing mallory lacks
     assert (await login(client, "peer", NEW_PASSWORD)).status_code == 200

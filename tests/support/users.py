@@ -46,6 +46,24 @@ async def public_key(client: httpx.AsyncClient) -> dict[str, Any]:
     return data
 
 
+async def sealed(client: httpx.AsyncClient, password: str) -> dict[str, str]:
+    """``{password, kid}`` as a browser sends a password to any route that takes one."""
+    key = await public_key(client)
+    return {"password": encrypt(key["pem"], password), "kid": key["kid"]}
+
+
+async def set_password(state: AppState, user_id: UUID, password: str = PASSWORD) -> None:
+    """Give a user a password as the operator would (an admin-created user has none to log in
+    with until they follow their mail)."""
+    policy = users_service.PasswordPolicy.from_settings(state.settings.group(PasswordSettings))
+    async with state.db.session() as session:
+        user = await users_service.get(session, user_id)
+        assert user is not None
+        await users_service.set_password(
+            session, state.get(PASSWORD_HASHER), policy, user, password
+        )
+
+
 async def login(
     client: httpx.AsyncClient,
     username: str,

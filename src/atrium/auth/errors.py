@@ -59,6 +59,14 @@ class AuthSecondFactorRequired(Forbidden):
     message = "This account has a second factor: log in through the two-step login."
 
 
+class AuthEmailUnverified(Forbidden):
+    """A registration's email address is not verified yet (told only after a correct password):
+    the link mailed at registration verifies it (``POST /accounts/verification/resend``)."""
+
+    code = "AUTH_EMAIL_UNVERIFIED"
+    message = "Verify your email address first: follow the link we mailed you."
+
+
 class AuthUserDisabled(Forbidden):
     """The account is disabled: at login (after a correct password), refresh, request, socket."""
 

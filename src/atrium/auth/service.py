@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from atrium.auth.credentials import Credential, open_credential
 from atrium.auth.documents import LoginLog, LoginOutcome
 from atrium.auth.errors import (
+    AuthEmailUnverified,
     AuthInvalidCredentials,
     AuthRefreshReused,
     AuthReplayedNonce,
@@ -129,6 +130,12 @@ async def _open(auth: AuthRuntime, kid: str, ciphertext: str) -> Credential:
     return credential
 
 
+async def decrypt_password(auth: AuthRuntime, kid: str, ciphertext: str) -> str:
+    """A password a browser sent RSA-encrypted like a login's (its nonce claimed, single-use):
+    every route that takes a password reads it through here."""
+    return (await _open(auth, kid, ciphertext)).password
+
+
 async def _password_login(
     auth: AuthRuntime, db: AsyncSession, attempt: LoginAttempt, password: str
 ) -> LoginAnswer:
@@ -143,6 +150,8 @@ async def _password_login(
         await auth.limiter.record_failure(account, address, attempt.username)
         raise AuthInvalidCredentials()
     await auth.limiter.record_success(account, address)
+    if user.is_pending:  # told only after a correct password: nothing leaks to a guesser
+        raise AuthEmailUnverified()
     if not user.is_active:
         raise AuthUserDisabled()
     if auth.second_factor is not None:

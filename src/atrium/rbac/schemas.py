@@ -6,12 +6,12 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 
 from atrium.core.codes import CodeKind
 from atrium.core.schemas import Schema
 from atrium.rbac.models import MenuType, PermissionAccess, RoleStatus
-from atrium.users.schemas import UserCreate, UserRead
+from atrium.users.schemas import UserFields, UserRead
 
 RoleCode = Annotated[
     str,
@@ -158,7 +158,12 @@ class SyncResult(Schema):
 # --- user administration ---------------------------------------------------------------------
 
 
-class AdminUserCreate(UserCreate):
+class AdminUserCreate(UserFields):
+    """No password: the new user is mailed a link to set their own (the accounts domain). An
+    unknown field (a ``password`` a client still sends) is refused, not silently dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+
     role_ids: list[UUID] = Field(default_factory=list, max_length=MAX_IDS)
 
 

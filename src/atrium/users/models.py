@@ -15,6 +15,8 @@ from atrium.core.uow import secret
 class UserStatus(StrEnum):
     ACTIVE = "active"
     DISABLED = "disabled"
+    # Registered, email not verified yet: cannot log in until the address is confirmed.
+    PENDING = "pending"
 
 
 _STATUS_TYPE = sa.Enum(
@@ -49,10 +51,16 @@ class User(IdMixin, TimestampMixin, table=True):
     status: UserStatus = Field(default=UserStatus.ACTIVE, sa_type=_STATUS_TYPE, nullable=False)
     is_superuser: bool = Field(default=False, nullable=False)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
+    # When the owner last proved the address is theirs (a verification or email-change link).
+    email_verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime, nullable=True)
 
     @property
     def is_active(self) -> bool:
         return self.status == UserStatus.ACTIVE
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == UserStatus.PENDING
 
 
 @sa.event.listens_for(User, "before_insert")

@@ -21,12 +21,18 @@ Username = Annotated[
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, max_length=128)]
 
 
-class UserCreate(Schema):
+class UserFields(Schema):
+    """Who a new user is (an administrator's creation carries no password: the user sets it)."""
+
     username: Username
     email: EmailStr = Field(max_length=320)
-    password: str = Field(min_length=1, max_length=1024, repr=False)
     display_name: DisplayName = ""
     is_superuser: bool = False
+
+
+class UserCreate(UserFields):
+    # None: an unguessable random password, replaced when the user sets their own.
+    password: str | None = Field(default=None, min_length=1, max_length=1024, repr=False)
 
 
 class UserUpdate(Schema):
@@ -39,7 +45,15 @@ class AdminUserUpdate(UserUpdate):
 
 
 class PasswordReset(Schema):
-    password: str = Field(min_length=1, max_length=1024, repr=False)
+    """The new password, RSA-OAEP encrypted exactly like a login's (its own nonce)."""
+
+    password: str = Field(
+        min_length=1,
+        max_length=4096,
+        repr=False,
+        description="base64(RSA-OAEP-SHA256(UTF-8 JSON {password, nonce, ts})) with key `kid`",
+    )
+    kid: str = Field(min_length=1, max_length=128)
 
 
 class UserRead(Schema):
@@ -50,5 +64,6 @@ class UserRead(Schema):
     status: UserStatus
     is_superuser: bool
     last_login_at: datetime | None
+    email_verified_at: datetime | None = None
     created_at: datetime
     updated_at: datetime

@@ -5,6 +5,7 @@ Functions flush and never commit: the caller's session (the request's, or a CLI'
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -87,19 +88,60 @@ def _char_classes(password: str) -> int:
 
 
 async def create(
-    session: AsyncSession, hasher: PasswordHasher, policy: PasswordPolicy, data: UserCreate
+    session: AsyncSession,
+    hasher: PasswordHasher,
+    policy: PasswordPolicy,
+    data: UserCreate,
+    *,
+    status: UserStatus = UserStatus.ACTIVE,
 ) -> User:
-    """A new active user; 409 ``USERNAME_TAKEN`` / ``EMAIL_TAKEN`` when either is in use."""
-    policy.check(data.password, data.username)
+    """A new user (active unless told otherwise); 409 ``USERNAME_TAKEN`` / ``EMAIL_TAKEN`` when
+    either is in use. Without a password it gets an unguessable one, until the user sets theirs."""
+    if data.password is not None:
+        policy.check(data.password, data.username)
+    return await create_hashed(session, data, await _hash_or_random(hasher, data.password), status)
+
+
+async def _hash_or_random(hasher: PasswordHasher, password: str | None) -> str:
+    return await hasher.hash(password if password is not None else secrets.token_urlsafe(32))
+
+
+async def create_hashed(
+    session: AsyncSession, data: UserCreate, password_hash: str, status: UserStatus
+) -> User:
+    """A new user whose password was hashed already (checked against the policy before)."""
     await _ensure_free(session, data.username, str(data.email))
     user = USER_CREATE.create(
         data,
         display_name=data.display_name or data.username,
-        password_hash=await hasher.hash(data.password),
+        password_hash=password_hash,
+        status=status,
     )
     session.add(user)
     await _flush_unique(session)
     return user
+
+
+async def is_free(session: AsyncSession, username: str, email: str) -> bool:
+    """Neither the username nor the email belongs to anyone."""
+    by_name = await repository.get_by_username(session, username)
+    return by_name is None and await repository.get_by_email(session, email) is None
+
+
+async def mark_email_verified(session: AsyncSession, user: User) -> None:
+    """The owner proved the address: stamp it, and a pending registration becomes active."""
+    user.email_verified_at = utcnow()
+    if user.status == UserStatus.PENDING:
+        user.status = UserStatus.ACTIVE
+    await session.flush()
+
+
+async def change_email(session: AsyncSession, user: User, email: str) -> None:
+    """The owner confirmed a new address (409 ``EMAIL_TAKEN`` if someone took it meanwhile)."""
+    await _ensure_free(session, user.username, email, user.id)
+    user.email = email
+    user.email_verified_at = utcnow()
+    await _flush_unique(session)
 
 
 async def _ensure_free(

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Path, Query
 
+from atrium.auth import service as auth_service
 from atrium.auth.deps import AuthDep
 from atrium.core.deps import SessionDep
 from atrium.core.pages import Page
@@ -67,7 +68,7 @@ async def get(user_id: UserID, session: SessionDep) -> Envelope[AdminUserRead]:
 async def create(
     data: AdminUserCreate, session: SessionDep, actor: ActorDep, hooks: UserHooksDep, auth: AuthDep
 ) -> Envelope[AdminUserRead]:
-    """Create a user (password under the policy) with roles."""
+    """Create a user with roles; they are mailed a link to set their password."""
     user = await user_admin.create_user(session, hooks, actor, auth.hasher, auth.policy, data)
     return ok(await user_admin.read(session, user))
 
@@ -110,7 +111,9 @@ async def _set_status(
     return await user_admin.read(session, user)
 
 
-@router.post("/{user_id}/password", openapi_extra=IDENTITY, responses=WRITE_ERRORS)
+@router.post(
+    "/{user_id}/password", openapi_extra=IDENTITY, responses=error_responses(400, 403, 404, 422)
+)
 async def reset_password(
     user_id: UserID,
     data: PasswordReset,
@@ -119,10 +122,11 @@ async def reset_password(
     hooks: UserHooksDep,
     auth: AuthDep,
 ) -> Envelope[None]:
-    """Set a new password for a user (under the policy); their sessions end."""
+    """Set a new password (RSA-encrypted, under the policy) for a user; their sessions end."""
     user = await users_admin.get(session, user_id)
+    password = await auth_service.decrypt_password(auth, data.kid, data.password)
     await users_admin.reset_password(
-        session, hooks, actor, auth.hasher, auth.policy, user, data.password
+        session, hooks, actor, auth.hasher, auth.policy, user, password
     )
     return ok(None)
 

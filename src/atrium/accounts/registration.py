@@ -1,0 +1,149 @@
+"""The enumeration-safe flows: register, resend the verification, forgot the password.
+
+A request only checks what it can check without asking who exists (the mode, the rate limits,
+the encrypted password and the policy), hashes the password when there is one, and hands the
+rest to a task (``accounts.tasks``). Every request therefore costs the same, and answers the
+same, for an existing and an unknown account; the task looks the account up and mails: the
+owner of an address already registered is told so (nothing is revealed to the registrant), an
+unknown address for a reset gets nothing.
+
+The registration task carries the Argon2 hash of the password (never the password) through the
+broker; a registrant whose username is taken learns it by mail, at the address they gave.
+"""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.accounts import mails, repository, tokens
+from atrium.accounts.errors import RegistrationClosed
+from atrium.accounts.limits import AccountLimiter
+from atrium.accounts.models import TokenPurpose
+from atrium.accounts.schemas import Registration
+from atrium.accounts.settings import AccountsSettings, RegistrationMode
+from atrium.auth import service as auth_service
+from atrium.auth.principal import ClientInfo
+from atrium.auth.runtime import AuthRuntime
+from atrium.config import Settings
+from atrium.core.clock import utcnow
+from atrium.rbac import repository as rbac_repository
+from atrium.users import service as users_service
+from atrium.users.models import User, UserStatus
+from atrium.users.schemas import UserCreate
+
+SECONDS_PER_HOUR = 3600
+
+
+async def register(
+    auth: AuthRuntime, limiter: AccountLimiter, data: Registration, client: ClientInfo
+) -> None:
+    """Check and hash; the task creates the account (or mails the address's owner)."""
+    from atrium.accounts.tasks import complete_registration
+
+    if auth.settings.group(AccountsSettings).registration is RegistrationMode.CLOSED:
+        raise RegistrationClosed()
+    await limiter.hit("register", client.ip, str(data.email))
+    password = await auth_service.decrypt_password(auth, data.kid, data.password)
+    auth.policy.check(password, data.username)
+    password_hash = await auth.hasher.hash(password)
+    complete_registration.delay(data.username, str(data.email), data.display_name, password_hash)
+
+
+async def resend_request(limiter: AccountLimiter, email: str, client: ClientInfo) -> None:
+    """The task mails a new link if ``email`` is a registration waiting for verification."""
+    from atrium.accounts.tasks import resend_verification
+
+    await limiter.hit("resend", client.ip, email)
+    resend_verification.delay(email)
+
+
+async def forgot_request(limiter: AccountLimiter, login: str, client: ClientInfo) -> None:
+    """The task mails a reset link if ``login`` (username or email) is an account."""
+    from atrium.accounts.tasks import forgot_password
+
+    await limiter.hit("forgot", client.ip, login)
+    forgot_password.delay(login)
+
+
+async def complete(
+    settings: Settings,
+    session: AsyncSession,
+    data: UserCreate,
+    password_hash: str,
+) -> User | None:
+    """Create the pending user and mail the verification link, or mail why not."""
+    email = str(data.email)
+    owner = await users_service.get_by_email(session, email)
+    if owner is not None:
+        await mails.send(
+            settings, session, owner.email, "already_registered", username=owner.username
+        )
+        return None
+    invitation = None
+    if settings.group(AccountsSettings).registration is RegistrationMode.INVITE:
+        invitation = await repository.live_invitation(session, email, utcnow())
+        if invitation is None:
+            await mails.send(settings, session, email, "invitation_needed")
+            return None
+    if await users_service.get_by_username(session, data.username) is not None:
+        await mails.send(settings, session, email, "username_taken", username=data.username)
+        return None
+    user = await users_service.create_hashed(session, data, password_hash, UserStatus.PENDING)
+    if invitation is not None:
+        await repository.spend(session, invitation.id, utcnow())
+        await grant_roles(session, user, invitation.role_ids)
+    await send_verification(settings, session, user)
+    return user
+
+
+async def grant_roles(session: AsyncSession, user: User, role_ids: list[str]) -> None:
+    """The invitation's roles that still exist."""
+    roles = await rbac_repository.roles_by_ids(session, {UUID(role_id) for role_id in role_ids})
+    if roles:
+        await rbac_repository.set_user_roles(session, user.id, {role.id for role in roles})
+
+
+async def send_verification(settings: Settings, session: AsyncSession, user: User) -> None:
+    ttl = settings.group(AccountsSettings).verify_ttl_seconds
+    issued = await tokens.issue(session, TokenPurpose.VERIFY_EMAIL, ttl, user_id=user.id)
+    path = settings.group(AccountsSettings).verify_path
+    await mails.send(
+        settings,
+        session,
+        user.email,
+        "verify",
+        username=user.username,
+        link=mails.link(settings, path, issued.token),
+        hours=ttl // SECONDS_PER_HOUR,
+    )
+
+
+async def resend(settings: Settings, session: AsyncSession, email: str) -> bool:
+    """A new verification link for a pending registration of ``email``."""
+    user = await users_service.get_by_email(session, email)
+    if user is None or not user.is_pending:
+        return False
+    await send_verification(settings, session, user)
+    return True
+
+
+async def forgot(settings: Settings, session: AsyncSession, login: str) -> bool:
+    """A reset link for the account ``login`` names (nothing for an unknown or disabled one)."""
+    user = await users_service.get_by_login(session, login.strip())
+    if user is None or user.status == UserStatus.DISABLED:
+        return False
+    accounts = settings.group(AccountsSettings)
+    ttl = accounts.reset_ttl_seconds
+    issued = await tokens.issue(session, TokenPurpose.RESET_PASSWORD, ttl, user_id=user.id)
+    await mails.send(
+        settings,
+        session,
+        user.email,
+        "reset",
+        username=user.username,
+        link=mails.link(settings, accounts.reset_path, issued.token),
+        minutes=ttl // 60,
+    )
+    return True

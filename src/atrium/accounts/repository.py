@@ -1,0 +1,55 @@
+"""Every query of the ``account_tokens`` table (users are the users domain's to query)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from atrium.accounts.models import AccountToken, TokenPurpose
+from atrium.users.models import fold
+
+_TOKEN: Any = AccountToken
+
+
+async def get(session: AsyncSession, token_id: UUID) -> AccountToken | None:
+    return await session.get(AccountToken, token_id)
+
+
+async def spend(session: AsyncSession, token_id: UUID, now: datetime) -> bool:
+    """Mark the token used; False when another request spent it first."""
+    query = (
+        update(AccountToken)
+        .where(_TOKEN.id == token_id, _TOKEN.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    result: Any = await session.execute(query)
+    return bool(result.rowcount)
+
+
+async def live_invitation(session: AsyncSession, email: str, now: datetime) -> AccountToken | None:
+    """The newest unused, unexpired invitation of ``email`` (compared case-insensitively)."""
+    query = (
+        select(AccountToken)
+        .where(
+            _TOKEN.purpose == TokenPurpose.INVITATION,
+            _TOKEN.used_at.is_(None),
+            _TOKEN.expires_at > now,
+        )
+        .order_by(_TOKEN.created_at.desc())
+    )
+    wanted = fold(email)
+    for token in (await session.execute(query)).scalars():
+        if token.email is not None and fold(token.email) == wanted:
+            return token
+    return None
+
+
+async def purge(session: AsyncSession, before: datetime) -> int:
+    """Delete every token that expired before ``before``; how many."""
+    result: Any = await session.execute(delete(AccountToken).where(_TOKEN.expires_at < before))
+    return int(result.rowcount or 0)

@@ -1,0 +1,48 @@
+"""The account tasks: the lookups and mails of the enumeration-safe flows (the request answered
+already, the same either way), and the hourly purge of expired tokens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from atrium.accounts import registration, repository
+from atrium.core.clock import utcnow
+from atrium.core.worker.resources import worker_state
+from atrium.core.worker.typed import task
+from atrium.users.schemas import UserCreate
+
+
+@task(name="accounts.complete_registration")
+async def complete_registration(
+    username: str, email: str, display_name: str, password_hash: str
+) -> bool:
+    """Create the pending account and mail its verification link (or mail the owner)."""
+    state = await worker_state()
+    data = UserCreate(username=username, email=email, display_name=display_name)
+    async with state.db.session() as session:
+        created = await registration.complete(state.settings, session, data, password_hash)
+    return created is not None
+
+
+@task(name="accounts.resend_verification")
+async def resend_verification(email: str) -> bool:
+    """Mail a new verification link to a registration still waiting for one."""
+    state = await worker_state()
+    async with state.db.session() as session:
+        return await registration.resend(state.settings, session, email)
+
+
+@task(name="accounts.forgot_password")
+async def forgot_password(login: str) -> bool:
+    """Mail a reset link to the account ``login`` names, if any."""
+    state = await worker_state()
+    async with state.db.session() as session:
+        return await registration.forgot(state.settings, session, login)
+
+
+@task(name="accounts.purge_tokens", schedulable=True)
+async def purge_tokens(grace_hours: int = 24) -> int:
+    """Delete the tokens expired more than ``grace_hours`` ago; how many."""
+    state = await worker_state()
+    async with state.db.session() as session:
+        return await repository.purge(session, utcnow() - timedelta(hours=grace_hours))
