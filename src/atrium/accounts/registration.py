@@ -1,14 +1,7 @@
-"""The enumeration-safe flows: register, resend the verification, forgot the password.
-
-A request only checks what it can check without asking who exists (the mode, the rate limits,
-the encrypted password and the policy), hashes the password when there is one, and hands the
-rest to a task (``accounts.tasks``). Every request therefore costs the same, and answers the
-same, for an existing and an unknown account; the task looks the account up and mails: the
-owner of an address already registered is told so (nothing is revealed to the registrant), an
-unknown address for a reset gets nothing.
-
-The registration task carries the Argon2 hash of the password (never the password) through the
-broker; a registrant whose username is taken learns it by mail, at the address they gave.
+"""The worker's half of the enumeration-safe flows (the request's is ``accounts.requests``):
+look the account up and mail. The owner of an address already registered is told so (nothing is
+revealed to the registrant), an unknown address for a reset gets nothing, and a registrant whose
+username is taken learns it by mail, at the address they gave.
 """
 
 from __future__ import annotations
@@ -18,14 +11,8 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.accounts import mails, repository, tokens
-from atrium.accounts.errors import RegistrationClosed
-from atrium.accounts.limits import AccountLimiter
 from atrium.accounts.models import TokenPurpose
-from atrium.accounts.schemas import Registration
 from atrium.accounts.settings import AccountsSettings, RegistrationMode
-from atrium.auth import service as auth_service
-from atrium.auth.principal import ClientInfo
-from atrium.auth.runtime import AuthRuntime
 from atrium.config import Settings
 from atrium.core.clock import utcnow
 from atrium.rbac import repository as rbac_repository
@@ -34,37 +21,6 @@ from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserCreate
 
 SECONDS_PER_HOUR = 3600
-
-
-async def register(
-    auth: AuthRuntime, limiter: AccountLimiter, data: Registration, client: ClientInfo
-) -> None:
-    """Check and hash; the task creates the account (or mails the address's owner)."""
-    from atrium.accounts.tasks import complete_registration
-
-    if auth.settings.group(AccountsSettings).registration is RegistrationMode.CLOSED:
-        raise RegistrationClosed()
-    await limiter.hit("register", client.ip, str(data.email))
-    password = await auth_service.decrypt_password(auth, data.kid, data.password)
-    auth.policy.check(password, data.username)
-    password_hash = await auth.hasher.hash(password)
-    complete_registration.delay(data.username, str(data.email), data.display_name, password_hash)
-
-
-async def resend_request(limiter: AccountLimiter, email: str, client: ClientInfo) -> None:
-    """The task mails a new link if ``email`` is a registration waiting for verification."""
-    from atrium.accounts.tasks import resend_verification
-
-    await limiter.hit("resend", client.ip, email)
-    resend_verification.delay(email)
-
-
-async def forgot_request(limiter: AccountLimiter, login: str, client: ClientInfo) -> None:
-    """The task mails a reset link if ``login`` (username or email) is an account."""
-    from atrium.accounts.tasks import forgot_password
-
-    await limiter.hit("forgot", client.ip, login)
-    forgot_password.delay(login)
 
 
 async def complete(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from atrium.accounts import registration, service
+from atrium.accounts import requests, service
 from atrium.accounts.deps import LimiterDep
 from atrium.accounts.schemas import (
     Accepted,
@@ -42,7 +42,7 @@ async def register(
     data: Registration, auth: AuthDep, limiter: LimiterDep, client: ClientDep
 ) -> Envelope[Accepted]:
     """Register (password encrypted); the next step comes by mail, whoever the address is."""
-    await registration.register(auth, limiter, data, client)
+    await requests.register(auth, limiter, data, client)
     return ok(Accepted())
 
 
@@ -63,7 +63,7 @@ async def resend_verification(
     data: ResendVerification, limiter: LimiterDep, client: ClientDep
 ) -> Envelope[Accepted]:
     """Mail a new verification link (if the address waits for one; the same answer anyway)."""
-    await registration.resend_request(limiter, str(data.email), client)
+    await requests.resend_request(limiter, str(data.email), client)
     return ok(Accepted())
 
 
@@ -72,7 +72,7 @@ async def forgot_password(
     data: ForgotPassword, limiter: LimiterDep, client: ClientDep
 ) -> Envelope[Accepted]:
     """Mail a reset link to the account of a username or email (the same answer anyway)."""
-    await registration.forgot_request(limiter, data.login, client)
+    await requests.forgot_request(limiter, data.login, client)
     return ok(Accepted())
 
 
