@@ -3,6 +3,8 @@ the new password (encrypted) ends every old session (its refresh token is refuse
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 
 from atrium.core.state import AppState
@@ -55,3 +57,22 @@ async def test_forgot_by_email_mails_the_same_link_and_a_weak_password_spends_no
     assert (weak.status_code, weak.json()["code"]) == (422, "PASSWORD_POLICY")
     assert (await reset(client, token_in(mail), NEW_PASSWORD)).status_code == 200
     assert len(mails_to(services, email)) == 1
+
+
+async def test_a_reset_spends_every_other_reset_link_of_the_account(
+    client: httpx.AsyncClient, state: AppState, services: dict[str, str], worker: Proc
+) -> None:
+    email = address("erin")
+    await create_user(state, "erin", email=email)
+    for _ in range(2):
+        assert (await post(client, "/password/forgot", {"login": "erin"})).status_code == 202
+    deadline = asyncio.get_running_loop().time() + 20
+    while len(mails_to(services, email)) < 2:
+        assert asyncio.get_running_loop().time() < deadline, "two reset mails expected"
+        await asyncio.sleep(0.1)
+    first, second = (token_in(mail) for mail in mails_to(services, email)[:2])
+    assert first != second
+    assert (await reset(client, second, NEW_PASSWORD)).status_code == 200
+    stale = await reset(client, first, "another-Password-7")
+    assert (stale.status_code, stale.json()["code"]) == (409, "ACCOUNTS_TOKEN_USED")
+    assert (await login(client, "erin", NEW_PASSWORD)).status_code == 200

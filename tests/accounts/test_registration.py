@@ -12,7 +12,7 @@ from atrium.core.state import AppState
 from tests.accounts.flows import post, register
 from tests.support.accounts import address, mail_to, mails_to, token_in
 from tests.support.admin import actor, create_role, data
-from tests.support.users import create_user, login
+from tests.support.users import PASSWORD, create_user, login, sealed
 from tests.support.workers import Proc
 
 
@@ -50,7 +50,7 @@ async def test_an_existing_address_mails_its_owner_and_the_answer_is_the_same(
 
 
 @pytest.mark.parametrize("registration", [RegistrationMode.INVITE])
-async def test_invite_mode_registers_only_invited_addresses(
+async def test_invite_mode_sends_everyone_to_an_invitation(
     client: httpx.AsyncClient, state: AppState, services: dict[str, str], worker: Proc
 ) -> None:
     admin = await actor(client, state, "root", superuser=True)
@@ -60,10 +60,14 @@ async def test_invite_mode_registers_only_invited_addresses(
     await mail_to(services, stranger, "registration is by invitation")
     body = {"email": invited, "roleIds": [str(role)]}
     data(await client.post("/api/v1/accounts/invitations", json=body, headers=admin.headers), 201)
+    invitation = await mail_to(services, invited, "you are invited")
+    # Whoever knows an invited address cannot pick the password of the account it leads to.
     assert (await register(client, "guest", invited)).status_code == 202
-    mail = await mail_to(services, invited, "confirm your email address")
-    assert (await post(client, "/verification", {"token": token_in(mail)})).status_code == 200
-    assert (await login(client, "stranger")).json()["code"] == "AUTH_INVALID_CREDENTIALS"
+    await mail_to(services, invited, "join with your invitation")
+    for name in ("stranger", "guest"):
+        assert (await login(client, name)).json()["code"] == "AUTH_INVALID_CREDENTIALS"
+    accept = {"token": token_in(invitation), "username": "guest", **await sealed(client, PASSWORD)}
+    assert (await post(client, "/invitations/accept", accept)).status_code == 201
     logged = await login(client, "guest")
     assert logged.status_code == 200, logged.text
     listed = await client.get(

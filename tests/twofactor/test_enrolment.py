@@ -11,10 +11,12 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy import select
 
+from atrium.core.ratelimit import rate_limit
 from atrium.core.routing import Access, RouteCatalogue
 from atrium.core.state import AppState
 from atrium.twofactor.documents import FactorAction, SecondFactorEvent
 from atrium.twofactor.models import RecoveryCode, SecondFactor
+from atrium.twofactor.runtime import TWOFACTOR
 from tests.support.admin import API
 from tests.support.apikeys import create_key, with_key, x_api_key
 from tests.support.twofactor import (
@@ -140,3 +142,23 @@ async def test_an_api_key_is_refused_on_every_second_factor_route(
         for headers in (with_key(key), x_api_key(key)):
             answer = await client.request(info.method, url, headers=headers, json={})
             assert (answer.status_code, _code(answer)) == (403, "AUTH_KEY_IDENTITY_ROUTE"), url
+
+
+async def test_guessing_codes_to_disable_a_factor_is_rate_limited(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    secret, _ = await enable(client, bob.headers)
+    state.get(TWOFACTOR).per_user = rate_limit("3/minute")
+    guesses = []
+    for _ in range(4):
+        body = {**await disable_body(client), "code": code_at_step(secret, current_step() - 9)}
+        guesses.append(await client.post(f"{BASE}/disable", json=body, headers=bob.headers))
+    assert [_code(answer) for answer in guesses] == [
+        *["TWOFACTOR_INVALID_CODE"] * 3,
+        "TWOFACTOR_RATE_LIMITED",
+    ]
+    assert guesses[-1].status_code == 429
+    assert int(guesses[-1].headers["Retry-After"]) >= 1
+    status = (await client.get(BASE, headers=bob.headers)).json()["data"]
+    assert status["enabled"] is True

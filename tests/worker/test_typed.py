@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from celery import signals
 
+from atrium.config import get_settings
+from atrium.core.errors import TaskQueueUnavailable
+from atrium.core.worker.app import create_celery
 from atrium.core.worker.typed import SendOptions
 from tests.support.celery import celery_app
 from tests.worker.sample_domain import tasks
@@ -83,3 +87,21 @@ def test_a_task_opts_in_to_scheduling_and_may_name_a_permission() -> None:
     assert send == ScheduleDeclaration(permission="POST:/api/v1/notifications/send")
     with pytest.raises(ValueError, match="permission code"):
         task(name="tests.blank_permission", schedule_permission=" ")
+
+
+async def test_send_publishes_from_async_code(published: list[dict[str, Any]]) -> None:
+    result = await tasks.record.send("from-a-request")
+    assert [message["headers"]["id"] for message in published] == [result.id]
+
+
+async def test_send_to_a_broker_that_does_not_answer_is_a_503_within_seconds() -> None:
+    down = create_celery(get_settings())  # current: the shared task sends through it
+    down.conf.update(broker_url="redis://127.0.0.1:1/0")
+    started = time.monotonic()
+    try:
+        with pytest.raises(TaskQueueUnavailable) as caught:
+            await tasks.record.send("lost")
+    finally:
+        celery_app()  # the suite's app is current again
+    assert caught.value.status_code == 503
+    assert time.monotonic() - started < 10

@@ -37,19 +37,18 @@ async def complete(
             settings, session, owner.email, "already_registered", username=owner.username
         )
         return None
-    invitation = None
     if settings.group(AccountsSettings).registration is RegistrationMode.INVITE:
-        invitation = await repository.live_invitation(session, email, utcnow())
-        if invitation is None:
-            await mails.send(settings, session, email, "invitation_needed")
-            return None
+        # An invited address joins through its invitation's link, never here: whoever knows the
+        # address could otherwise pick the password of an account the invitation's roles go to.
+        invited = await repository.live_invitation(session, email, utcnow()) is not None
+        await mails.send(
+            settings, session, email, "use_invitation" if invited else "invitation_needed"
+        )
+        return None
     if await users_service.get_by_username(session, data.username) is not None:
         await mails.send(settings, session, email, "username_taken", username=data.username)
         return None
     user = await users_service.create_hashed(session, data, password_hash, UserStatus.PENDING)
-    if invitation is not None:
-        await repository.spend(session, invitation.id, utcnow())
-        await grant_roles(session, user, invitation.role_ids)
     await send_verification(settings, session, user)
     return user
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -29,6 +30,24 @@ async def spend(session: AsyncSession, token_id: UUID, now: datetime) -> bool:
     )
     result: Any = await session.execute(query)
     return bool(result.rowcount)
+
+
+async def spend_all(
+    session: AsyncSession, user_id: UUID, purposes: Collection[TokenPurpose], now: datetime
+) -> int:
+    """Mark every unused token of ``user_id`` for ``purposes`` used; how many."""
+    query = (
+        update(AccountToken)
+        .where(
+            _TOKEN.user_id == user_id,
+            _TOKEN.purpose.in_(list(purposes)),
+            _TOKEN.used_at.is_(None),
+        )
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    result: Any = await session.execute(query)
+    return int(result.rowcount or 0)
 
 
 async def live_invitation(session: AsyncSession, email: str, now: datetime) -> AccountToken | None:

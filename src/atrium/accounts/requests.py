@@ -32,16 +32,18 @@ async def register(
     password = await auth_service.decrypt_password(auth, data.kid, data.password)
     auth.policy.check(password, data.username)
     password_hash = await auth.hasher.hash(password)
-    complete_registration.delay(data.username, str(data.email), data.display_name, password_hash)
+    await complete_registration.send(
+        data.username, str(data.email), data.display_name, password_hash
+    )
 
 
 async def resend_request(limiter: AccountLimiter, email: str, client: ClientInfo) -> None:
     """The task mails a new link if ``email`` is a registration waiting for verification."""
     await limiter.hit("resend", client.ip, email)
-    resend_verification.delay(email)
+    await resend_verification.send(email)
 
 
 async def forgot_request(limiter: AccountLimiter, login: str, client: ClientInfo) -> None:
     """The task mails a reset link if ``login`` (username or email) is an account."""
     await limiter.hit("forgot", client.ip, login)
-    forgot_password.delay(login)
+    await forgot_password.send(login)

@@ -11,7 +11,7 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from atrium.accounts import mails, tokens
+from atrium.accounts import mails, repository, tokens
 from atrium.accounts.errors import InvitationAddressTaken, TokenInvalid
 from atrium.accounts.limits import AccountLimiter
 from atrium.accounts.models import AccountToken, TokenPurpose
@@ -29,6 +29,7 @@ from atrium.auth import service as auth_service
 from atrium.auth.principal import ClientInfo
 from atrium.auth.runtime import AuthRuntime
 from atrium.config import Settings
+from atrium.core.clock import utcnow
 from atrium.core.db import after_commit
 from atrium.rbac import delegation
 from atrium.rbac import repository as rbac_repository
@@ -41,6 +42,7 @@ from atrium.users.schemas import UserCreate
 SECONDS_PER_HOUR = 3600
 SECONDS_PER_DAY = 24 * SECONDS_PER_HOUR
 RESET_PURPOSES = (TokenPurpose.RESET_PASSWORD, TokenPurpose.SET_PASSWORD)
+CREDENTIAL_PURPOSES = (*RESET_PURPOSES, TokenPurpose.CHANGE_EMAIL)
 
 
 async def _owner(session: AsyncSession, row: AccountToken) -> User:
@@ -65,6 +67,8 @@ async def reset_password(
     user = await _owner(session, row)
     await users_service.set_password(session, auth.hasher, auth.policy, user, password)
     await users_service.mark_email_verified(session, user)  # the link reached the address
+    # Every other link that sets the password, or changes the address, dies with this one.
+    await repository.spend_all(session, user.id, CREDENTIAL_PURPOSES, utcnow())
     user_id = user.id
 
     async def end_sessions() -> None:
@@ -114,6 +118,8 @@ async def confirm_email_change(settings: Settings, session: AsyncSession, token:
         raise TokenInvalid()
     old = user.email
     await users_service.change_email(session, user, row.email)
+    # Links mailed to the old address (or to another new one) no longer speak for the account.
+    await repository.spend_all(session, user.id, CREDENTIAL_PURPOSES, utcnow())
     await mails.send(
         settings, session, old, "email_changed", username=user.username, new_email=row.email
     )

@@ -192,6 +192,14 @@ class ServiceUnavailable(AppError):
     message = "A required service is unavailable."
 
 
+class TaskQueueUnavailable(ServiceUnavailable):
+    """A request's work could not be handed to the worker (the broker did not answer): nothing
+    of it was done; retry later."""
+
+    code = "TASK_QUEUE_UNAVAILABLE"
+    message = "The task queue is unavailable; try again shortly."
+
+
 class RequestRejected(StarletteHTTPException):
     """A request refused while its body is read (too large, invalid text), as one error class.
 

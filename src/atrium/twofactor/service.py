@@ -38,6 +38,7 @@ from atrium.twofactor.errors import (
     TwoFactorInvalidCode,
     TwoFactorNotEnabled,
     TwoFactorNotEnrolled,
+    TwoFactorRateLimited,
     TwoFactorRequiredByRole,
 )
 from atrium.twofactor.models import SecondFactor
@@ -96,6 +97,13 @@ async def confirm_enrolment(
     await repository.replace_codes(session, user.id, [recovery.code_hash(c) for c in codes])
     await _record(session, user.id, FactorAction.ENABLED, user.id)
     return codes
+
+
+async def limit_codes(runtime: TwoFactorRuntime, user_id: UUID) -> None:
+    """429 ``TWOFACTOR_RATE_LIMITED`` past the user's code attempts (the budget the two-step
+    login counts too), so nobody guesses codes to remove a factor."""
+    if (wait := await runtime.limiter.hit(runtime.per_user, f"user:{user_id}")) is not None:
+        raise TwoFactorRateLimited(headers={"Retry-After": str(wait)})
 
 
 async def status(session: AsyncSession, user: User) -> StatusRead:
@@ -157,6 +165,7 @@ async def disable(
     if await rbac_repository.requires_second_factor(session, user.id):
         raise TwoFactorRequiredByRole()
     await auth_service.confirm_password(auth, user, data.kid, data.password, client)
+    await limit_codes(runtime, user.id)
     await check_code(session, runtime, factor, data)
     await repository.delete_of_user(session, user.id)
     await _record(session, user.id, FactorAction.DISABLED, user.id)

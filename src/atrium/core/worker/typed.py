@@ -7,6 +7,7 @@
 
     send_digest.delay("u1", limit=5)                              # checked by mypy
     send_digest.apply_async(SendOptions(countdown=30), "u1")       # options first, then arguments
+    await send_digest.send("u1")                                  # from a request: see ``send``
 
 Only the options given to the decorator (or to one send) reach Celery, so the app's configured
 defaults (queue, ``acks_late``, ``track_started``, priority, publish retries) always apply
@@ -31,6 +32,7 @@ rather than a failure at every tick. The task must still check its arguments whe
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import inspect
 from collections.abc import Callable, Coroutine
@@ -43,8 +45,18 @@ from celery import Task, shared_task
 from celery.app.task import Context
 from celery.canvas import Signature
 from celery.result import AsyncResult
+from kombu.exceptions import KombuError
 
+from atrium.core.errors import TaskQueueUnavailable
 from atrium.core.worker.loop import run_async
+
+# A request waits at most about a second for a broker that does not answer.
+SEND_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0.1,
+    "interval_step": 0.3,
+    "interval_max": 0.5,
+}
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -176,6 +188,19 @@ class TypedTask(Generic[P, R]):
         self, options: SendOptions, /, *args: P.args, **kwargs: P.kwargs
     ) -> AsyncResult[R]:
         return cast("AsyncResult[R]", self.task.apply_async(args, kwargs, **options))
+
+    async def send(self, *args: P.args, **kwargs: P.kwargs) -> AsyncResult[R]:
+        """``delay`` for async code (a request): published in a thread, since kombu's calls
+        block, with a short retry; a broker that still does not take it is a 503
+        ``TASK_QUEUE_UNAVAILABLE`` rather than a stalled loop or a 500."""
+        publish = functools.partial(
+            self.task.apply_async, args, kwargs, retry=True, retry_policy=SEND_RETRY_POLICY
+        )
+        try:
+            sent = await asyncio.to_thread(publish)
+        except (KombuError, OSError) as exc:
+            raise TaskQueueUnavailable() from exc
+        return cast("AsyncResult[R]", sent)
 
     def s(self, *args: P.args, **kwargs: P.kwargs) -> Signature[R]:
         return cast("Signature[R]", self.task.s(*args, **kwargs))
