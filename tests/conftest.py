@@ -25,6 +25,7 @@ from atrium.config import ENV_FILE_VARIABLE, Settings
 from atrium.core import migrate
 from atrium.core.state import AppState
 from atrium.main import create_app
+from tests.support.heap import forget_app_callables
 from tests.support.postgres import postgres_database
 from tests.support.settings import settings_for
 from tests.support.stores import clean
@@ -70,6 +71,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     apps built and dropped) that one pass over every object took more than ten minutes here,
     and nothing of the suite needs finalising any more."""
     gc.freeze()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """Drop what keeps the test's apps alive once its fixtures are gone."""
+    forget_app_callables()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
