@@ -7,8 +7,6 @@ import asyncio
 import json
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
 
@@ -24,12 +22,9 @@ def address(name: str) -> str:
     return f"{name}-{uuid4().hex[:10]}@example.com"
 
 
-@contextmanager
-def mail_worker(
-    services: dict[str, str], settings: Settings, log: Path, **extra: str
-) -> Iterator[Proc]:
-    """A worker on the test's own stores (its SQL, MongoDB database and Redis) and the catcher."""
-    env = process_env(
+def _mail_env(services: dict[str, str], settings: Settings, **extra: str) -> dict[str, str]:
+    """A worker's environment on the test's own stores (its SQL, MongoDB database and Redis)."""
+    return process_env(
         services,
         sql_url=settings.sql.url,
         redis_url=settings.redis.url,
@@ -40,11 +35,35 @@ def mail_worker(
         ATRIUM_MAIL__CATCHER_DIR=services["ATRIUM_MAIL__CATCHER_DIR"],
         **extra,
     )
-    worker = start_worker(env, log)
-    try:
-        yield worker
-    finally:
-        worker.stop()
+
+
+class MailWorkers:
+    """One running mail worker, shared by consecutive tests whose stores and settings are the
+    same (one starts in seconds, and the account tests need one each). Workers on one broker
+    would take each other's tasks, so a test that needs another environment gets a new worker
+    in place of the old; one that died is replaced too."""
+
+    def __init__(self, folder: Path) -> None:
+        self._folder = folder
+        self._key: tuple[tuple[str, str], ...] = ()
+        self._worker: Proc | None = None
+
+    def get(self, services: dict[str, str], settings: Settings, **extra: str) -> Proc:
+        """The worker of this environment, started unless it is the one running."""
+        env = _mail_env(services, settings, **extra)
+        key = tuple(sorted((k, v) for k, v in env.items() if k != "PYTEST_CURRENT_TEST"))
+        worker = self._worker
+        if worker is None or key != self._key or worker.popen.poll() is not None:
+            self.stop()
+            log = self._folder / f"worker-{uuid4().hex[:8]}.log"
+            self._worker, self._key = start_worker(env, log), key
+        assert self._worker is not None
+        return self._worker
+
+    def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.stop()
+            self._worker = None
 
 
 def _for(folder: Path, to: str) -> list[CaughtMail]:
