@@ -12,12 +12,14 @@ from uuid import uuid4
 import pytest
 
 from atrium.config import MongoSettings, RedisSettings, Settings
+from atrium.core.errors import TaskQueueUnavailable
 from atrium.core.state import AppState, open_state
 from atrium.core.worker.app import create_celery
 from atrium.mail import service
 from atrium.mail.catcher import caught
 from atrium.mail.documents import MailLog, MailStatus
 from atrium.mail.settings import MailSettings
+from tests.support.celery import celery_app
 from tests.support.live import free_port
 from tests.support.settings import mail_settings
 from tests.support.workers import DOMAINS, Proc, process_env, start_worker
@@ -126,3 +128,21 @@ async def test_an_unanswered_server_is_retried_then_the_mail_is_failed(
     assert (failed.status, failed.attempts) == (MailStatus.FAILED, 2)
     assert failed.error is not None
     assert "Connect" in failed.error
+
+
+async def test_a_broker_that_does_not_take_the_message_fails_its_entry(sender: AppState) -> None:
+    sender.settings.celery.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    create_celery(sender.settings)  # current: the mail task publishes to a closed port
+    try:
+        with pytest.raises(TaskQueueUnavailable) as refused:
+            await service.queue(
+                sender.settings.group(MailSettings), ["fay@example.com"], "test", {"project": "Y"}
+            )
+    finally:
+        celery_app()  # the suite's app is current again
+    assert refused.value.status_code == 503
+    [entry] = await MailLog.find(MailLog.to == ["fay@example.com"]).to_list()
+    assert (entry.status, entry.error) == (
+        MailStatus.FAILED,
+        "the task queue did not take the message",
+    )

@@ -2,7 +2,9 @@
 
 ``queue`` writes the log entry and hands the rendered message to the ``mail.send`` task. Given
 the request's SQL session it sends only once that session has committed (nothing is mailed for a
-change that was rolled back); without one it sends at once.
+change that was rolled back); without one it sends at once. The task is published off the event
+loop (``TypedTask.send``); a broker that does not take it marks the entry failed, and without a
+session the caller gets 503 ``TASK_QUEUE_UNAVAILABLE``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.clock import utcnow
 from atrium.core.db import after_commit
-from atrium.mail.documents import MailLog
+from atrium.core.errors import TaskQueueUnavailable
+from atrium.mail.documents import MailLog, MailStatus
 from atrium.mail.rendering import render
 from atrium.mail.settings import MailSettings
 
@@ -47,13 +50,22 @@ async def queue(
     log_id = str(entry.id)
 
     async def dispatch() -> None:
-        send.delay(log_id, to, rendered.subject, rendered.text, rendered.html)
+        try:
+            await send.send(log_id, to, rendered.subject, rendered.text, rendered.html)
+        except TaskQueueUnavailable:
+            await _unqueued(entry)
+            raise
 
     if session is not None:
         after_commit(session, dispatch)
     else:
         await dispatch()
     return entry
+
+
+async def _unqueued(entry: MailLog) -> None:
+    entry.status, entry.error = MailStatus.FAILED, "the task queue did not take the message"
+    await entry.save()
 
 
 def _domain(sender: str) -> str | None:
