@@ -7,8 +7,11 @@ import asyncio
 
 import httpx
 
+from atrium.core.redis import create_redis
 from atrium.core.state import AppState
 from atrium.mail.documents import MailLog
+from atrium.rbac.changes import WATCHED
+from atrium.rbac.propagation import AccessHook
 from tests.accounts.flows import post, reset
 from tests.support.accounts import address, mail_to, mails_to, token_in
 from tests.support.users import USER_AGENT, create_user, login, tokens
@@ -76,3 +79,22 @@ async def test_a_reset_spends_every_other_reset_link_of_the_account(
     stale = await reset(client, first, "another-Password-7")
     assert (stale.status_code, stale.json()["code"]) == (409, "ACCOUNTS_TOKEN_USED")
     assert (await login(client, "erin", NEW_PASSWORD)).status_code == 200
+
+
+async def test_a_reset_whose_sessions_cannot_be_ended_answers_503_not_success(
+    client: httpx.AsyncClient, state: AppState, services: dict[str, str], worker: Proc
+) -> None:
+    email = address("fern")
+    await create_user(state, "fern", email=email)
+    await post(client, "/password/forgot", {"login": "fern"})
+    mail = await mail_to(services, email, "reset your password")
+    down = create_redis(state.settings.redis.model_copy(update={"url": "redis://127.0.0.1:1"}))
+    hook = AccessHook(state.db, down, state.settings)  # a node whose Redis is unreachable
+    state.db.on_commit(hook, WATCHED)
+    try:
+        done = await reset(client, token_in(mail), NEW_PASSWORD)
+    finally:
+        state.db.hooks.remove(hook)
+        await down.aclose()
+    assert (done.status_code, done.json()["code"]) == (503, "RBAC_PROPAGATION_FAILED")
+    assert (await login(client, "fern", NEW_PASSWORD)).status_code == 200  # the reset stands

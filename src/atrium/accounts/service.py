@@ -2,7 +2,8 @@
 and the set-your-password mail of a user an administrator created.
 
 Functions flush and never commit: the request's session commits, and what must follow the
-commit (the mails, ending every session after a reset) is queued on it.
+commit is queued on it (the mails) or noted in its unit of work (ending every session after a
+reset, done by rbac's access hook before the request answers).
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from atrium.auth.principal import ClientInfo
 from atrium.auth.runtime import AuthRuntime
 from atrium.config import Settings
 from atrium.core.clock import utcnow
-from atrium.core.db import after_commit
+from atrium.rbac import changes as access_changes
 from atrium.rbac import delegation
 from atrium.rbac import repository as rbac_repository
 from atrium.rbac.delegation import Actor
@@ -69,12 +70,9 @@ async def reset_password(
     await users_service.mark_email_verified(session, user)  # the link reached the address
     # Every other link that sets the password, or changes the address, dies with this one.
     await repository.spend_all(session, user.id, CREDENTIAL_PURPOSES, utcnow())
-    user_id = user.id
-
-    async def end_sessions() -> None:
-        await auth_service.revoke_user_sessions(auth, user_id)
-
-    after_commit(session, end_sessions)
+    # Ended by the access commit hook before the answer: if Redis cannot be told, the reset is
+    # saved but the caller gets 503 RBAC_PROPAGATION_FAILED rather than a false success.
+    access_changes.noted(session).revoke_sessions(user.id)
 
 
 async def request_email_change(
