@@ -1,5 +1,5 @@
 """The rate limits of the public account flows: per client address (its bucket, as for logins)
-and per target (the email or login name asked about, from any address). Over either: 429
+and per target (each email, login or username asked about, from any address). Over either: 429
 ``ACCOUNTS_RATE_LIMITED`` with ``Retry-After``. Both branches of every flow count alike, so a
 limit says nothing about whether an account exists."""
 
@@ -25,10 +25,10 @@ class AccountLimiter:
         self._per_address: RateLimitItem = rate_limit(accounts.rate_per_address)
         self._per_target: RateLimitItem = rate_limit(accounts.rate_per_target)
 
-    async def hit(self, flow: str, address: str | None, target: str | None = None) -> None:
-        """Count one request of ``flow`` from ``address`` (and about ``target``)."""
+    async def hit(self, flow: str, address: str | None, *targets: str) -> None:
+        """Count one request of ``flow`` from ``address`` (and about each of ``targets``)."""
         await self._check(self._per_address, flow, "ip", client_bucket(address))
-        if target is not None:
+        for target in targets:
             await self._check(self._per_target, flow, "to", normalize_username(target))
 
     async def _check(self, item: RateLimitItem, *identifiers: str) -> None:

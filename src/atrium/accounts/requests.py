@@ -28,7 +28,8 @@ async def register(
     """Check and hash; the task creates the account (or mails the address's owner)."""
     if auth.settings.group(AccountsSettings).registration is RegistrationMode.CLOSED:
         raise RegistrationClosed()
-    await limiter.hit("register", client.ip, str(data.email))
+    # The username is a target too: its "taken" mail would otherwise confirm names at will.
+    await limiter.hit("register", client.ip, str(data.email), data.username)
     password = await auth_service.decrypt_password(auth, data.kid, data.password)
     auth.policy.check(password, data.username)
     password_hash = await auth.hasher.hash(password)
