@@ -91,6 +91,21 @@ async def test_the_local_cache_answers_nothing_while_its_feed_is_down(
     assert local.get(bob.id) is None
 
 
+async def test_a_disabled_role_is_not_among_the_roles_a_user_acts_with(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    kept = await create_role(client, admin, "kept", ["GET:/api/v1/probe/alpha"])
+    paused = await create_role(client, admin, "paused", ["GET:/api/v1/probe/beta"])
+    await set_roles(client, admin, bob.id, [kept, paused])
+    url = f"{API}/roles/{paused}"
+    disabled = await client.patch(url, json={"status": "disabled"}, headers=admin.headers)
+    assert disabled.status_code == 200
+    found = await load(state.db, bob.id)  # the roles a data scope shares records through
+    assert (found.role_ids, found.grants) == ({kept}, ("GET:/api/v1/probe/alpha",))
+
+
 def test_permission_sets_round_trip_through_json() -> None:
     from uuid import uuid4
 

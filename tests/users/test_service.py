@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy.exc import IntegrityError
 
+from atrium.core.clock import utcnow
 from atrium.core.errors import Conflict, UnprocessableEntity
 from atrium.core.security.passwords import PASSWORD_HASHER
 from atrium.core.state import AppState
@@ -76,6 +79,37 @@ async def test_update_refuses_an_email_in_use(state: AppState) -> None:
         row = await service.get(session, bob.id)
         assert row is not None
         assert row.display_name == "Bobby"
+
+
+async def test_a_new_email_is_unverified_until_its_owner_proves_it(state: AppState) -> None:
+    carol = await _create(state, "carol", "carol@example.com")
+    async with state.db.session() as session:
+        row = await service.get(session, carol.id)
+        assert row is not None
+        await service.mark_email_verified(session, row)
+        await service.update(session, row, UserUpdate(email="CAROL@example.com"))
+        assert row.email_verified_at is not None  # the same address, in other case
+        await service.update(session, row, UserUpdate(email="carol@elsewhere.example"))
+    async with state.db.session() as session:
+        row = await service.get(session, carol.id)
+        assert row is not None
+        assert (row.email, row.email_verified_at) == ("carol@elsewhere.example", None)
+
+
+async def test_registrations_never_verified_are_deleted_once_old(state: AppState) -> None:
+    hasher, policy = state.get(PASSWORD_HASHER), _policy(state)
+    statuses = {"stale": UserStatus.PENDING, "fresh": UserStatus.PENDING, "old": UserStatus.ACTIVE}
+    async with state.db.session() as session:
+        for name, status in statuses.items():
+            data = UserCreate(username=name, email=f"{name}@example.com")
+            user = await service.create(session, hasher, policy, data, status=status)
+            if name != "fresh":
+                user.created_at = utcnow() - timedelta(days=10)
+    async with state.db.session() as session:
+        assert await service.delete_unverified(session, utcnow() - timedelta(days=7)) == 1
+    async with state.db.session() as session:
+        left = {name for name in statuses if await service.get_by_username(session, name)}
+    assert left == {"fresh", "old"}
 
 
 @pytest.mark.parametrize(

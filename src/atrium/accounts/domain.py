@@ -18,7 +18,12 @@ domain = Domain(
             task="accounts.purge_tokens",
             crontab="17 * * * *",
             description="Delete expired account tokens",
-        )
+        ),
+        "accounts.purge_unverified": StaticPeriodicTask(
+            task="accounts.purge_unverified",
+            crontab="41 3 * * *",
+            description="Delete registrations never verified",
+        ),
     },
     errors=".errors",
     lifecycle=".lifecycle",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from atrium.core.errors import BadRequest, Conflict, Forbidden, TooManyRequests
+from atrium.core.errors import BadRequest, Conflict, Forbidden, NotFound, TooManyRequests
 
 
 class RegistrationClosed(Forbidden):
@@ -47,3 +47,18 @@ class InvitationAddressTaken(Conflict):
 
     code = "ACCOUNTS_ADDRESS_HAS_ACCOUNT"
     message = "That address already has an account."
+
+
+class InvitationWithdrawn(Conflict):
+    """The inviter is no longer active, or no longer covers the invitation's roles: the
+    invitation cannot be accepted (ask for a new one)."""
+
+    code = "ACCOUNTS_INVITATION_WITHDRAWN"
+    message = "This invitation is no longer valid; ask for a new one."
+
+
+class InvitationNotFound(NotFound):
+    """No invitation waits under this id (never made, accepted, expired or revoked)."""
+
+    code = "ACCOUNTS_INVITATION_NOT_FOUND"
+    message = "No such invitation."

@@ -6,8 +6,6 @@ username is taken learns it by mail, at the address they gave.
 
 from __future__ import annotations
 
-from uuid import UUID
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.accounts import mails, repository, tokens
@@ -15,7 +13,6 @@ from atrium.accounts.models import TokenPurpose
 from atrium.accounts.settings import AccountsSettings, RegistrationMode
 from atrium.config import Settings
 from atrium.core.clock import utcnow
-from atrium.rbac import repository as rbac_repository
 from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserCreate
@@ -51,13 +48,6 @@ async def complete(
     user = await users_service.create_hashed(session, data, password_hash, UserStatus.PENDING)
     await send_verification(settings, session, user)
     return user
-
-
-async def grant_roles(session: AsyncSession, user: User, role_ids: list[str]) -> None:
-    """The invitation's roles that still exist."""
-    roles = await rbac_repository.roles_by_ids(session, {UUID(role_id) for role_id in role_ids})
-    if roles:
-        await rbac_repository.set_user_roles(session, user.id, {role.id for role in roles})
 
 
 async def send_verification(settings: Settings, session: AsyncSession, user: User) -> None:

@@ -7,10 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.accounts.models import AccountToken, TokenPurpose
+from atrium.core.pages import Page, PageParams, paginate
 from atrium.users.models import fold
 
 _TOKEN: Any = AccountToken
@@ -52,20 +53,44 @@ async def spend_all(
 
 async def live_invitation(session: AsyncSession, email: str, now: datetime) -> AccountToken | None:
     """The newest unused, unexpired invitation of ``email`` (compared case-insensitively)."""
-    query = (
+    wanted = fold(email)
+    for token in (await session.execute(live_invitations(now))).scalars():
+        if token.email is not None and fold(token.email) == wanted:
+            return token
+    return None
+
+
+def live_invitations(now: datetime) -> Select[AccountToken]:
+    """Every unused, unexpired invitation, newest first."""
+    query: Select[AccountToken] = (
         select(AccountToken)
         .where(
             _TOKEN.purpose == TokenPurpose.INVITATION,
             _TOKEN.used_at.is_(None),
             _TOKEN.expires_at > now,
         )
-        .order_by(_TOKEN.created_at.desc())
+        .order_by(_TOKEN.created_at.desc(), _TOKEN.id.desc())
     )
-    wanted = fold(email)
-    for token in (await session.execute(query)).scalars():
-        if token.email is not None and fold(token.email) == wanted:
-            return token
-    return None
+    return query
+
+
+async def page_invitations(
+    session: AsyncSession, params: PageParams, now: datetime
+) -> Page[AccountToken]:
+    found: Page[AccountToken] = await paginate(session, live_invitations(now), params)
+    return found
+
+
+async def live_invitation_by_id(
+    session: AsyncSession, token_id: UUID, now: datetime
+) -> AccountToken | None:
+    query = live_invitations(now).where(_TOKEN.id == token_id)
+    return (await session.execute(query)).scalars().first()
+
+
+async def remove(session: AsyncSession, token: AccountToken) -> None:
+    await session.delete(token)
+    await session.flush()
 
 
 async def purge(session: AsyncSession, before: datetime) -> int:

@@ -5,7 +5,10 @@ body whether or not an account exists."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Path
 
 from atrium.accounts import requests, service
 from atrium.accounts.deps import LimiterDep
@@ -24,6 +27,8 @@ from atrium.accounts.schemas import (
 )
 from atrium.auth.deps import AuthDep, ClientDep, CurrentUser
 from atrium.core.deps import SessionDep, StateDep
+from atrium.core.pages import Page
+from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, IdentityRoute, access
 from atrium.rbac.deps import ActorDep
@@ -33,6 +38,7 @@ router = APIRouter(prefix="/accounts", tags=["accounts"], route_class=IdentityRo
 # Public: the caller has no account yet, or has lost access to it (a mailed link proves it).
 PUBLIC = access(Access.PUBLIC)
 AUTHENTICATED = access(Access.AUTHENTICATED)
+InvitationID = Annotated[UUID, Path()]
 ENUMERATION_SAFE = error_responses(400, 403, 422, 429)
 TOKEN_ERRORS = error_responses(400, 409, 422, 429)
 
@@ -125,6 +131,23 @@ async def invite(
 ) -> Envelope[InvitationRead]:
     """Invite an address into roles (each covered by my own grants); the link goes by mail."""
     return ok(await service.invite(state.settings, session, actor, data))
+
+
+@router.get("/invitations", responses=error_responses(401, 403, 422))
+async def list_invitations(
+    session: SessionDep, params: PageParamsDep
+) -> Envelope[Page[InvitationRead]]:
+    """Invitations waiting to be accepted (unused, unexpired), newest first."""
+    return ok(await service.list_invitations(session, params))
+
+
+@router.delete("/invitations/{invitation_id}", responses=error_responses(401, 403, 404, 422))
+async def revoke_invitation(
+    invitation_id: InvitationID, session: SessionDep, actor: ActorDep
+) -> Envelope[None]:
+    """Withdraw a waiting invitation (its roles covered by my own grants); its link dies."""
+    await service.revoke_invitation(session, actor, invitation_id)
+    return ok(None, message="Revoked")
 
 
 @router.post(

@@ -63,6 +63,8 @@ class InvitationRead(Schema):
     email: str
     role_ids: list[UUID]
     expires_at: datetime
+    invited_by: UUID | None = None
+    created_at: datetime | None = None
 
 
 class InvitationAccept(Schema):

@@ -13,10 +13,14 @@ from uuid import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.accounts import mails, repository, tokens
-from atrium.accounts.errors import InvitationAddressTaken, TokenInvalid
+from atrium.accounts.errors import (
+    InvitationAddressTaken,
+    InvitationNotFound,
+    InvitationWithdrawn,
+    TokenInvalid,
+)
 from atrium.accounts.limits import AccountLimiter
 from atrium.accounts.models import AccountToken, TokenPurpose
-from atrium.accounts.registration import grant_roles
 from atrium.accounts.schemas import (
     AccountCreated,
     EmailChange,
@@ -31,11 +35,13 @@ from atrium.auth.principal import ClientInfo
 from atrium.auth.runtime import AuthRuntime
 from atrium.config import Settings
 from atrium.core.clock import utcnow
+from atrium.core.pages import Page, PageParams, make_page
 from atrium.rbac import changes as access_changes
 from atrium.rbac import delegation
 from atrium.rbac import repository as rbac_repository
 from atrium.rbac.delegation import Actor
-from atrium.rbac.errors import RoleNotFound
+from atrium.rbac.errors import DelegationDenied, RoleNotFound
+from atrium.rbac.models import Role
 from atrium.users import service as users_service
 from atrium.users.models import User
 from atrium.users.schemas import UserCreate
@@ -156,10 +162,58 @@ async def invite(
         link=link,
         days=ttl // SECONDS_PER_DAY,
     )
-    row = issued.row
+    return invitation_read(issued.row)
+
+
+def invitation_read(row: AccountToken) -> InvitationRead:
     return InvitationRead(
-        id=row.id, email=email, role_ids=sorted(wanted), expires_at=row.expires_at
+        id=row.id,
+        email=row.email or "",
+        role_ids=sorted(UUID(role_id) for role_id in row.role_ids),
+        expires_at=row.expires_at,
+        invited_by=row.invited_by,
+        created_at=row.created_at,
     )
+
+
+async def list_invitations(session: AsyncSession, params: PageParams) -> Page[InvitationRead]:
+    """The invitations still waiting to be accepted, newest first."""
+    found = await repository.page_invitations(session, params, utcnow())
+    items = [invitation_read(row) for row in found.items]
+    return make_page(items, found.total, params)
+
+
+async def revoke_invitation(session: AsyncSession, actor: Actor, invitation_id: UUID) -> None:
+    """Withdraw a waiting invitation (its roles covered by the caller's grants, as to make it)."""
+    row = await repository.live_invitation_by_id(session, invitation_id, utcnow())
+    if row is None:
+        raise InvitationNotFound()
+    await delegation.check_roles(session, actor, await _roles(session, row.role_ids))
+    await repository.remove(session, row)
+
+
+async def _roles(session: AsyncSession, role_ids: list[str]) -> list[Role]:
+    return await rbac_repository.roles_by_ids(session, {UUID(role_id) for role_id in role_ids})
+
+
+async def _grant_roles(session: AsyncSession, user: User, role_ids: list[str]) -> None:
+    """The invitation's roles that still exist."""
+    if roles := await _roles(session, role_ids):
+        await rbac_repository.set_user_roles(session, user.id, {role.id for role in roles})
+
+
+async def _still_invited(session: AsyncSession, row: AccountToken) -> None:
+    """The inviter must still be active and still cover the roles when the invitation is
+    accepted, not only when it was made (system invitations have no inviter)."""
+    if row.invited_by is None:
+        return
+    inviter = await delegation.current(session, row.invited_by)
+    if inviter is None:
+        raise InvitationWithdrawn()
+    try:
+        await delegation.check_roles(session, inviter, await _roles(session, row.role_ids))
+    except DelegationDenied as exc:
+        raise InvitationWithdrawn() from exc
 
 
 async def _inviter(session: AsyncSession, user_id: UUID | None) -> str:
@@ -175,12 +229,13 @@ async def accept_invitation(
     row = await tokens.spend(session, data.token, (TokenPurpose.INVITATION,))
     if row.email is None:
         raise TokenInvalid()
+    await _still_invited(session, row)
     wanted = UserCreate(
         username=data.username, email=row.email, display_name=data.display_name, password=password
     )
     user = await users_service.create(session, auth.hasher, auth.policy, wanted)
     await users_service.mark_email_verified(session, user)  # the invitation reached it
-    await grant_roles(session, user, row.role_ids)
+    await _grant_roles(session, user, row.role_ids)
     return AccountCreated(user_id=user.id, username=user.username)
 
 

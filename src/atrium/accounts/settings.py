@@ -31,6 +31,9 @@ class AccountsSettings(SettingsGroup, section="accounts"):
     email_change_ttl_seconds: int = Field(default=24 * 3600, ge=60)
     # Invitations, and the set-your-password link of a user an administrator created.
     invitation_ttl_seconds: int = Field(default=7 * 24 * 3600, ge=60)
+    # An open registration never verified is deleted after this many days (its username and
+    # address are free again); ``accounts.purge_unverified`` runs daily.
+    unverified_ttl_days: int = Field(default=7, ge=1)
     # Register, forgot-password, resend-verification and the token routes, per client address,
     # and per target address (the email or login name asked about) whatever the client.
     rate_per_address: str = "20/minute"

@@ -1,14 +1,17 @@
 """The account tasks: the lookups and mails of the enumeration-safe flows (the request answered
-already, the same either way), and the hourly purge of expired tokens."""
+already, the same either way), the hourly purge of expired tokens and the daily purge of
+registrations never verified."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from atrium.accounts import registration, repository
+from atrium.accounts.settings import AccountsSettings
 from atrium.core.clock import utcnow
 from atrium.core.worker.resources import worker_state
 from atrium.core.worker.typed import task
+from atrium.users import service as users_service
 from atrium.users.schemas import UserCreate
 
 
@@ -46,3 +49,13 @@ async def purge_tokens(grace_hours: int = 24) -> int:
     state = await worker_state()
     async with state.db.session() as session:
         return await repository.purge(session, utcnow() - timedelta(hours=grace_hours))
+
+
+@task(name="accounts.purge_unverified", schedulable=True)
+async def purge_unverified(days: int | None = None) -> int:
+    """Delete the registrations not verified within ``days`` (default
+    ``ATRIUM_ACCOUNTS__UNVERIFIED_TTL_DAYS``); how many."""
+    state = await worker_state()
+    ttl = days if days is not None else state.settings.group(AccountsSettings).unverified_ttl_days
+    async with state.db.session() as session:
+        return await users_service.delete_unverified(session, utcnow() - timedelta(days=ttl))

@@ -38,7 +38,8 @@ class Reach(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who asks: their user id, the role ids they hold, and whether they hold the capability."""
+    """Who asks: their user id, the ids of their active roles (a disabled role shares nothing),
+    and whether they hold the capability."""
 
     user_id: UUID
     role_ids: frozenset[UUID] = field(default_factory=frozenset)

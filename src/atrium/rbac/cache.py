@@ -87,7 +87,7 @@ class PermissionSet:
         self.exists = exists
         self.active = active
         self.is_superuser = is_superuser
-        self.role_ids = frozenset(role_ids)
+        self.role_ids = frozenset(role_ids)  # active roles only
         self.grants = tuple(grants)  # from the user's active roles only
         self.epoch = epoch
         self._matcher: Matcher | None = None
@@ -146,7 +146,7 @@ async def load(db: Database, user_id: UUID, epoch: str = "0") -> PermissionSet:
         exists=True,
         active=status == UserStatus.ACTIVE,
         is_superuser=is_superuser,
-        role_ids=(role_id for role_id, _ in roles),
+        role_ids=active_roles,  # a disabled role reaches nothing: no grant, no shared record
         grants=grants,
         epoch=epoch,
     )

@@ -29,9 +29,10 @@ from atrium.core.responses import ErrorDetail
 from atrium.rbac import repository
 from atrium.rbac.cache import PermissionSet
 from atrium.rbac.errors import CannotChangeSelf, DelegationDenied, SuperuserOnly
-from atrium.rbac.models import SEEDED_ROLES, Role
+from atrium.rbac.models import SEEDED_ROLES, Role, RoleStatus
 from atrium.rbac.patterns import uncovered
-from atrium.users.models import User
+from atrium.users import repository as users_repository
+from atrium.users.models import User, UserStatus
 
 SHOWN = 3
 
@@ -54,6 +55,17 @@ class Actor:
 
 
 SYSTEM = Actor(None, True, ())
+
+
+async def current(session: AsyncSession, user_id: UUID) -> Actor | None:
+    """``user_id`` as an actor now, read from SQL (for a power used later, such as an invitation
+    accepted days after it was made); None when they are gone or not active."""
+    flags = await users_repository.flags(session, user_id)
+    if flags is None or flags[0] != UserStatus.ACTIVE:
+        return None
+    roles = await repository.role_states(session, user_id)
+    active = [role_id for role_id, status in roles if status == RoleStatus.ACTIVE]
+    return Actor(user_id, flags[1], tuple(await repository.grants_of(session, active)))
 
 
 def _listed(grants: list[str]) -> str:

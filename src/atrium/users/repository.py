@@ -8,10 +8,11 @@ SQL query, and the users domain never reads the other domain's tables.
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.core.sqltext import contains
@@ -62,6 +63,18 @@ async def flags(session: AsyncSession, user_id: UUID) -> tuple[UserStatus, bool]
     query = select(_USER.status, _USER.is_superuser).where(_USER.id == user_id)
     row = (await session.execute(query)).first()
     return None if row is None else (UserStatus(row[0]), bool(row[1]))
+
+
+async def delete_unverified(session: AsyncSession, registered_before: datetime) -> int:
+    """Delete the pending users who never verified their address and registered before
+    ``registered_before``; how many."""
+    query = delete(User).where(
+        _USER.status == UserStatus.PENDING,
+        _USER.email_verified_at.is_(None),
+        _USER.created_at < registered_before,
+    )
+    result: Any = await session.execute(query.execution_options(synchronize_session=False))
+    return int(result.rowcount or 0)
 
 
 async def usernames(session: AsyncSession, user_ids: Collection[UUID]) -> dict[UUID, str]:

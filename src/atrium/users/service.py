@@ -18,13 +18,14 @@ from atrium.core.responses import ErrorDetail
 from atrium.core.security.passwords import PasswordHasher
 from atrium.users import repository
 from atrium.users.errors import EmailTaken, PasswordPolicyViolated, UserExists, UsernameTaken
-from atrium.users.models import User, UserStatus
+from atrium.users.models import User, UserStatus, fold
 from atrium.users.schemas import UserCreate, UserUpdate
 from atrium.users.settings import PasswordSettings
 
 get = repository.get
 get_by_username = repository.get_by_username
 get_by_email = repository.get_by_email
+delete_unverified = repository.delete_unverified
 get_by_login = repository.get_by_login
 # The password becomes a hash; an empty display name falls back to the username.
 USER_CREATE = FieldMap(UserCreate, User, handled={"password", "display_name"})
@@ -164,10 +165,13 @@ async def _flush_unique(session: AsyncSession) -> None:
 
 
 async def update(session: AsyncSession, user: User, data: UserUpdate) -> User:
-    """Change the email or display name."""
+    """Change the email or display name; a new email is unverified until its owner proves it."""
+    new_email = data.email is not None and fold(str(data.email)) != fold(user.email)
     if data.email is not None:
         await _ensure_free(session, user.username, str(data.email), user.id)
     USER_UPDATE.apply(user, data)
+    if new_email:
+        user.email_verified_at = None
     await _flush_unique(session)
     return user
 
