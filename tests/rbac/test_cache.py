@@ -103,7 +103,7 @@ async def test_a_disabled_role_is_not_among_the_roles_a_user_acts_with(
     disabled = await client.patch(url, json={"status": "disabled"}, headers=admin.headers)
     assert disabled.status_code == 200
     found = await load(state.db, bob.id)  # the roles a data scope shares records through
-    assert (found.role_ids, found.grants) == ({kept}, ("GET:/api/v1/probe/alpha",))
+    assert (found.role_ids, found.grants) == (frozenset({kept}), ("GET:/api/v1/probe/alpha",))
 
 
 def test_permission_sets_round_trip_through_json() -> None:
