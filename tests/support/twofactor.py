@@ -31,10 +31,13 @@ async def enrol(client: httpx.AsyncClient, headers: dict[str, str]) -> dict[str,
     return found
 
 
-async def enable(client: httpx.AsyncClient, headers: dict[str, str]) -> tuple[str, list[str]]:
-    """Enrol and confirm with the current code: the secret and the recovery codes."""
+async def enable(
+    client: httpx.AsyncClient, headers: dict[str, str], password: str = PASSWORD
+) -> tuple[str, list[str]]:
+    """Enrol and confirm with the password and the current code: the secret and the recovery
+    codes."""
     secret = (await enrol(client, headers))["secret"]
-    body = {"code": code_at_step(secret, current_step())}
+    body = {**await proof(client, password), "code": code_at_step(secret, current_step())}
     response = await client.post(f"{BASE}/enrolment/confirm", json=body, headers=headers)
     assert response.status_code == 200, response.text
     codes: list[str] = response.json()["data"]["recoveryCodes"]
@@ -55,6 +58,8 @@ async def second_step(client: httpx.AsyncClient, body: dict[str, str]) -> httpx.
     return await client.post(f"{BASE}/login", json=body, headers={"User-Agent": USER_AGENT})
 
 
-async def disable_body(client: httpx.AsyncClient, password: str = PASSWORD) -> dict[str, str]:
+async def proof(client: httpx.AsyncClient, password: str = PASSWORD) -> dict[str, str]:
+    """``{password, kid}``: the current password, encrypted, as confirming, disabling and
+    regenerating codes take it."""
     key = await public_key(client)
     return {"password": encrypt(key["pem"], password), "kid": key["kid"]}

@@ -8,7 +8,7 @@ import httpx
 from atrium.auth.documents import LoginLog, LoginOutcome
 from atrium.core.state import AppState
 from tests.support.admin import API, actor, create_role, data, set_roles
-from tests.support.twofactor import BASE, challenge, code_at_step, current_step, disable_body
+from tests.support.twofactor import BASE, challenge, code_at_step, current_step, proof
 from tests.support.users import bearer, login, new_user
 
 ME = f"{API}/auth/me"
@@ -54,7 +54,16 @@ async def test_a_holder_without_a_factor_enrols_with_the_ticket_and_is_logged_in
     started = await client.post(f"{BASE}/ticket/enrolment", json={"ticket": ticket})
     secret = data(started)["secret"]
     body = {"ticket": ticket, "code": code_at_step(secret, current_step())}
-    confirmed = data(await client.post(f"{BASE}/ticket/confirm", json=body))
+    # The ticket and a code are not enough: the password is asked again.
+    bare = await client.post(f"{BASE}/ticket/confirm", json=body)
+    assert (bare.status_code, _code(bare)) == (422, "VALIDATION_ERROR")
+    wrong = {**body, **await proof(client, "not-the-password-1")}
+    mistyped = await client.post(f"{BASE}/ticket/confirm", json=wrong)
+    assert (mistyped.status_code, _code(mistyped)) == (401, "AUTH_INVALID_CREDENTIALS")
+    assert data(await client.get(BASE, headers=carol.headers))["enabled"] is False
+    confirmed = data(
+        await client.post(f"{BASE}/ticket/confirm", json={**body, **await proof(client)})
+    )
     assert len(confirmed["recoveryCodes"]) == 10
     assert (
         await client.get(ME, headers=bearer(confirmed["tokens"]["accessToken"]))
@@ -74,9 +83,9 @@ async def test_a_holder_cannot_disable_a_required_factor_and_a_disabled_role_req
     role_id = await _requiring_role(client, state, carol.user_id)
     ticket = _ticket(await login(client, "carol"))
     secret = data(await client.post(f"{BASE}/ticket/enrolment", json={"ticket": ticket}))["secret"]
-    body = {"ticket": ticket, "code": code_at_step(secret, current_step())}
+    body = {"ticket": ticket, "code": code_at_step(secret, current_step()), **await proof(client)}
     tokens = data(await client.post(f"{BASE}/ticket/confirm", json=body))["tokens"]
-    off = {**await disable_body(client), "code": code_at_step(secret, current_step() + 1)}
+    off = {**await proof(client), "code": code_at_step(secret, current_step() + 1)}
     refused = await client.post(f"{BASE}/disable", json=off, headers=bearer(tokens["accessToken"]))
     assert (refused.status_code, _code(refused)) == (403, "TWOFACTOR_REQUIRED_BY_ROLE")
     status = data(await client.get(BASE, headers=bearer(tokens["accessToken"])))
