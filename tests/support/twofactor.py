@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import time
 from typing import Any
+from uuid import UUID
 
 import httpx
 import pyotp
 
+from atrium.core.state import AppState
+from tests.support.admin import API, actor, create_role, data, set_roles
 from tests.support.users import PASSWORD, USER_AGENT, encrypt, login, public_key
 
 BASE = "/api/v1/auth/second-factor"
@@ -63,3 +66,24 @@ async def proof(client: httpx.AsyncClient, password: str = PASSWORD) -> dict[str
     regenerating codes take it."""
     key = await public_key(client)
     return {"password": encrypt(key["pem"], password), "kid": key["kid"]}
+
+
+async def requiring_role(client: httpx.AsyncClient, state: AppState, holder_id: UUID) -> UUID:
+    """A role that requires a second factor, given to ``holder_id`` by a new superuser."""
+    root = await actor(client, state, "root", superuser=True)
+    role_id = await create_role(client, root, "operators", ["GET:/api/v1/probe/alpha"])
+    patched = await client.patch(
+        f"{API}/roles/{role_id}", json={"requireSecondFactor": True}, headers=root.headers
+    )
+    assert data(patched)["requireSecondFactor"] is True
+    await set_roles(client, root, holder_id, [role_id])
+    return role_id
+
+
+def enrolment_ticket(response: httpx.Response) -> str:
+    """The ticket of a ``403 TWOFACTOR_ENROLMENT_REQUIRED`` (asserting that is the answer)."""
+    body = response.json()
+    assert (response.status_code, body["code"]) == (403, "TWOFACTOR_ENROLMENT_REQUIRED")
+    [detail] = body["details"]
+    assert detail["type"] == "enrolment_ticket"
+    return str(detail["message"])

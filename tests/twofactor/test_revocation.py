@@ -6,14 +6,16 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.state import AppState
-from tests.support.admin import API, actor, create_role, data, set_roles
+from tests.support.admin import API, actor, data
 from tests.support.twofactor import (
     BASE,
     challenge,
     code_at_step,
     current_step,
     enable,
+    enrolment_ticket,
     proof,
+    requiring_role,
     second_step,
 )
 from tests.support.users import PASSWORD, encrypt, login, new_user, public_key, sealed
@@ -74,15 +76,9 @@ async def test_an_admin_kick_voids_an_enrolment_ticket(
     client: httpx.AsyncClient, state: AppState
 ) -> None:
     carol = await new_user(state, client, "carol")
-    root = await actor(client, state, "root", superuser=True)
-    role_id = await create_role(client, root, "operators", ["GET:/api/v1/probe/alpha"])
-    await client.patch(
-        f"{API}/roles/{role_id}", json={"requireSecondFactor": True}, headers=root.headers
-    )
-    await set_roles(client, root, carol.user_id, [role_id])
-    refused = await login(client, "carol")
-    assert _code(refused) == "TWOFACTOR_ENROLMENT_REQUIRED"
-    ticket = refused.json()["details"][0]["message"]
+    await requiring_role(client, state, carol.user_id)
+    ticket = enrolment_ticket(await login(client, "carol"))
+    root = await actor(client, state, "admin", superuser=True)
     started = data(await client.post(f"{BASE}/ticket/enrolment", json={"ticket": ticket}))
     kicked = await client.delete(f"{API}/users/{carol.user_id}/sessions", headers=root.headers)
     assert kicked.status_code == 200, kicked.text

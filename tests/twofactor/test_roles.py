@@ -3,12 +3,22 @@ an enrolment ticket that enrols them (and completes the login), and nothing else
 
 from __future__ import annotations
 
+from uuid import UUID
+
 import httpx
 
 from atrium.auth.documents import LoginLog, LoginOutcome
 from atrium.core.state import AppState
-from tests.support.admin import API, actor, create_role, data, set_roles
-from tests.support.twofactor import BASE, challenge, code_at_step, current_step, proof
+from tests.support.admin import API, actor, data, set_roles
+from tests.support.twofactor import (
+    BASE,
+    challenge,
+    code_at_step,
+    current_step,
+    enrolment_ticket,
+    proof,
+    requiring_role,
+)
 from tests.support.users import bearer, login, new_user
 
 ME = f"{API}/auth/me"
@@ -18,25 +28,17 @@ def _code(response: httpx.Response) -> str:
     return str(response.json()["code"])
 
 
-async def _requiring_role(client: httpx.AsyncClient, state: AppState, holder_id: object) -> str:
-    root = await actor(client, state, "root", superuser=True)
-    role_id = await create_role(client, root, "operators", ["GET:/api/v1/probe/alpha"])
-    patched = await client.patch(
-        f"{API}/roles/{role_id}", json={"requireSecondFactor": True}, headers=root.headers
-    )
-    assert data(patched)["requireSecondFactor"] is True
+async def _requiring_role(client: httpx.AsyncClient, state: AppState, holder_id: UUID) -> str:
+    role_id = await requiring_role(client, state, holder_id)
+    root = await actor(client, state, "reader", superuser=True)
     assert data(await client.get(f"{API}/roles/{role_id}", headers=root.headers))[
         "requireSecondFactor"
     ]
-    await set_roles(client, root, holder_id, [role_id])  # type: ignore[arg-type]
     return str(role_id)
 
 
 def _ticket(response: httpx.Response) -> str:
-    assert (response.status_code, _code(response)) == (403, "TWOFACTOR_ENROLMENT_REQUIRED")
-    [detail] = response.json()["details"]
-    assert detail["type"] == "enrolment_ticket"
-    return str(detail["message"])
+    return enrolment_ticket(response)
 
 
 async def test_a_holder_without_a_factor_enrols_with_the_ticket_and_is_logged_in(
