@@ -72,6 +72,9 @@ async def test_a_holder_without_a_factor_enrols_with_the_ticket_and_is_logged_in
     ).status_code == 200
     spent = await client.post(f"{BASE}/ticket/enrolment", json={"ticket": ticket})
     assert (spent.status_code, _code(spent)) == (401, "TWOFACTOR_TICKET_INVALID")
+    [logged] = await LoginLog.find(LoginLog.reason == "TWOFACTOR_TICKET_INVALID").to_list()
+    assert (logged.user_id, logged.method) == (None, "totp_enrolment")
+    assert ticket not in logged.model_dump_json()
     # From now on the two-step login, like anyone with a factor.
     token = await challenge(client, "carol")
     step = {"challenge": token, "code": code_at_step(secret, current_step() + 1)}
