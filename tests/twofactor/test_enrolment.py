@@ -4,6 +4,7 @@ through an API key."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 from uuid import uuid4
 
@@ -14,6 +15,7 @@ from sqlalchemy import select
 from atrium.core.ratelimit import rate_limit
 from atrium.core.routing import Access, RouteCatalogue
 from atrium.core.state import AppState
+from atrium.mail.documents import MailLog
 from atrium.twofactor.documents import FactorAction, SecondFactorEvent
 from atrium.twofactor.models import RecoveryCode, SecondFactor
 from atrium.twofactor.runtime import TWOFACTOR
@@ -23,9 +25,9 @@ from tests.support.twofactor import (
     BASE,
     code_at_step,
     current_step,
-    disable_body,
     enable,
     enrol,
+    proof,
 )
 from tests.support.users import login, new_user, superuser
 
@@ -34,6 +36,7 @@ OWN_ROUTES = {
     ("POST", f"{BASE}/enrolment"),
     ("POST", f"{BASE}/enrolment/confirm"),
     ("POST", f"{BASE}/disable"),
+    ("POST", f"{BASE}/recovery-codes"),
     ("DELETE", f"{API}/users/{{user_id}}/second-factor"),
 }
 
@@ -56,15 +59,17 @@ async def test_enrolment_answers_the_secret_uri_and_qr_code_and_activates_on_a_c
     status = (await client.get(BASE, headers=bob.headers)).json()["data"]
     assert (status["enabled"], status["pending"]) == (False, True)
     wrong = await client.post(
-        f"{BASE}/enrolment/confirm", json={"code": "12345"}, headers=bob.headers
+        f"{BASE}/enrolment/confirm",
+        json={**await proof(client), "code": "12345"},
+        headers=bob.headers,
     )
     assert wrong.status_code == 422
     bad = code_at_step(secret, current_step() + 5)
     refused = await client.post(
-        f"{BASE}/enrolment/confirm", json={"code": bad}, headers=bob.headers
+        f"{BASE}/enrolment/confirm", json={**await proof(client), "code": bad}, headers=bob.headers
     )
     assert (refused.status_code, _code(refused)) == (401, "TWOFACTOR_INVALID_CODE")
-    body = {"code": code_at_step(secret, current_step())}
+    body = {**await proof(client), "code": code_at_step(secret, current_step())}
     confirmed = await client.post(f"{BASE}/enrolment/confirm", json=body, headers=bob.headers)
     assert confirmed.status_code == 200, confirmed.text
     codes = confirmed.json()["data"]["recoveryCodes"]
@@ -100,9 +105,8 @@ async def test_confirming_without_an_enrolment_is_a_clear_error(
     client: httpx.AsyncClient, state: AppState
 ) -> None:
     bob = await new_user(state, client, "bob")
-    response = await client.post(
-        f"{BASE}/enrolment/confirm", json={"code": "123456"}, headers=bob.headers
-    )
+    body = {**await proof(client), "code": "123456"}
+    response = await client.post(f"{BASE}/enrolment/confirm", json=body, headers=bob.headers)
     assert (response.status_code, _code(response)) == (400, "TWOFACTOR_NOT_ENROLLED")
 
 
@@ -112,13 +116,13 @@ async def test_disabling_needs_the_password_and_a_current_code(
     bob = await new_user(state, client, "bob")
     secret, codes = await enable(client, bob.headers)
     code = code_at_step(secret, current_step() + 1)
-    wrong_password = {**await disable_body(client, "not-the-password-1"), "code": code}
+    wrong_password = {**await proof(client, "not-the-password-1"), "code": code}
     refused = await client.post(f"{BASE}/disable", json=wrong_password, headers=bob.headers)
     assert (refused.status_code, _code(refused)) == (401, "AUTH_INVALID_CREDENTIALS")
-    stale = {**await disable_body(client), "code": code_at_step(secret, current_step() - 5)}
+    stale = {**await proof(client), "code": code_at_step(secret, current_step() - 5)}
     refused = await client.post(f"{BASE}/disable", json=stale, headers=bob.headers)
     assert (refused.status_code, _code(refused)) == (401, "TWOFACTOR_INVALID_CODE")
-    body = {**await disable_body(client), "recoveryCode": codes[3]}
+    body = {**await proof(client), "recoveryCode": codes[3]}
     done = await client.post(f"{BASE}/disable", json=body, headers=bob.headers)
     assert done.status_code == 200, done.text
     assert "accessToken" in (await login(client, "bob")).json()["data"]
@@ -152,7 +156,7 @@ async def test_guessing_codes_to_disable_a_factor_is_rate_limited(
     state.get(TWOFACTOR).per_user = rate_limit("3/minute")
     guesses = []
     for _ in range(4):
-        body = {**await disable_body(client), "code": code_at_step(secret, current_step() - 9)}
+        body = {**await proof(client), "code": code_at_step(secret, current_step() - 9)}
         guesses.append(await client.post(f"{BASE}/disable", json=body, headers=bob.headers))
     assert [_code(answer) for answer in guesses] == [
         *["TWOFACTOR_INVALID_CODE"] * 3,
@@ -162,3 +166,66 @@ async def test_guessing_codes_to_disable_a_factor_is_rate_limited(
     assert int(guesses[-1].headers["Retry-After"]) >= 1
     status = (await client.get(BASE, headers=bob.headers)).json()["data"]
     assert status["enabled"] is True
+
+
+async def test_a_stolen_access_token_alone_cannot_confirm_an_enrolment(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    secret = (await enrol(client, bob.headers))["secret"]
+    code = code_at_step(secret, current_step())
+    bare = await client.post(f"{BASE}/enrolment/confirm", json={"code": code}, headers=bob.headers)
+    assert (bare.status_code, _code(bare)) == (422, "VALIDATION_ERROR")
+    wrong = {**await proof(client, "not-the-password-1"), "code": code}
+    refused = await client.post(f"{BASE}/enrolment/confirm", json=wrong, headers=bob.headers)
+    assert (refused.status_code, _code(refused)) == (401, "AUTH_INVALID_CREDENTIALS")
+    status = (await client.get(BASE, headers=bob.headers)).json()["data"]
+    assert (status["enabled"], status["pending"]) == (False, True)
+
+
+async def test_two_first_enrolments_at_once_leave_one_pending_factor_and_no_server_error(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    answers = await asyncio.gather(
+        *(client.post(f"{BASE}/enrolment", headers=bob.headers) for _ in range(2))
+    )
+    outcomes = sorted((answer.status_code, answer.json()["code"]) for answer in answers)
+    conflict = (409, "TWOFACTOR_ENROLMENT_CONFLICT")
+    assert outcomes in ([(200, "OK"), (200, "OK")], [(200, "OK"), conflict])
+    async with state.db.session() as session:
+        rows = list((await session.execute(select(SecondFactor))).scalars())
+    assert [row.user_id for row in rows] == [bob.user_id]
+    # The stored secret is the one an answer showed: confirming it works.
+    shown = [answer.json()["data"]["secret"] for answer in answers if answer.status_code == 200]
+    stored = state.get(TWOFACTOR).box.open(rows[0].secret)
+    assert stored in shown
+    secret = stored
+    body = {**await proof(client), "code": code_at_step(secret, current_step())}
+    confirmed = await client.post(f"{BASE}/enrolment/confirm", json=body, headers=bob.headers)
+    assert confirmed.status_code == 200, confirmed.text
+
+
+async def test_the_owner_is_mailed_when_a_factor_is_enabled_renewed_or_disabled(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    secret = (await enrol(client, bob.headers))["secret"]
+    failed = {**await proof(client), "code": code_at_step(secret, current_step() + 5)}
+    await client.post(f"{BASE}/enrolment/confirm", json=failed, headers=bob.headers)
+    assert await MailLog.find(MailLog.to == ["bob@example.com"]).to_list() == []
+    codes: list[str] = []
+    for offset, path in enumerate(("enrolment/confirm", "recovery-codes")):
+        body = {**await proof(client), "code": code_at_step(secret, current_step() + offset)}
+        answer = await client.post(f"{BASE}/{path}", json=body, headers=bob.headers)
+        assert answer.status_code == 200, answer.text
+        codes = answer.json()["data"]["recoveryCodes"]
+    off = {**await proof(client), "recoveryCode": codes[0]}
+    disabled = await client.post(f"{BASE}/disable", json=off, headers=bob.headers)
+    assert disabled.status_code == 200, disabled.text
+    mails = await MailLog.find(MailLog.to == ["bob@example.com"]).sort("+_id").to_list()
+    assert [(mail.template, mail.subject) for mail in mails] == [
+        ("second_factor_enabled", "Atrium: a second factor was turned on"),
+        ("recovery_codes_regenerated", "Atrium: new recovery codes were made"),
+        ("second_factor_disabled", "Atrium: your second factor was turned off"),
+    ]

@@ -5,9 +5,14 @@ from __future__ import annotations
 import asyncio
 
 import httpx
+from pwdlib.hashers.bcrypt import BcryptHasher
+from sqlalchemy import update
+from sqlmodel import col
 
 from atrium.auth.documents import LoginLog
 from atrium.core.state import AppState
+from atrium.users import service as users_service
+from atrium.users.models import User, UserStatus
 from tests.support.twofactor import (
     challenge,
     code_at_step,
@@ -150,3 +155,45 @@ async def test_the_openapi_documents_both_answers_of_step_one(client: httpx.Asyn
     assert set(challenge_fields) == {"secondFactorRequired", "challenge", "expiresIn", "methods"}
     step_two = schema["paths"]["/api/v1/auth/second-factor/login"]["post"]
     assert step_two["x-access"] == "public"
+
+
+async def test_refused_challenges_and_disabled_holders_are_in_the_login_log(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    secret, _ = await enable(client, bob.headers)
+    unknown = "u" * 43
+    refused = await second_step(client, {"challenge": unknown, "code": "123456"})
+    assert _code(refused) == "TWOFACTOR_CHALLENGE_INVALID"
+    [entry] = await LoginLog.find(LoginLog.reason == "TWOFACTOR_CHALLENGE_INVALID").to_list()
+    assert (entry.user_id, entry.username, entry.method) == (None, "", "totp")
+    assert entry.outcome.value == "failure"
+    assert unknown not in entry.model_dump_json()
+    token = await challenge(client, "bob")
+    async with state.db.session() as session:
+        user = await users_service.get(session, bob.user_id)
+        assert user is not None
+        await users_service.set_status(session, user, UserStatus.DISABLED)
+    step = {"challenge": token, "code": code_at_step(secret, current_step() + 1)}
+    disabled = await second_step(client, step)
+    assert (disabled.status_code, _code(disabled)) == (403, "AUTH_USER_DISABLED")
+    [entry] = await LoginLog.find(LoginLog.reason == "AUTH_USER_DISABLED").to_list()
+    assert (entry.user_id, entry.username, entry.method) == (bob.user_id, "bob", "totp")
+    assert token not in entry.model_dump_json()
+
+
+async def test_a_bcrypt_hash_is_upgraded_at_step_one_when_a_challenge_follows(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    await enable(client, bob.headers)
+    legacy = BcryptHasher(rounds=4).hash(PASSWORD)
+    async with state.db.session() as session:
+        statement = update(User).where(col(User.id) == bob.user_id).values(password_hash=legacy)
+        await session.execute(statement)
+    await challenge(client, "bob")
+    async with state.db.session() as session:
+        row = await users_service.get(session, bob.user_id)
+        assert row is not None
+        assert row.password_hash.startswith("$argon2id$")
+    await challenge(client, "bob")  # the new hash verifies

@@ -157,9 +157,18 @@ async def _password_login(
     if auth.second_factor is not None:
         challenge = await auth.second_factor.challenge(db, user, attempt.client)
         if challenge is not None:  # the login is stamped when step two opens the session
+            await _upgrade_hash(db, user, verification.new_hash)
             return challenge
     await users_service.record_login(db, user, verification.new_hash)
     return await _open_session(auth, user, attempt.client)
+
+
+async def _upgrade_hash(db: AsyncSession, user: User, new_hash: str | None) -> None:
+    # The password was right: a legacy (bcrypt) hash becomes Argon2 now, whether or not step
+    # two follows (step two never sees the password).
+    if new_hash is not None:
+        user.password_hash = new_hash
+        await db.flush()
 
 
 async def open_session(
@@ -277,7 +286,11 @@ async def revoke_user_sessions(
 async def end_user_sessions(
     store: SessionStore, settings: Settings, user_id: UUID, except_session_id: str | None = None
 ) -> int:
-    """``revoke_user_sessions`` for a caller holding only Redis (a commit hook, a command)."""
+    """``revoke_user_sessions`` for a caller holding only Redis (a commit hook, a command).
+
+    The user's credential epoch moves on first, so a login challenge or enrolment ticket issued
+    before (``SessionStore.epoch``) stops working with the sessions."""
+    await store.bump_epoch(user_id)
     count = await store.delete_all(user_id, except_session_id)
     event = {
         "type": USER_SESSIONS_REVOKED,

@@ -8,6 +8,12 @@ Key layout (every key starts with ``settings.redis.key_prefix``):
 - ``auth:user-sessions:{uid}``: set of the user's session ids (pruned lazily).
 - ``auth:revoked:{jti}``: an access token revoked by logout, until it would have expired.
 - ``auth:nonce:{nonce}``: a login nonce already used, until its timestamp leaves the window.
+- ``auth:credential-epoch:{uid}``: a counter bumped whenever all of a user's sessions are revoked
+  (a password change or reset, an administrator's kick, a disable). Short-lived proofs a domain
+  hands out after the password (a login challenge, an enrolment ticket) carry the epoch they were
+  issued under and are refused once it moved. It lives ``EPOCH_TTL_SECONDS`` from its last bump:
+  whatever is bound to it must live shorter (a counter that expired reads 0 again, which nothing
+  issued before the bump can still hold).
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from atrium.core.ids import uuid7
 from atrium.core.redis import RedisClient, key
 
 AGENT_MAX_LENGTH = 512
+EPOCH_TTL_SECONDS = 2 * 24 * 3600
 
 # KEYS: session, user's session set. ARGV: presented jti, UA hash, new jti, ttl, now, su, sid.
 # Any refresh token of the session other than the current one is a replay (the token is
@@ -101,6 +108,21 @@ class SessionStore:
 
     def nonce_key(self, nonce: str) -> str:
         return key(self._redis_settings, "auth", "nonce", nonce)
+
+    def epoch_key(self, user_id: UUID | str) -> str:
+        return key(self._redis_settings, "auth", "credential-epoch", str(user_id))
+
+    async def epoch(self, user_id: UUID) -> int:
+        """The user's credential epoch: 0 until their sessions are first revoked."""
+        value = await self.redis.get(self.epoch_key(user_id))
+        return int(value) if value else 0
+
+    async def bump_epoch(self, user_id: UUID) -> None:
+        """Move the user's credential epoch on: every proof issued under the old one is void."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(self.epoch_key(user_id))
+            pipe.expire(self.epoch_key(user_id), EPOCH_TTL_SECONDS)
+            await pipe.execute()
 
     async def create(
         self, user_id: UUID, is_superuser: bool, refresh_jti: str, user_agent: str, ip: str

@@ -1,4 +1,5 @@
-"""What happened to second factors, for the audit trail: enabled, disabled, reset by an admin.
+"""What happened to second factors, for the audit trail: enabled, disabled, recovery codes
+regenerated, reset by an admin.
 
 One document per event (``second_factor_events``), with who acted: an audit log can take them
 as they are. Login attempts themselves are in auth's login log.
@@ -20,6 +21,7 @@ from atrium.core.clock import utcnow
 class FactorAction(StrEnum):
     ENABLED = "enabled"
     DISABLED = "disabled"
+    CODES_REGENERATED = "codes_regenerated"
     RESET = "reset"
 
 

@@ -21,14 +21,16 @@ class TwoFactorInvalidCode(Unauthorized):
 
 
 class TwoFactorChallengeInvalid(Unauthorized):
-    """Step two got a challenge that is unknown, expired, already used, or altered: log in again."""
+    """Step two got a challenge that is unknown, expired, already used, altered, or issued before
+    the user's sessions were revoked (a password change or reset, a kick): log in again."""
 
     code = "TWOFACTOR_CHALLENGE_INVALID"
     message = "The login challenge is not valid or has expired; log in again."
 
 
 class TwoFactorTicketInvalid(Unauthorized):
-    """An enrolment ticket that is unknown, expired or already used: log in again for a new one."""
+    """An enrolment ticket that is unknown, expired, already used, or issued before the user's
+    sessions were revoked (a password change or reset, a kick): log in again for a new one."""
 
     code = "TWOFACTOR_TICKET_INVALID"
     message = "The enrolment ticket is not valid or has expired; log in again."
@@ -51,6 +53,14 @@ class TwoFactorAlreadyEnabled(Conflict):
     message = "A second factor is already active on this account."
 
 
+class TwoFactorEnrolmentConflict(Conflict):
+    """Two first enrolments of one account arrived at once and this one lost: start again (the
+    newest enrolment is the one to confirm)."""
+
+    code = "TWOFACTOR_ENROLMENT_CONFLICT"
+    message = "Another enrolment of this account was started at the same time; start again."
+
+
 class TwoFactorNotEnrolled(BadRequest):
     """A confirmation with no enrolment started (``POST .../enrolment`` first)."""
 
@@ -59,7 +69,8 @@ class TwoFactorNotEnrolled(BadRequest):
 
 
 class TwoFactorNotEnabled(NotFound):
-    """Disabling or resetting a second factor the user does not have."""
+    """Disabling, resetting or regenerating the recovery codes of a second factor the user does
+    not have."""
 
     code = "TWOFACTOR_NOT_ENABLED"
     message = "This account has no active second factor."

@@ -7,8 +7,10 @@
   with ``TWOFACTOR_ENROLMENT_REQUIRED`` and an **enrolment ticket**: it lets them enrol and
   confirm (and nothing else); confirming completes the login.
 
-Step two and the ticket routes are rate limited per challenge (or ticket) and per user; every
-attempt lands in auth's login log with its reason.
+Step two and the ticket confirmation are rate limited per challenge (or ticket) and per user;
+every attempt lands in auth's login log with its reason, refusals of unknown, expired or revoked
+challenges and tickets included (with no user when none is known; never the token). Both are
+bound to the user's credential epoch (``tickets``): revoking all their sessions voids them.
 """
 
 from __future__ import annotations
@@ -84,10 +86,10 @@ async def second_step(
     client: ClientInfo,
 ) -> TokenPair:
     """Step two: the challenge and a code for the token pair; the challenge is then spent."""
-    user = await _holder(db, runtime, TicketKind.CHALLENGE, data.challenge)
-    attempt = LoginAttempt(user.username, client, method=data.method, user_id=user.id)
+    attempt = LoginAttempt("", client, method=data.method)
 
     async def check() -> TokenPair:
+        user = await _holder(db, runtime, TicketKind.CHALLENGE, data.challenge, attempt)
         await _limit(runtime, data.challenge, user)
         factor = await service.active_factor(db, user.id)
         if factor is None:  # reset or disabled since step one
@@ -100,11 +102,21 @@ async def second_step(
 
 
 async def ticket_enrolment(
-    db: AsyncSession, runtime: TwoFactorRuntime, ticket: str
+    db: AsyncSession,
+    auth: AuthRuntime,
+    runtime: TwoFactorRuntime,
+    ticket: str,
+    client: ClientInfo,
 ) -> EnrolmentRead:
-    """Start an enrolment with an enrolment ticket (the ticket stays valid for confirming)."""
-    user = await _holder(db, runtime, TicketKind.ENROLMENT, ticket)
-    return await service.start_enrolment(db, runtime, user)
+    """Start an enrolment with an enrolment ticket (the ticket stays valid for confirming);
+    a refused ticket is in the login log, a started enrolment is no login yet."""
+    attempt = LoginAttempt("", client, method=ENROLMENT_METHOD)
+
+    async def check() -> EnrolmentRead:
+        user = await _holder(db, runtime, TicketKind.ENROLMENT, ticket, attempt)
+        return await service.start_enrolment(db, runtime, user)
+
+    return await _logged(auth, attempt, check, success=False)
 
 
 async def ticket_confirm(
@@ -114,13 +126,14 @@ async def ticket_confirm(
     data: TicketConfirm,
     client: ClientInfo,
 ) -> TicketConfirmed:
-    """Confirm an enrolment with the ticket: the factor is active and the login complete."""
-    user = await _holder(db, runtime, TicketKind.ENROLMENT, data.ticket)
-    attempt = LoginAttempt(user.username, client, method=ENROLMENT_METHOD, user_id=user.id)
+    """Confirm an enrolment with the ticket, the current password and a code: the factor is
+    active and the login complete."""
+    attempt = LoginAttempt("", client, method=ENROLMENT_METHOD)
 
     async def check() -> TicketConfirmed:
+        user = await _holder(db, runtime, TicketKind.ENROLMENT, data.ticket, attempt)
         await _limit(runtime, data.ticket, user)
-        codes = await service.confirm_enrolment(db, runtime, user, data.code)
+        codes = await service.confirm_enrolment(db, auth, runtime, user, data, client)
         await _spend(runtime, TicketKind.ENROLMENT, data.ticket)
         tokens = await auth_service.open_session(auth, db, user, client)
         return TicketConfirmed(recovery_codes=codes, tokens=tokens)
@@ -129,13 +142,19 @@ async def ticket_confirm(
 
 
 async def _holder(
-    db: AsyncSession, runtime: TwoFactorRuntime, kind: TicketKind, token: str
+    db: AsyncSession,
+    runtime: TwoFactorRuntime,
+    kind: TicketKind,
+    token: str,
+    attempt: LoginAttempt,
 ) -> User:
+    """The token's live holder, named in ``attempt`` once known (the token itself never is)."""
     refused = TwoFactorChallengeInvalid if kind is TicketKind.CHALLENGE else TwoFactorTicketInvalid
     user_id = await runtime.tickets.holder(kind, token)
     user = await users_service.get(db, user_id) if user_id is not None else None
     if user is None:
         raise refused()
+    attempt.username, attempt.user_id = user.username, user.id
     if not user.is_active:
         raise AuthUserDisabled()
     return user
@@ -157,11 +176,19 @@ async def _spend(runtime: TwoFactorRuntime, kind: TicketKind, token: str) -> Non
         )()
 
 
-async def _logged(auth: AuthRuntime, attempt: LoginAttempt, check: Callable[[], Awaitable[T]]) -> T:
+async def _logged(
+    auth: AuthRuntime,
+    attempt: LoginAttempt,
+    check: Callable[[], Awaitable[T]],
+    *,
+    success: bool = True,
+) -> T:
+    """Run ``check``; log its refusal (and, if ``success``, its success) in the login log."""
     try:
         answer = await check()
     except AppError as exc:
         await auth_service.log_attempt(auth, attempt, exc.error_code)
         raise
-    await auth_service.log_attempt(auth, attempt, None)
+    if success:
+        await auth_service.log_attempt(auth, attempt, None)
     return answer

@@ -1,7 +1,7 @@
 """The second factor's routes.
 
-- ``/auth/second-factor``: the caller's own factor (status, enrol, confirm, disable); a user's
-  session only (identity routes: an API key is refused).
+- ``/auth/second-factor``: the caller's own factor (status, enrol, confirm, disable, new
+  recovery codes); a user's session only (identity routes: an API key is refused).
 - ``/auth/second-factor/login``: step two of the login (public: the challenge is the proof).
 - ``/auth/second-factor/ticket/...``: enrolment with the ticket of a
   ``TWOFACTOR_ENROLMENT_REQUIRED`` (public: the ticket is the proof, and it does nothing else).
@@ -28,6 +28,7 @@ from atrium.twofactor.schemas import (
     EnrolmentConfirm,
     EnrolmentRead,
     RecoveryCodes,
+    RecoveryCodesRenew,
     ResetRead,
     SecondStep,
     StatusRead,
@@ -64,17 +65,40 @@ async def enrol(
 @own.post(
     "/enrolment/confirm",
     openapi_extra=AUTHENTICATED,
-    responses=error_responses(400, 401, 403, 409),
+    responses=error_responses(400, 401, 403, 409, 429),
 )
 async def confirm(
     data: EnrolmentConfirm,
     session: SessionDep,
+    auth: AuthDep,
     runtime: RuntimeDep,
     user: CurrentUser,
+    client: ClientDep,
     response: Response,
 ) -> Envelope[RecoveryCodes]:
-    """Activate the factor with a current code; answers the recovery codes, shown once."""
-    codes = await service.confirm_enrolment(session, runtime, user, data.code)
+    """Activate the factor: the current password (encrypted) and a current code; answers the
+    recovery codes, shown once."""
+    codes = await service.confirm_enrolment(session, auth, runtime, user, data, client)
+    response.headers.update(NO_STORE)
+    return ok(RecoveryCodes(recovery_codes=codes))
+
+
+@own.post(
+    "/recovery-codes",
+    openapi_extra=AUTHENTICATED,
+    responses=error_responses(400, 401, 403, 404, 429),
+)
+async def regenerate_codes(
+    data: RecoveryCodesRenew,
+    session: SessionDep,
+    auth: AuthDep,
+    runtime: RuntimeDep,
+    user: CurrentUser,
+    client: ClientDep,
+    response: Response,
+) -> Envelope[RecoveryCodes]:
+    """New recovery codes (password and a current code): shown once; the old ones stop working."""
+    codes = await service.regenerate_codes(session, auth, runtime, user, data, client)
     response.headers.update(NO_STORE)
     return ok(RecoveryCodes(recovery_codes=codes))
 
@@ -114,11 +138,16 @@ async def second_step(
 
 @own.post("/ticket/enrolment", openapi_extra=PUBLIC, responses=error_responses(401, 403, 409))
 async def ticket_enrol(
-    data: TicketRequest, session: SessionDep, runtime: RuntimeDep, response: Response
+    data: TicketRequest,
+    session: SessionDep,
+    auth: AuthDep,
+    runtime: RuntimeDep,
+    client: ClientDep,
+    response: Response,
 ) -> Envelope[EnrolmentRead]:
     """Start the enrolment a role requires, with the ticket step one answered."""
     response.headers.update(NO_STORE)
-    return ok(await login.ticket_enrolment(session, runtime, data.ticket))
+    return ok(await login.ticket_enrolment(session, auth, runtime, data.ticket, client))
 
 
 @own.post(
@@ -132,7 +161,7 @@ async def ticket_confirm(
     client: ClientDep,
     response: Response,
 ) -> Envelope[TicketConfirmed]:
-    """Confirm that enrolment with a code: recovery codes (shown once) and the login's tokens."""
+    """Confirm that enrolment (password and a code): recovery codes, shown once, and tokens."""
     confirmed = await login.ticket_confirm(session, auth, runtime, data, client)
     response.headers.update(NO_STORE)
     return ok(confirmed)

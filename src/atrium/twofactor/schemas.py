@@ -31,7 +31,22 @@ class EnrolmentRead(Schema):
     period: int = Field(description="Seconds per code")
 
 
-class EnrolmentConfirm(Schema):
+class PasswordProof(Schema):
+    """The current password, RSA-encrypted like a login's (its own nonce), and the key id."""
+
+    password: Ciphertext = Field(min_length=1, max_length=4096)
+    kid: str = Field(min_length=1, max_length=128)
+
+
+class EnrolmentConfirm(PasswordProof):
+    """The current password and the code the app shows: a stolen token alone cannot enrol."""
+
+    code: Code = Field(description="The code the authenticator app shows now")
+
+
+class RecoveryCodesRenew(PasswordProof):
+    """The current password and a current TOTP code (not a recovery code)."""
+
     code: Code = Field(description="The code the authenticator app shows now")
 
 
@@ -66,11 +81,8 @@ class OneCode(Schema):
         return TOTP if self.code is not None else RECOVERY_CODE
 
 
-class DisableRequest(OneCode):
+class DisableRequest(OneCode, PasswordProof):
     """The current password (encrypted like a login's) and a current code."""
-
-    password: Ciphertext = Field(min_length=1, max_length=4096)
-    kid: str = Field(min_length=1, max_length=128)
 
 
 class SecondStep(OneCode):
@@ -83,8 +95,10 @@ class TicketRequest(Schema):
     ticket: Token = Field(description="The enrolment ticket of a TWOFACTOR_ENROLMENT_REQUIRED")
 
 
-class TicketConfirm(TicketRequest):
-    code: Code
+class TicketConfirm(EnrolmentConfirm):
+    """The ticket, the current password (encrypted) and the code the app shows."""
+
+    ticket: Token = Field(description="The enrolment ticket of a TWOFACTOR_ENROLMENT_REQUIRED")
 
 
 class TicketConfirmed(RecoveryCodes):

@@ -8,8 +8,14 @@ re-encrypting every secret under the first key.
   or an unused recovery code, which is used up.
 - **Disable** needs the current password (RSA-encrypted like a login's) and a current code, and
   is refused while a role of the user requires a second factor.
+- **Confirm** needs the current password (RSA-encrypted like a login's) besides the code, so a
+  stolen access token or enrolment ticket alone cannot put a factor on the account.
+- **Regenerate** (current password and a current TOTP code) replaces every recovery code.
 - **Reset** (an administrator, for a lost phone) passes the delegation rule, removes the factor
   and its codes, records the event, mails the user and ends all their sessions once committed.
+
+Every change of a factor (enabled, disabled, codes regenerated, reset) is recorded and mailed to
+the owner once committed.
 
 Functions flush and never commit.
 """
@@ -20,6 +26,7 @@ from uuid import UUID
 
 import structlog
 from cryptography.fernet import InvalidToken
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.auth import service as auth_service
@@ -35,6 +42,7 @@ from atrium.twofactor import recovery, repository
 from atrium.twofactor.documents import FactorAction, SecondFactorEvent
 from atrium.twofactor.errors import (
     TwoFactorAlreadyEnabled,
+    TwoFactorEnrolmentConflict,
     TwoFactorInvalidCode,
     TwoFactorNotEnabled,
     TwoFactorNotEnrolled,
@@ -43,7 +51,14 @@ from atrium.twofactor.errors import (
 )
 from atrium.twofactor.models import SecondFactor
 from atrium.twofactor.runtime import TwoFactorRuntime
-from atrium.twofactor.schemas import DisableRequest, EnrolmentRead, OneCode, StatusRead
+from atrium.twofactor.schemas import (
+    DisableRequest,
+    EnrolmentConfirm,
+    EnrolmentRead,
+    OneCode,
+    RecoveryCodesRenew,
+    StatusRead,
+)
 from atrium.twofactor.secretbox import SecretBox
 from atrium.twofactor.totp import new_secret, qr_svg
 from atrium.users import service as users_service
@@ -53,6 +68,13 @@ from atrium.users.models import User
 log = structlog.get_logger(__name__)
 MAIL_DOMAIN = "atrium.mail"
 RESET_TEMPLATE = "second_factor_reset"
+# The owner's mail for each change (templates in ``templates/``).
+TEMPLATES = {
+    FactorAction.ENABLED: "second_factor_enabled",
+    FactorAction.DISABLED: "second_factor_disabled",
+    FactorAction.CODES_REGENERATED: "recovery_codes_regenerated",
+    FactorAction.RESET: RESET_TEMPLATE,
+}
 
 
 async def start_enrolment(
@@ -68,7 +90,7 @@ async def start_enrolment(
     else:
         factor.secret = runtime.box.seal(secret)
     session.add(factor)
-    await session.flush()
+    await _flush_factor(session)
     totp = runtime.totp
     uri = totp.uri(secret, user.email or user.username)
     return EnrolmentRead(
@@ -81,21 +103,62 @@ async def start_enrolment(
     )
 
 
+async def _flush_factor(session: AsyncSession) -> None:
+    # Two first enrolments racing both find no factor; the unique user_id decides.
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise TwoFactorEnrolmentConflict() from exc
+
+
 async def confirm_enrolment(
-    session: AsyncSession, runtime: TwoFactorRuntime, user: User, code: str
+    session: AsyncSession,
+    auth: AuthRuntime,
+    runtime: TwoFactorRuntime,
+    user: User,
+    data: EnrolmentConfirm,
+    client: ClientInfo,
 ) -> list[str]:
-    """Activate the pending factor with a valid code; the new recovery codes (shown once)."""
+    """Activate the pending factor with the current password and a valid code; the new
+    recovery codes (shown once). The owner is mailed once it is committed."""
     factor = await repository.get(session, user.id)
     if factor is None:
         raise TwoFactorNotEnrolled()
     if factor.is_enabled:
         raise TwoFactorAlreadyEnabled()
-    await _check_totp(runtime, factor, code)
+    await auth_service.confirm_password(auth, user, data.kid, data.password, client)
+    await _check_totp(runtime, factor, data.code)
     factor.enabled_at = utcnow()
     session.add(factor)
+    codes = await _new_codes(session, runtime, user.id)
+    await _changed(session, auth.settings, user, FactorAction.ENABLED, user.id)
+    return codes
+
+
+async def regenerate_codes(
+    session: AsyncSession,
+    auth: AuthRuntime,
+    runtime: TwoFactorRuntime,
+    user: User,
+    data: RecoveryCodesRenew,
+    client: ClientInfo,
+) -> list[str]:
+    """Replace every recovery code (password and a current TOTP code): the new ones, shown
+    once; the old ones stop working. The owner is mailed once it is committed."""
+    factor = await active_factor(session, user.id)
+    if factor is None:
+        raise TwoFactorNotEnabled()
+    await auth_service.confirm_password(auth, user, data.kid, data.password, client)
+    await limit_codes(runtime, user.id)
+    await _check_totp(runtime, factor, data.code)
+    codes = await _new_codes(session, runtime, user.id)
+    await _changed(session, auth.settings, user, FactorAction.CODES_REGENERATED, user.id)
+    return codes
+
+
+async def _new_codes(session: AsyncSession, runtime: TwoFactorRuntime, user_id: UUID) -> list[str]:
     codes = recovery.new_codes(runtime.settings.recovery_codes)
-    await repository.replace_codes(session, user.id, [recovery.code_hash(c) for c in codes])
-    await _record(session, user.id, FactorAction.ENABLED, user.id)
+    await repository.replace_codes(session, user_id, [recovery.code_hash(c) for c in codes])
     return codes
 
 
@@ -168,7 +231,7 @@ async def disable(
     await limit_codes(runtime, user.id)
     await check_code(session, runtime, factor, data)
     await repository.delete_of_user(session, user.id)
-    await _record(session, user.id, FactorAction.DISABLED, user.id)
+    await _changed(session, auth.settings, user, FactorAction.DISABLED, user.id)
 
 
 async def reset(
@@ -184,9 +247,8 @@ async def reset(
     if await active_factor(session, target.id) is None:
         raise TwoFactorNotEnabled()
     await repository.delete_of_user(session, target.id)
-    await _record(session, target.id, FactorAction.RESET, actor.user_id)
     log.info("second_factor_reset", user_id=str(target.id), actor_id=str(actor.user_id))
-    await _mail_reset(session, settings, target)
+    await _changed(session, settings, target, FactorAction.RESET, actor.user_id)
 
     async def end_sessions() -> None:
         await auth_service.revoke_user_sessions(auth, target.id)
@@ -195,7 +257,19 @@ async def reset(
     return target
 
 
-async def _mail_reset(session: AsyncSession, settings: Settings, user: User) -> None:
+async def _changed(
+    session: AsyncSession,
+    settings: Settings,
+    user: User,
+    action: FactorAction,
+    actor_id: UUID | None,
+) -> None:
+    """Record a change of the user's factor and mail them about it, both once committed."""
+    await _record(session, user.id, action, actor_id)
+    await _mail(session, settings, user, TEMPLATES[action])
+
+
+async def _mail(session: AsyncSession, settings: Settings, user: User, template: str) -> None:
     if MAIL_DOMAIN not in settings.domains or not user.email:
         return
     from atrium.mail import service as mail_service
@@ -205,7 +279,7 @@ async def _mail_reset(session: AsyncSession, settings: Settings, user: User) -> 
     await mail_service.queue(
         settings.group(MailSettings),
         [user.email],
-        RESET_TEMPLATE,
+        template,
         context,
         session=session,
         package=__package__,

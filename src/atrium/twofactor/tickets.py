@@ -3,7 +3,10 @@
 A login challenge (step one's answer) and an enrolment ticket (for a user a role requires to
 enrol) are random tokens bound to one user; Redis holds only their SHA-256 under a TTL. A token
 is read while its holder retries and spent (``GETDEL``) by the one request that succeeds, so it
-works once even when two requests race.
+works once even when two requests race. Each token also carries the holder's credential epoch
+(``atrium.auth.sessions.SessionStore.epoch``) at issue: once all their sessions are revoked (a
+password change or reset, an administrator's kick) the epoch moves on and the token is refused,
+however long it had left.
 
 ``claim_step`` remembers the last time step a user's code was accepted for and refuses any step
 not after it: a code seen once (over a shoulder, in a log) cannot be replayed, even within its
@@ -17,6 +20,7 @@ import secrets
 from enum import StrEnum
 from uuid import UUID
 
+from atrium.auth.sessions import SessionStore
 from atrium.config import Settings
 from atrium.core.redis import RedisClient, key
 
@@ -47,6 +51,7 @@ class Tickets:
     def __init__(self, redis: RedisClient, settings: Settings) -> None:
         self.redis = redis
         self._settings = settings
+        self._epochs = SessionStore(redis, settings)
 
     def _key(self, *parts: str) -> str:
         return key(self._settings.redis, "twofactor", *parts)
@@ -54,18 +59,24 @@ class Tickets:
     async def issue(self, kind: TicketKind, user_id: UUID, ttl: int) -> str:
         """A new token for ``user_id``, valid ``ttl`` seconds."""
         token = secrets.token_urlsafe(TOKEN_BYTES)
-        await self.redis.set(self._key(kind, digest(token)), str(user_id), ex=ttl)
+        bound = f"{user_id}:{await self._epochs.epoch(user_id)}"
+        await self.redis.set(self._key(kind, digest(token)), bound, ex=ttl)
         return token
 
     async def holder(self, kind: TicketKind, token: str) -> UUID | None:
-        """The user a live token is bound to (None: unknown, expired, spent, altered)."""
+        """The user a live token is bound to (None: unknown, expired, spent, altered, or issued
+        before the user's sessions were last revoked)."""
         if not token or len(token) > TOKEN_MAX_LENGTH:
             return None
-        return _user_id(await self.redis.get(self._key(kind, digest(token))))
+        bound = _binding(await self.redis.get(self._key(kind, digest(token))))
+        if bound is None or bound[1] != await self._epochs.epoch(bound[0]):
+            return None
+        return bound[0]
 
     async def spend(self, kind: TicketKind, token: str) -> UUID | None:
         """Use the token up; its user, or None when it was spent already (a race lost)."""
-        return _user_id(await self.redis.getdel(self._key(kind, digest(token))))
+        bound = _binding(await self.redis.getdel(self._key(kind, digest(token))))
+        return bound[0] if bound is not None else None
 
     async def claim_step(self, user_id: UUID, step: int, ttl: int) -> bool:
         """Accept ``step`` for the user if it is after the last accepted one."""
@@ -78,10 +89,10 @@ class Tickets:
         await self.redis.delete(self._key("step", str(user_id)))
 
 
-def _user_id(value: str | None) -> UUID | None:
-    if not value:
-        return None
+def _binding(value: str | None) -> tuple[UUID, int] | None:
+    """``user_id:epoch`` as stored, or None for anything else."""
+    user_id, _, epoch = (value or "").partition(":")
     try:
-        return UUID(value)
+        return UUID(user_id), int(epoch)
     except ValueError:
         return None
