@@ -7,7 +7,10 @@ from __future__ import annotations
 import httpx
 
 from atrium.core.ids import uuid7
+from atrium.core.redis import create_redis
 from atrium.core.state import AppState
+from atrium.rbac.changes import WATCHED
+from atrium.rbac.propagation import AccessHook
 from atrium.twofactor.documents import FactorAction, SecondFactorEvent
 from tests.support.admin import API, actor, create_role, data, set_roles
 from tests.support.twofactor import enable
@@ -73,3 +76,22 @@ async def test_the_delegation_rule_bounds_who_may_reset_whom(
     ).status_code == 200
     missing = await client.delete(RESET.format(uuid7()), headers=root.headers)
     assert (missing.status_code, _code(missing)) == (404, "USER_NOT_FOUND")
+
+
+async def test_a_reset_whose_sessions_cannot_be_ended_answers_503_not_success(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    bob = await new_user(state, client, "bob")
+    await enable(client, bob.headers)
+    root = await user_with_grants(state, client, "root", [RESET_CODE])
+    down = create_redis(state.settings.redis.model_copy(update={"url": "redis://127.0.0.1:1"}))
+    hook = AccessHook(state.db, down, state.settings)  # a node whose Redis is unreachable
+    state.db.on_commit(hook, WATCHED)
+    try:
+        answer = await client.delete(RESET.format(bob.user_id), headers=root.headers)
+    finally:
+        state.db.hooks.remove(hook)
+        await down.aclose()
+    assert (answer.status_code, _code(answer)) == (503, "RBAC_PROPAGATION_FAILED")
+    again = await client.delete(RESET.format(bob.user_id), headers=root.headers)
+    assert _code(again) == "TWOFACTOR_NOT_ENABLED"  # the reset itself stands

@@ -173,10 +173,10 @@ async def ticket_confirm(
     responses=error_responses(401, 403, 404),
 )
 async def reset(
-    user_id: UserID, session: SessionDep, auth: AuthDep, state: StateDep, actor: ActorDep
+    user_id: UserID, session: SessionDep, state: StateDep, actor: ActorDep
 ) -> Envelope[ResetRead]:
     """Reset a user's lost second factor: mailed to them, and all their sessions end."""
-    target = await service.reset(session, auth, state.settings, actor, user_id)
+    target = await service.reset(session, state.settings, actor, user_id)
     return ok(ResetRead(user_id=target.id))
 
 

@@ -35,6 +35,7 @@ from atrium.auth.runtime import AuthRuntime
 from atrium.config import Settings
 from atrium.core.clock import utcnow
 from atrium.core.db import after_commit
+from atrium.rbac import changes as access_changes
 from atrium.rbac import delegation
 from atrium.rbac import repository as rbac_repository
 from atrium.rbac.delegation import Actor
@@ -234,9 +235,7 @@ async def disable(
     await _changed(session, auth.settings, user, FactorAction.DISABLED, user.id)
 
 
-async def reset(
-    session: AsyncSession, auth: AuthRuntime, settings: Settings, actor: Actor, user_id: UUID
-) -> User:
+async def reset(session: AsyncSession, settings: Settings, actor: Actor, user_id: UUID) -> User:
     """An administrator removes a user's factor (lost phone): the delegation rule applies
     (never one's own, only superusers on superusers); mailed, recorded, sessions ended."""
     target = await users_service.get(session, user_id)
@@ -249,11 +248,9 @@ async def reset(
     await repository.delete_of_user(session, target.id)
     log.info("second_factor_reset", user_id=str(target.id), actor_id=str(actor.user_id))
     await _changed(session, settings, target, FactorAction.RESET, actor.user_id)
-
-    async def end_sessions() -> None:
-        await auth_service.revoke_user_sessions(auth, target.id)
-
-    after_commit(session, end_sessions)
+    # Ended by rbac's access hook before the answer (503 RBAC_PROPAGATION_FAILED if Redis
+    # cannot be told), so "sessionsEnded" is never said of sessions still alive.
+    access_changes.noted(session).revoke_sessions(target.id)
     return target
 
 
