@@ -1,5 +1,6 @@
 """Reading parameters through the cache, on both SQL backends: a warm read touches no store, a
-change made on one node is read on another at its very next request, a reader without a cache
+change made on one node is read on another at its very next request (the registration mode
+included: the next register call there follows it), a reader without a cache
 (a worker's) reads SQL every time, and a change without Redis is saved but says 503."""
 
 from __future__ import annotations
@@ -15,11 +16,18 @@ from atrium.core.state import AppState
 from atrium.parameters.cache import OverrideReader, ParameterCache
 from atrium.parameters.propagation import TABLES, ParameterChangeHook
 from atrium.parameters.runtime import PARAMETERS_RUNTIME
+from tests.support.accounts import address
 from tests.support.admin import API, actor, data
 from tests.support.fixtures import asgi_client
 from tests.support.traffic import traffic
+from tests.support.users import PASSWORD, sealed
 
 URL = f"{API}/parameters/accounts.registration"
+
+
+async def _register(client: httpx.AsyncClient, username: str) -> httpx.Response:
+    body = {"username": username, "email": address(username), **await sealed(client, PASSWORD)}
+    return await client.post(f"{API}/accounts/register", json=body)
 
 
 async def test_a_warm_read_touches_neither_redis_nor_the_database(
@@ -44,11 +52,17 @@ async def test_a_change_on_one_node_is_read_on_another_at_its_next_request(
         for _ in range(2):  # warm on both nodes
             assert await current(other_state, REGISTRATION) == "closed"
             assert await current(state, REGISTRATION) == "closed"
+            assert (await _register(other, "early")).status_code == 403
         data(await client.patch(URL, json={"value": "open"}, headers=root.headers))
         assert await current(other_state, REGISTRATION) == "open"
-        assert data(await other.get(URL, headers=root.headers))["value"] == "open"
+        assert (await _register(other, "newcomer")).status_code == 202
         data(await other.post(f"{URL}/reset", headers=root.headers))
         assert await current(state, REGISTRATION) == "closed"
+        refused = await _register(client, "late")
+        assert (refused.status_code, refused.json()["code"]) == (
+            403,
+            "ACCOUNTS_REGISTRATION_CLOSED",
+        )
 
 
 async def test_a_reader_without_a_cache_reads_sql_every_time(
