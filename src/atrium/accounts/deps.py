@@ -1,4 +1,5 @@
-"""Dependencies of the account routes: the rate limiter built at startup."""
+"""Dependencies of the account routes: the rate limiter built at startup, the registration
+mode now."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ from typing import Annotated
 
 from fastapi import Depends
 
+from atrium.accounts import registration
 from atrium.accounts.limits import LIMITER, AccountLimiter
+from atrium.accounts.settings import RegistrationMode
 from atrium.core.deps import StateDep
 
 
@@ -14,4 +17,9 @@ async def get_limiter(state: StateDep) -> AccountLimiter:
     return state.get(LIMITER)
 
 
+async def registration_mode(state: StateDep) -> RegistrationMode:
+    return await registration.mode(state)
+
+
 LimiterDep = Annotated[AccountLimiter, Depends(get_limiter)]
+RegistrationModeDep = Annotated[RegistrationMode, Depends(registration_mode)]

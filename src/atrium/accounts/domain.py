@@ -1,7 +1,7 @@
 """Accounts: registration (closed, invite, open), email verification and change, forgot and
 reset password, invitations; every flow enumeration-safe, rate limited, its links mailed."""
 
-from atrium.accounts.settings import AccountsSettings
+from atrium.accounts.settings import REGISTRATION, AccountsSettings
 from atrium.config import StaticPeriodicTask
 from atrium.core.domain import Domain
 
@@ -25,6 +25,7 @@ domain = Domain(
             description="Delete registrations never verified",
         ),
     },
+    parameters=(REGISTRATION,),
     errors=".errors",
     lifecycle=".lifecycle",
 )

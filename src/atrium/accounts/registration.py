@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.accounts import mails, repository, tokens
 from atrium.accounts.models import TokenPurpose
-from atrium.accounts.settings import AccountsSettings, RegistrationMode
+from atrium.accounts.settings import REGISTRATION, AccountsSettings, RegistrationMode
 from atrium.config import Settings
 from atrium.core.clock import utcnow
+from atrium.core.parameters import current
+from atrium.core.state import AppState
 from atrium.users import service as users_service
 from atrium.users.models import User, UserStatus
 from atrium.users.schemas import UserCreate
@@ -20,11 +22,17 @@ from atrium.users.schemas import UserCreate
 SECONDS_PER_HOUR = 3600
 
 
+async def mode(state: AppState) -> RegistrationMode:
+    """Who may register now: an administrator's override of the setting, else the setting."""
+    return RegistrationMode(str(await current(state, REGISTRATION)))
+
+
 async def complete(
     settings: Settings,
     session: AsyncSession,
     data: UserCreate,
     password_hash: str,
+    registration: RegistrationMode,
 ) -> User | None:
     """Create the pending user and mail the verification link, or mail why not."""
     email = str(data.email)
@@ -34,7 +42,7 @@ async def complete(
             settings, session, owner.email, "already_registered", username=owner.username
         )
         return None
-    if settings.group(AccountsSettings).registration is RegistrationMode.INVITE:
+    if registration is RegistrationMode.INVITE:
         # An invited address joins through its invitation's link, never here: whoever knows the
         # address could otherwise pick the password of an account the invitation's roles go to.
         invited = await repository.live_invitation(session, email, utcnow()) is not None

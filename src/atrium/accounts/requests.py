@@ -15,7 +15,7 @@ from __future__ import annotations
 from atrium.accounts.errors import RegistrationClosed
 from atrium.accounts.limits import AccountLimiter
 from atrium.accounts.schemas import Registration
-from atrium.accounts.settings import AccountsSettings, RegistrationMode
+from atrium.accounts.settings import RegistrationMode
 from atrium.accounts.tasks import complete_registration, forgot_password, resend_verification
 from atrium.auth import service as auth_service
 from atrium.auth.principal import ClientInfo
@@ -23,10 +23,14 @@ from atrium.auth.runtime import AuthRuntime
 
 
 async def register(
-    auth: AuthRuntime, limiter: AccountLimiter, data: Registration, client: ClientInfo
+    auth: AuthRuntime,
+    limiter: AccountLimiter,
+    data: Registration,
+    client: ClientInfo,
+    mode: RegistrationMode,
 ) -> None:
     """Check and hash; the task creates the account (or mails the address's owner)."""
-    if auth.settings.group(AccountsSettings).registration is RegistrationMode.CLOSED:
+    if mode is RegistrationMode.CLOSED:
         raise RegistrationClosed()
     # The username is a target too: its "taken" mail would otherwise confirm names at will.
     await limiter.hit("register", client.ip, str(data.email), data.username)

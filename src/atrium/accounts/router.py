@@ -11,7 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Path
 
 from atrium.accounts import requests, service
-from atrium.accounts.deps import LimiterDep
+from atrium.accounts.deps import LimiterDep, RegistrationModeDep
 from atrium.accounts.schemas import (
     Accepted,
     AccountCreated,
@@ -45,10 +45,14 @@ TOKEN_ERRORS = error_responses(400, 409, 422, 429)
 
 @router.post("/register", status_code=202, openapi_extra=PUBLIC, responses=ENUMERATION_SAFE)
 async def register(
-    data: Registration, auth: AuthDep, limiter: LimiterDep, client: ClientDep
+    data: Registration,
+    auth: AuthDep,
+    limiter: LimiterDep,
+    client: ClientDep,
+    mode: RegistrationModeDep,
 ) -> Envelope[Accepted]:
     """Register (password encrypted); the next step comes by mail, whoever the address is."""
-    await requests.register(auth, limiter, data, client)
+    await requests.register(auth, limiter, data, client, mode)
     return ok(Accepted())
 
 

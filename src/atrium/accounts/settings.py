@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import Field, field_validator
 
 from atrium.config import SettingsGroup, check_rate
+from atrium.core.parameters import DeclaredParameter
 
 
 class RegistrationMode(StrEnum):
@@ -44,3 +45,13 @@ class AccountsSettings(SettingsGroup, section="accounts"):
     def link(self, path: str, token: str) -> str:
         """The frontend page ``path`` carrying ``token``."""
         return f"{self.frontend_url.rstrip('/')}{path}?token={token}"
+
+
+# Administrators may switch the mode at runtime (read it with ``registration.mode``).
+REGISTRATION = DeclaredParameter.from_enum(
+    "accounts.registration",
+    AccountsSettings,
+    "registration",
+    "Who may register: closed (nobody), invite (invited addresses only) or open (anyone).",
+    RegistrationMode,
+)

@@ -22,8 +22,9 @@ async def complete_registration(
     """Create the pending account and mail its verification link (or mail the owner)."""
     state = await worker_state()
     data = UserCreate(username=username, email=email, display_name=display_name)
+    mode = await registration.mode(state)
     async with state.db.session() as session:
-        created = await registration.complete(state.settings, session, data, password_hash)
+        created = await registration.complete(state.settings, session, data, password_hash, mode)
     return created is not None
 
 

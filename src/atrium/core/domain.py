@@ -14,7 +14,8 @@
         capabilities=(BILLING_ADMIN,),
         tasks=".tasks",              # Celery tasks (schedulable ones say so in their decorator)
         beat={"billing.invoice": StaticPeriodicTask(task="billing.invoice", crontab="0 3 * * *")},
-        lifecycle=".lifecycle",      # install / startup / shutdown / attach hooks
+        parameters=(DeclaredParameter("billing.grace_days", ParameterType.INT, ...),),
+        lifecycle=".lifecycle",      # install / startup / shutdown / attach / worker_startup
     )
 
 Modules are named, not imported, so a worker never imports routers and a command never imports
@@ -37,11 +38,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from atrium.config import Settings, SettingsGroup, StaticPeriodicTask
 from atrium.core.codes import DeclaredCode
 from atrium.core.db import Database
+from atrium.core.parameters import DeclaredParameter
 from atrium.core.redis import RedisClient
 
 if TYPE_CHECKING:
     from beanie import Document
     from fastapi import APIRouter
+
+    from atrium.core.state import AppState
 
 T = TypeVar("T")
 
@@ -114,6 +118,8 @@ class Domain:
     # ``atrium initdb`` runs every domain's step, in domain order, after migrating.
     initdb: str | None = None
     dictionaries: tuple[DictionarySeed, ...] = ()
+    # Settings administrators may override at runtime (read with ``core.parameters.current``).
+    parameters: tuple[DeclaredParameter, ...] = ()
     errors: str | None = None
     lifecycle: str | None = None
 
@@ -145,7 +151,8 @@ class Domain:
         return found
 
     def hook(self, name: str) -> Callable[..., Any] | None:
-        """A lifecycle hook (``install``, ``startup``, ``shutdown``, ``attach``) if it has one."""
+        """A lifecycle hook (``install``, ``startup``, ``shutdown``, ``attach``,
+        ``worker_startup``) if it has one."""
         module = self.module(self.lifecycle)
         found = getattr(module, name, None) if module is not None else None
         return found if callable(found) else None
@@ -225,6 +232,12 @@ class Domains(Sequence[Domain]):
     def dictionaries(self) -> list[DictionarySeed]:
         return [seed for domain in self._domains for seed in domain.dictionaries]
 
+    def parameters(self) -> list[tuple[str, DeclaredParameter]]:
+        """``(domain name, declaration)`` of every overridable setting."""
+        return [
+            (domain.name, declared) for domain in self._domains for declared in domain.parameters
+        ]
+
     def migrations_folders(self) -> list[Path]:
         found = [domain.migrations_folder() for domain in self._domains]
         return [folder for folder in found if folder is not None]
@@ -282,6 +295,14 @@ def attach_commit_hooks(
     for domain in domains if domains is not None else load_domains(settings):
         if attach := domain.hook("attach"):
             attach(db, redis, settings)
+
+
+async def start_worker_parts(state: AppState, domains: Domains) -> None:
+    """Every domain's ``worker_startup(state)``: the per-process objects its tasks read (a worker
+    runs no lifespan, so ``startup`` never runs there)."""
+    for domain in domains:
+        if ready := domain.hook("worker_startup"):
+            await ready(state)
 
 
 @asynccontextmanager

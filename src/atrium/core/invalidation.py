@@ -10,6 +10,9 @@ Safety nets, for a node that misses a message: caches expire entries after a sho
 fill that raced with an invalidation is dropped (each sink keeps a generation counter), and a
 sink is flushed on every (re)subscribe and serves nothing while the subscription is down or
 silent (``Liveness``).
+
+A domain whose cache is filled from its tables announces after each commit that changed them
+(``AnnouncingHook``, a commit hook), so the caller goes on only once every node forgot.
 """
 
 from __future__ import annotations
@@ -17,13 +20,16 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Awaitable, Mapping
-from typing import Any, Protocol, cast
+from typing import Any, ClassVar, Protocol, cast
 
 import structlog
+from redis.exceptions import RedisError
 
+from atrium.config import Settings
 from atrium.core.ids import uuid7
 from atrium.core.pubsub import ChannelListener
 from atrium.core.redis import RedisClient
+from atrium.core.uow import Committed
 
 log = structlog.get_logger(__name__)
 
@@ -134,3 +140,34 @@ async def publish_acked(
 async def _blpop(redis: RedisClient, list_key: str, seconds: float) -> list[str] | None:
     # redis-py types blocking commands as sync-or-async; the asyncio client awaits.
     return await cast(Awaitable[list[str] | None], redis.blpop([list_key], timeout=seconds))
+
+
+class AnnouncingHook:
+    """A commit hook: a commit that changed any of ``tables`` is announced once (``announce``)
+    before the caller goes on. When Redis cannot be reached the change stays saved and the
+    caller gets ``failure`` (a 503 of the domain's); nodes catch up when their lease ends.
+
+    Hung with ``db.on_commit(hook, hook.tables)`` wherever SQL is opened (a domain's ``attach``).
+    """
+
+    tables: ClassVar[frozenset[str]]
+    failure: ClassVar[type[Exception]]
+
+    def __init__(self, redis: RedisClient, settings: Settings) -> None:
+        self.redis = redis
+        self.settings = settings
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+    async def __call__(self, committed: Committed) -> None:
+        if not any(change.entity in self.tables for change in committed.changes):
+            return
+        try:
+            await self.announce()
+        except RedisError as exc:
+            raise self.failure() from exc
+
+    async def announce(self) -> None:
+        """Tell every node (a subclass says how)."""
+        raise NotImplementedError

@@ -26,7 +26,8 @@ import time
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from typing import Any, Generic, TypeVar
 
-from atrium.core.invalidation import Liveness
+from atrium.core.invalidation import AckedListener, Liveness
+from atrium.core.redis import RedisClient
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -118,6 +119,15 @@ class LeasedCache(Generic[K, V]):
 
     def heard(self) -> None:
         self._liveness.heard()
+
+    async def subscribe(self, redis: RedisClient, channel: str) -> AckedListener | None:
+        """Start listening to ``channel`` for this cache's invalidations (None: no lease, so
+        nothing to keep honest)."""
+        if self.lease <= 0:
+            return None
+        listener = AckedListener(redis, channel, self)
+        await listener.start()
+        return listener
 
     def silenced(self) -> None:
         self._liveness.lost()

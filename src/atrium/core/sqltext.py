@@ -19,3 +19,10 @@ def contains(column: Any, text: str) -> ColumnElement[bool]:
     """``column`` contains ``text``, case-insensitively."""
     result: ColumnElement[bool] = func.lower(column).like(like_pattern(text), escape="\\")
     return result
+
+
+def starts_with(column: Any, text: str) -> ColumnElement[bool]:
+    """``column`` starts with ``text`` (case-sensitively: keys and codes are lower case)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    result: ColumnElement[bool] = column.like(f"{escaped}%", escape="\\")
+    return result

@@ -6,7 +6,7 @@ with a clear error where something reaches for it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import structlog
 from beanie import Document
@@ -15,20 +15,13 @@ from atrium.config import Settings
 from atrium.core.db import Database
 from atrium.core.mongo import Mongo
 from atrium.core.redis import RedisClient, create_redis
+from atrium.core.statekey import StateKey
 from atrium.core.storage import Storage
+
+__all__ = ["AppState", "StateKey", "open_state"]
 
 T = TypeVar("T")
 log = structlog.get_logger(__name__)
-
-
-class StateKey(Generic[T]):
-    """A typed slot for a domain's own singleton (a key ring, a socket server, a cache)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-    def __repr__(self) -> str:
-        return f"StateKey({self.name!r})"
 
 
 class AppState:

@@ -7,7 +7,6 @@ from fastapi import FastAPI
 
 from atrium.config import Settings
 from atrium.core.db import Database
-from atrium.core.invalidation import AckedListener
 from atrium.core.redis import RedisClient
 from atrium.core.state import AppState
 from atrium.dictionaries.cache import DictionaryCache, DictionaryReader, channel
@@ -26,9 +25,7 @@ async def startup(state: AppState, _app: FastAPI) -> None:
     cache = DictionaryCache(settings.cache_seconds)
     reader = DictionaryReader(cache, state.redis, state.db, state.settings)
     runtime = DictionariesRuntime(settings, cache, reader)
-    if cache.lease > 0:
-        runtime.listener = AckedListener(state.redis, channel(state.settings), cache)
-        await runtime.listener.start()
+    runtime.listener = await cache.subscribe(state.redis, channel(state.settings))
     state.set(DICTIONARIES, runtime)
 
 

@@ -9,11 +9,7 @@ their lease ends.
 
 from __future__ import annotations
 
-from redis.exceptions import RedisError
-
-from atrium.config import Settings
-from atrium.core.redis import RedisClient
-from atrium.core.uow import Committed
+from atrium.core.invalidation import AnnouncingHook
 from atrium.dictionaries.cache import announce
 from atrium.dictionaries.errors import DictionaryPropagationFailed
 from atrium.dictionaries.models import DictionaryItem, DictionaryType
@@ -21,20 +17,11 @@ from atrium.dictionaries.models import DictionaryItem, DictionaryType
 TABLES = frozenset({str(DictionaryType.__tablename__), str(DictionaryItem.__tablename__)})
 
 
-class DictionaryChangeHook:
+class DictionaryChangeHook(AnnouncingHook):
     """The commit hook: any change to the dictionaries, announced once per commit."""
 
-    def __init__(self, redis: RedisClient, settings: Settings) -> None:
-        self.redis = redis
-        self.settings = settings
+    tables = TABLES
+    failure = DictionaryPropagationFailed
 
-    def __repr__(self) -> str:
-        return "DictionaryChangeHook()"
-
-    async def __call__(self, committed: Committed) -> None:
-        if not any(change.entity in TABLES for change in committed.changes):
-            return
-        try:
-            await announce(self.redis, self.settings)
-        except RedisError as exc:
-            raise DictionaryPropagationFailed() from exc
+    async def announce(self) -> None:
+        await announce(self.redis, self.settings)

@@ -1,6 +1,6 @@
 """The worker process's stores (SQL, MongoDB, Redis), opened once per process on its loop, with
 every domain's commit hooks on its database (so a task's access change invalidates like a
-request's).
+request's) and every domain's ``worker_startup`` objects.
 
 Prefork children open them in ``worker_process_init``; the solo and threads pools never send
 that signal, so the first task to ask opens them (keyed by the process id, so a forked child
@@ -40,13 +40,14 @@ async def worker_state(settings: Settings | None = None) -> AppState:
         return _state[1]
     async with _lock():
         if _state is None or _state[0] != os.getpid():
-            from atrium.core.domain import attach_commit_hooks, load_domains
+            from atrium.core.domain import attach_commit_hooks, load_domains, start_worker_parts
             from atrium.core.state import open_state
 
             settings = settings or get_settings()
             domains = load_domains(settings)
             state = await open_state(settings, domains.document_models())
             attach_commit_hooks(settings, state.db, state.redis, domains)  # tasks commit alike
+            await start_worker_parts(state, domains)
             _state = (os.getpid(), state)
             log.info("worker_state_opened", pid=os.getpid())
         return _state[1]
