@@ -1,7 +1,8 @@
 """Files API: upload (streamed or direct to storage), list, metadata, download, delete.
 
 Every logged-in user manages their own files; another user's file is a 404. Files admins
-(superusers, or holders of the capability ``files:admin``) see and manage all of them.
+(superusers, or holders of the capability ``files:admin``) see and manage all of them. Another
+domain may let a caller read (metadata, download) a file it does not own (``files.access``).
 """
 
 from __future__ import annotations
