@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import ALL_ROUTES, BASE, MakeUser, User, create_document, ids, listed, share
+from .helpers import ALL_ROUTES, API, BASE, MakeUser, User, create_document, ids, listed, share
 
 ROLES = ("owner", "editor", "viewer", "rolemate", "other", "admin", "superuser")
 # route -> status per role, in ROLES order. "GET /documents" answers 200 to all: the column
@@ -129,3 +129,28 @@ async def test_scope_own_and_shared(client: httpx.AsyncClient, cast: Cast) -> No
     admin = cast.people["admin"]
     assert {mine["id"], doc["id"]} <= set(ids(await listed(client, admin, scope="all")))
     assert ids(await listed(client, admin, scope="own")) == []
+
+
+async def test_a_disabled_role_shares_nothing(
+    client: httpx.AsyncClient, cast: Cast, admin: User, roles: dict[str, str]
+) -> None:
+    made = await client.post(
+        f"{API}/roles", json={"name": "Team", "code": "team"}, headers=admin.headers
+    )
+    team = made.json()["data"]["id"]
+    rolemate = cast.people["rolemate"]
+    both = {"roleIds": [roles["rolemate"], team]}
+    assigned = await client.put(
+        f"{API}/users/{rolemate.id}/roles", json=both, headers=admin.headers
+    )
+    assert assigned.status_code == 200, assigned.text
+    owner = cast.people["owner"]
+    doc = await create_document(client, owner, "For the team")
+    await share(client, owner, doc["id"], viewerRoleIds=[team])
+    url = f"{BASE}/{doc['id']}"
+    assert (await client.get(url, headers=rolemate.headers)).status_code == 200
+    off = {"status": "disabled"}
+    disabled = await client.patch(f"{API}/roles/{team}", json=off, headers=admin.headers)
+    assert disabled.status_code == 200, disabled.text
+    gone = await client.get(url, headers=rolemate.headers)
+    assert (gone.status_code, gone.json()["code"]) == (404, "DOCUMENTS_NOT_FOUND")

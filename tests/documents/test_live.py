@@ -1,14 +1,16 @@
 """Live documents over a real port: a collaborator watching a document gets ``documents.updated``
 on their real Socket.IO client when someone else saves it, and a revoked share takes them out
-of the document's room at once."""
+of the document's room at once, also when their socket is on another node."""
 
 from __future__ import annotations
 
 import httpx
 import pytest
 
+from atrium.config import Settings
 from atrium.core.state import AppState
 from tests.support.live import LiveServer, Probe, probe
+from tests.support.nodes import node_process
 
 from .helpers import BASE, MakeUser, User, create_document, share
 
@@ -88,3 +90,19 @@ async def test_unwatch_stops_the_updates(
         assert (await client.call("documents.unwatch", {"documentId": doc["id"]}))["code"] == "OK"
         await _save(http, owner, doc["id"], 2, "v3")
         assert await _nothing_arrives(client)
+
+
+@pytest.mark.slow
+async def test_a_revoked_share_empties_the_room_on_another_node(
+    live: LiveServer, http: httpx.AsyncClient, member: MakeUser, settings: Settings
+) -> None:
+    owner, bob = await member("owner"), await member("bob")
+    doc = await create_document(http, owner, "Two nodes")
+    await share(http, owner, doc["id"], editorIds=[str(bob.id)])
+    async with node_process(settings) as node_b, probe(node_b, bob.access_token) as on_b:
+        assert (await on_b.call("documents.watch", {"documentId": doc["id"]}))["code"] == "OK"
+        await _save(http, owner, doc["id"], 1, "from node A")
+        assert (await on_b.next("documents.updated"))["version"] == 2
+        await share(http, owner, doc["id"])  # handled by node A; bob's socket is on B
+        await _save(http, owner, doc["id"], 2, "after the revoke")
+        assert await _nothing_arrives(on_b)
