@@ -52,6 +52,10 @@ async def test_concurrent_edits_one_wins_the_other_gets_409(
     assert loser.json()["code"] == "DOCUMENTS_VERSION_CONFLICT"
     current = loser.json()["data"]
     assert (current["version"], current["content"]) == (2, winner.json()["data"]["content"])
+    unchanged = await _edit(client, alice, doc["id"], version=2)
+    assert unchanged.json()["data"]["version"] == 2  # nothing sent: no save
+    stale = await _edit(client, alice, doc["id"], version=1)
+    assert stale.status_code == 409
     retried = await _edit(client, alice, doc["id"], version=current["version"], content="merged")
     assert retried.status_code == 200
     assert retried.json()["data"]["version"] == 3

@@ -36,6 +36,8 @@ async def test_the_step_seeds_the_menu_and_the_user_roles_grants(
         menus = await repository.all_menus(session)
         shown = await repository.menu_ids_of_roles(session, [user_role.id])
     assert "*:/api/v1/documents/**" in grants
+    # RBAC's step grants the socket events declared for every user.
+    assert {"EVENT:documents.watch", "EVENT:documents.unwatch"} <= set(grants)
     mine = {m.id for m in menus if m.route_path == "/documents"}
     assert len(mine) == 1
     assert mine <= set(shown[user_role.id])

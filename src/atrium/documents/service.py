@@ -151,6 +151,8 @@ async def update(
     _editor_only(doc, caller)
     _check_size(settings, data.content)
     content = data.model_dump(include={"title", "content", "tags"}, exclude_none=True)
+    if not content and data.version == doc.version:
+        return doc  # nothing to change: no new version, no revision
     return await _save(settings, doc, data.version, content, caller.user_id)
 
 
