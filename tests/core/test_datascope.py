@@ -1,6 +1,7 @@
 """The data scope on both stores: the same cases (who asks, how far) give the same records on
 SQL (a to-do table of the test's own, SQLite and PostgreSQL) and on MongoDB (a document model
-of the test's own, whose share fields are lists), and the check of a loaded record
+of the test's own, whose share fields are lists, and the documents domain's records, shared
+through viewer and editor fields), and the check of a loaded record
 (``reaches``) agrees with both."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from atrium.core.datascope import Caller, Ownership, Reach
 from atrium.core.db import Database
 from atrium.core.ids import uuid7
 from atrium.core.mongo import Mongo
+from atrium.documents.documents import DOCUMENT_SCOPE, DocumentRecord
 
 ALICE, BOB, CAROL, DAVE, ADMIN = (uuid7() for _ in range(5))
 TEAM = uuid7()
@@ -158,6 +160,36 @@ async def mongo_titles(caller: Caller, reach: Reach) -> set[str]:
     return titles
 
 
+# --- MongoDB: the documents domain's own records (viewer and editor lists) ------------------
+
+
+@pytest.fixture
+async def mongo_documents(services: dict[str, str]) -> AsyncIterator[None]:
+    """The same records as documents, their shares spread over viewer and editor fields."""
+    mongo = Mongo(MongoSettings(url=services["ATRIUM_MONGO__URL"], database=f"t_{uuid4().hex}"))
+    await mongo.init_documents([DocumentRecord])
+    for index, (title, (owner, user, role)) in enumerate(RECORDS.items()):
+        users, roles = (
+            ("viewer_ids", "viewer_role_ids") if index % 2 else ("editor_ids", "editor_role_ids")
+        )
+        shares = {users: [user] if user else [], roles: [role] if role else []}
+        await DocumentRecord(title=title, owner_id=owner, **shares).insert()
+    try:
+        yield
+    finally:
+        await mongo.client.drop_database(mongo.database.name)
+        await mongo.close()
+
+
+async def document_titles(caller: Caller, reach: Reach) -> set[str]:
+    found = await DocumentRecord.find(DOCUMENT_SCOPE.mongo(caller, reach)).to_list()
+    every = await DocumentRecord.find_all().to_list()
+    assert {doc.title for doc in found} == {
+        doc.title for doc in every if DOCUMENT_SCOPE.reaches(doc, caller, reach)
+    }
+    return {doc.title for doc in found}
+
+
 async def mongo_fetch(caller: Caller, title: str) -> bool:
     found = await Note.find_one({"title": title})
     assert found is not None
@@ -188,6 +220,13 @@ async def test_each_reach_finds_exactly_its_documents_in_mongo(
     mongo_notes: None, who: str, caller: Caller, reach: Reach, expected: set[str]
 ) -> None:
     assert await mongo_titles(caller, reach) == expected, who
+
+
+@CASE_PARAMETERS
+async def test_each_reach_finds_exactly_its_documents_of_the_documents_domain(
+    mongo_documents: None, who: str, caller: Caller, reach: Reach, expected: set[str]
+) -> None:
+    assert await document_titles(caller, reach) == expected, who
 
 
 async def test_a_sql_fetch_outside_the_scope_finds_nothing(sql_rows: Database) -> None:

@@ -94,6 +94,8 @@ class FuzzServer:
             ids["session_id"] = created(http.get("/auth/sessions"))[0]["id"]
             ids["key_id"] = created(http.post("/auth/api-keys", json=self._key_body(http)))["id"]
             ids["todo_id"] = created(http.post("/todos", json={"title": "Fuzz"}))["id"]
+            document = {"title": "Fuzz", "content": "fuzz", "tags": ["fuzz"]}
+            ids["document_id"] = created(http.post("/documents", json=document))["id"]
         return ids
 
     def api_key(self, headers: dict[str, str]) -> dict[str, str]:

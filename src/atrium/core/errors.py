@@ -43,10 +43,13 @@ class AppError(Exception):
         *,
         details: Sequence[ErrorDetail] | None = None,
         headers: Mapping[str, str] | None = None,
+        data: Mapping[str, Any] | None = None,
     ) -> None:
         self.detail_message = message or self.message
         self.details = list(details) if details else None
         self.headers = dict(headers) if headers else None
+        # What the client needs to recover (the current record of a version conflict).
+        self.data = dict(data) if data is not None else None
         super().__init__(self.detail_message)
 
     @property
@@ -242,9 +245,11 @@ def render(
     message: str,
     details: list[ErrorDetail] | None = None,
     headers: Mapping[str, str] | None = None,
+    data: Mapping[str, Any] | None = None,
 ) -> JSONResponse:
     """The error envelope as a response."""
-    body = ErrorEnvelope(code=code, message=message, details=details)
+    shown = dict(data) if data is not None else None
+    body = ErrorEnvelope(code=code, message=message, details=details, data=shown)
     return JSONResponse(body.model_dump(mode="json"), status_code=status, headers=headers)
 
 
@@ -254,7 +259,7 @@ def internal_error_response() -> JSONResponse:
 
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
-    return render(exc.status_code, exc.code, exc.detail_message, exc.details, exc.headers)
+    return render(exc.status_code, exc.code, exc.detail_message, exc.details, exc.headers, exc.data)
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -30,7 +30,8 @@ class ErrorDetail(Schema):
 class ErrorEnvelope(Schema):
     code: str
     message: str
-    data: None = None
+    # Set by a few errors only (a version conflict carries the current record).
+    data: dict[str, Any] | None = None
     request_id: str | None = Field(default_factory=current_request_id)
     details: list[ErrorDetail] | None = None
 

@@ -17,7 +17,7 @@ from atrium.auth.principal import Principal
 from atrium.core.codes import CodeKind, DeclaredCode
 from atrium.core.deps import RedisDep, SettingsDep
 from atrium.core.state import AppState
-from atrium.files import service
+from atrium.files import access, service
 from atrium.files.documents import FileObject
 from atrium.files.errors import FilesFormInvalid
 from atrium.files.multipart import FormFileReader
@@ -58,7 +58,10 @@ async def current_viewer(request: Request, principal: CurrentPrincipal) -> servi
             answer.append(await holds_files_admin(request, principal))
         return answer[0]
 
-    return service.Viewer(principal.user_id, is_admin)
+    async def may_read(doc: FileObject) -> bool:
+        return await access.granted(request, principal, doc)
+
+    return service.Viewer(principal.user_id, is_admin, may_read)
 
 
 ViewerDep = Annotated[service.Viewer, Depends(current_viewer)]
@@ -69,6 +72,14 @@ async def visible_file(file_id: FileID, viewer: ViewerDep) -> FileObject:
 
 
 VisibleFile = Annotated[FileObject, Depends(visible_file)]
+
+
+async def readable_file(file_id: FileID, viewer: ViewerDep) -> FileObject:
+    return await service.get_visible(viewer, file_id, reading=True)
+
+
+# A file the caller may read: theirs, any with files:admin, or one another domain shares.
+ReadableFile = Annotated[FileObject, Depends(readable_file)]
 
 
 async def upload_form(request: Request, settings: SettingsDep) -> FormFileReader:

@@ -1,7 +1,8 @@
 """Files API: upload (streamed or direct to storage), list, metadata, download, delete.
 
 Every logged-in user manages their own files; another user's file is a 404. Files admins
-(superusers, or holders of the capability ``files:admin``) see and manage all of them.
+(superusers, or holders of the capability ``files:admin``) see and manage all of them. Another
+domain may let a caller read (metadata, download) a file it does not own (``files.access``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.core.routing import Access, access
 from atrium.files import service
-from atrium.files.deps import QuotaDep, UploadForm, VisibleFile
+from atrium.files.deps import QuotaDep, ReadableFile, UploadForm, VisibleFile
 from atrium.files.documents import FileObject, FileStatus
 from atrium.files.schemas import DownloadLink, FileRead, UploadCreate, UploadTicket
 
@@ -126,13 +127,13 @@ async def complete_upload(doc: VisibleFile, storage: StorageDep) -> Envelope[Fil
 
 
 @router.get("/{file_id}", openapi_extra=OWN, responses=error_responses(401, 404))
-async def get(doc: VisibleFile) -> Envelope[FileRead]:
+async def get(doc: ReadableFile) -> Envelope[FileRead]:
     """A file's metadata."""
     return ok(read(doc))
 
 
 @router.get("/{file_id}/download", openapi_extra=OWN, responses=error_responses(401, 404, 409))
-async def download(doc: VisibleFile, storage: StorageDep) -> Envelope[DownloadLink]:
+async def download(doc: ReadableFile, storage: StorageDep) -> Envelope[DownloadLink]:
     """A short-lived presigned URL to download the file."""
     return ok(await service.download_link(storage, doc))
 

@@ -55,6 +55,8 @@ class Viewer:
 
     user_id: UUID
     is_admin: Callable[[], Awaitable[bool]]
+    # Whether another domain lets them read this file (``files.access``): reads only.
+    may_read: Callable[[FileObject], Awaitable[bool]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,12 +255,17 @@ async def _refuse(
 # --- reads, downloads, deletes --------------------------------------------------------------
 
 
-async def get_visible(viewer: Viewer, file_id: UUID) -> FileObject:
-    """The file if the viewer owns it or manages all files; 404 otherwise (never 403)."""
+async def get_visible(viewer: Viewer, file_id: UUID, *, reading: bool = False) -> FileObject:
+    """The file if the viewer owns it or manages all files (or, ``reading``, another domain
+    lets them read it); 404 otherwise (never 403)."""
     doc = await FileObject.get(file_id)
-    if doc is None or (doc.owner_id != viewer.user_id and not await viewer.is_admin()):
+    if doc is None:
         raise FilesNotFound()
-    return doc
+    if doc.owner_id == viewer.user_id or await viewer.is_admin():
+        return doc
+    if reading and viewer.may_read is not None and await viewer.may_read(doc):
+        return doc
+    raise FilesNotFound()
 
 
 async def list_files(

@@ -1,0 +1,1 @@
+"""Documents: Markdown documents with tags, shares, revisions, trash and live updates (MongoDB)."""
