@@ -19,4 +19,5 @@ DEFAULT_DOMAINS = (
     "atrium.mail",
     "atrium.accounts",
     "atrium.dictionaries",
+    "atrium.audit",
 )
