@@ -6,6 +6,7 @@ from typing import Any
 
 import httpx
 
+from atrium.audit.documents import COLLECTION
 from atrium.audit.runtime import AUDIT
 from atrium.core.state import AppState
 
@@ -33,3 +34,10 @@ async def audit_entries(
         cursor = page["nextCursor"]
         if cursor is None:
             return found
+
+
+async def raw_entries(state: AppState) -> list[dict[str, Any]]:
+    """The audit collection's documents as MongoDB holds them."""
+    await drained(state)
+    collection = state.mongo.database[COLLECTION]
+    return [document async for document in collection.find({})]
