@@ -15,7 +15,7 @@ import pytest
 
 from atrium.core.state import AppState
 from atrium.core.uow import REDACTED
-from tests.support.admin import API, Actor, create_role, data
+from tests.support.admin import API, Actor, create_role
 from tests.support.audit import audit_entries, drained, raw_entries
 from tests.support.users import create_user, sealed
 

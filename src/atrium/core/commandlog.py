@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import ParamSpec, Protocol, TypeVar
 
 import click
+import typer
 
 from atrium.core.clock import utcnow
 
@@ -67,7 +68,7 @@ def audited(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
                     result = command(*args, **kwargs)
                     exit_code = 0
                     return result
-                except click.exceptions.Exit as exc:
+                except (click.exceptions.Exit, typer.Exit) as exc:
                     exit_code = exc.exit_code
                     raise
                 except SystemExit as exc:
