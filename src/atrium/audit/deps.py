@@ -20,6 +20,9 @@ AUDIT_READ = DeclaredCode(
     tags=("audit",),
 )
 
+# On each audit route's OpenAPI operation: the capability it needs besides its route code.
+NEEDS_AUDIT_READ = {"x-capabilities": [AUDIT_READ.code]}
+
 
 async def require_audit_read(request: Request, principal: CurrentPrincipal) -> None:
     if not await holds(request, principal, AUDIT_READ.code):

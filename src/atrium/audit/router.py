@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
 from atrium.audit import service
-from atrium.audit.deps import require_audit_read
+from atrium.audit.deps import NEEDS_AUDIT_READ, require_audit_read
 from atrium.audit.runtime import AUDIT
 from atrium.audit.schemas import AuditEntryRead, AuditFilters, ExportFormat, audit_filters
 from atrium.core.cursors import CursorPage
@@ -21,7 +21,7 @@ FiltersDep = Annotated[AuditFilters, Depends(audit_filters)]
 READ_ERRORS = error_responses(400, 401, 403, 422)
 
 
-@router.get("/entries", responses=READ_ERRORS)
+@router.get("/entries", openapi_extra=NEEDS_AUDIT_READ, responses=READ_ERRORS)
 async def list(
     filters: FiltersDep,
     limit: CursorLimitDep,
@@ -33,6 +33,7 @@ async def list(
 
 @router.get(
     "/entries/export",
+    openapi_extra=NEEDS_AUDIT_READ,
     response_class=StreamingResponse,
     responses={
         **READ_ERRORS,
