@@ -15,7 +15,8 @@ import pytest
 
 from atrium.core.state import AppState
 from atrium.core.uow import REDACTED
-from tests.support.admin import API, Actor, create_role
+from tests.support.admin import API, Actor, create_role, data
+from tests.support.apikeys import create_key, x_api_key
 from tests.support.audit import audit_entries, drained, raw_entries
 from tests.support.users import create_user, sealed
 
@@ -179,3 +180,21 @@ async def test_a_password_set_by_an_admin_is_recorded_without_its_hash(
     assert user.password_hash not in stored
     assert "argon2" not in stored
     assert body["password"] not in stored
+
+
+async def test_a_call_with_an_api_key_names_the_key_and_its_owner(
+    client: httpx.AsyncClient, state: AppState, admin: Actor
+) -> None:
+    key = await create_key(client, admin.headers, ["POST:/api/v1/roles"])
+    body = {"name": "Robots", "code": "robots"}
+    role = data(await client.post(f"{API}/roles", json=body, headers=x_api_key(key["key"])), 201)
+    [entry] = await audit_entries(client, state, admin.headers, targetId=role["id"])
+    assert (entry["actorKind"], entry["actorId"], entry["keyId"]) == (
+        "apikey",
+        str(admin.id),
+        key["id"],
+    )
+    [made] = await audit_entries(client, state, admin.headers, code="POST:/api/v1/auth/api-keys")
+    hashes = [c for c in made["changes"] if c["field"] == "secret_hash"]
+    assert [(c["old"], c["new"]) for c in hashes] == [(None, REDACTED)]
+    assert key["key"] not in str(await raw_entries(state))
