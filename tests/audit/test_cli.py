@@ -4,6 +4,9 @@ name, its exit status, and the SQL rows it changed (secrets redacted)."""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
+import json
 from collections.abc import Iterator
 from typing import Any
 from uuid import uuid4
@@ -11,10 +14,12 @@ from uuid import uuid4
 import pytest
 import typer
 from pymongo import MongoClient
+from typer.testing import CliRunner
 
-from atrium.audit.cli import CommandLog
+from atrium.audit.cli import COMMAND_LOG, CommandLog
 from atrium.audit.documents import COLLECTION
-from atrium.config import Settings
+from atrium.cli import cli
+from atrium.config import Settings, get_settings
 from atrium.core.commandlog import add_recorder, audited, remove_recorder
 from atrium.core.domain import open_database
 from atrium.core.security.passwords import PasswordHasher
@@ -29,9 +34,11 @@ from tests.support.users import PASSWORD
 def recorded(settings: Settings) -> Iterator[None]:
     """The command log, pointed at this test's MongoDB database (dropped afterwards)."""
     log = CommandLog(lambda: settings)
+    remove_recorder(COMMAND_LOG)  # the one ``atrium.cli`` added, for the process's settings
     add_recorder(log)
     yield
     remove_recorder(log)
+    add_recorder(COMMAND_LOG)
     with _mongo(settings) as client:
         client.drop_database(settings.mongo.database)
 
@@ -87,11 +94,29 @@ def test_a_failed_command_is_recorded_with_its_exit_status(
     assert (entry["code"], entry["status"], entry["changes"]) == ("cli:users fail", 3, [])
 
 
-def test_without_a_recorder_a_command_only_runs(settings: Settings) -> None:
-    # No ``recorded`` fixture: the command log is not added.
-    @audited("users noop")
-    def command() -> int:
-        return 42
+@pytest.fixture
+def cli_database(monkeypatch: pytest.MonkeyPatch, settings: Settings) -> Iterator[Settings]:
+    """``atrium`` commands pointed at this test's MongoDB database (dropped afterwards)."""
+    monkeypatch.setenv("ATRIUM_ENVIRONMENT", "testing")
+    monkeypatch.setenv("ATRIUM_MONGO__URL", settings.mongo.url)
+    monkeypatch.setenv("ATRIUM_MONGO__DATABASE", settings.mongo.database)
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
+    with _mongo(settings) as client:
+        client.drop_database(settings.mongo.database)
 
-    assert command() == 42
-    assert _stored(settings) == []
+
+def test_audit_tail_and_export_read_the_log(cli_database: Settings) -> None:
+    for name in ("first", "second"):
+        audited(f"demo {name}")(lambda: None)()
+    runner = CliRunner()
+    tail = runner.invoke(cli, ["audit", "tail", "-n", "1"])
+    assert tail.exit_code == 0, tail.output
+    [line] = [json.loads(text) for text in tail.output.splitlines()]
+    assert (line["code"], line["actorKind"]) == ("cli:demo second", "system")
+    exported = runner.invoke(
+        cli, ["audit", "export", "--format", "csv", "--code", "cli:demo first"]
+    )
+    rows = list(csv.DictReader(io.StringIO(exported.output)))
+    assert [(row["code"], row["status"]) for row in rows] == [("cli:demo first", "0")]
