@@ -120,3 +120,10 @@ def test_audit_tail_and_export_read_the_log(cli_database: Settings) -> None:
     )
     rows = list(csv.DictReader(io.StringIO(exported.output)))
     assert [(row["code"], row["status"]) for row in rows] == [("cli:demo first", "0")]
+
+
+def test_an_empty_range_is_refused_with_a_message(cli_database: Settings) -> None:
+    args = ["audit", "export", "--from", "2026-12-02", "--to", "2026-12-01"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1
+    assert "start is after its end" in refused.output

@@ -23,6 +23,7 @@ from atrium.audit.settings import AuditSettings
 from atrium.audit.writer import as_document
 from atrium.config import Settings, get_settings
 from atrium.core.commandlog import CommandRun, add_recorder
+from atrium.core.errors import AppError
 from atrium.core.mongo import Mongo
 
 log = structlog.get_logger(__name__)
@@ -111,6 +112,14 @@ def _filters(
     return AuditFilters(actor_id=actor_id, code=code, since=since, until=until)
 
 
+def _print(work: Callable[[], AsyncIterator[str]]) -> None:
+    try:
+        asyncio.run(_with_log(work))
+    except AppError as exc:
+        typer.echo(f"error: {exc.detail_message}", err=True)
+        raise typer.Exit(code=1) from exc
+
+
 async def _with_log(work: Callable[[], AsyncIterator[str]]) -> None:
     mongo = Mongo(get_settings().mongo)
     try:
@@ -137,7 +146,7 @@ def tail(
     from atrium.audit import service
 
     filters = _filters(actor_id, code, None, None)
-    asyncio.run(_with_log(lambda: service.export(filters, ExportFormat.NDJSON, lines)))
+    _print(lambda: service.export(filters, ExportFormat.NDJSON, lines))
 
 
 @audit_cli.command("export")
@@ -154,7 +163,7 @@ def export(
 
     most = get_settings().group(AuditSettings).export_max_rows
     filters = _filters(actor_id, code, _utc(since), _utc(until))
-    asyncio.run(_with_log(lambda: service.export(filters, format, most)))
+    _print(lambda: service.export(filters, format, most))
 
 
 def _utc(value: datetime | None) -> datetime | None:
