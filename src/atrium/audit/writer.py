@@ -107,13 +107,17 @@ class AuditWriter:
         await self._idle.wait()
 
     async def _run(self) -> None:
-        delay = self.settings.flush_interval_seconds
+        delay, healthy = self.settings.flush_interval_seconds, True
         while not self._stopping:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(delay):
-                    await self._wake.wait()
+            if healthy:  # new entries wake the writer early
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(delay):
+                        await self._wake.wait()
+            else:  # during an outage, the back-off alone says when to try again
+                await asyncio.sleep(delay)
             self._wake.clear()
-            delay = self._next_delay(delay, await self.write_pending())
+            healthy = await self.write_pending()
+            delay = self._next_delay(delay, healthy)
         await self.write_pending()
 
     def _next_delay(self, delay: float, written: bool) -> float:
