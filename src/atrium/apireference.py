@@ -167,7 +167,8 @@ def _access(path: str, method: str, operation: dict[str, Any]) -> str:
     identity = "; manages identity: never with an API key" if operation.get("x-identity") else ""
     if level == "permission":
         code = operation.get("x-permission", f"{method.upper()}:{path}")
-        return f"**permission** `{code}`{identity}"
+        needs = "".join(f" and capability `{name}`" for name in operation.get("x-capabilities", []))
+        return f"**permission** `{code}`{needs}{identity}"
     return f"**{level}**{identity}"
 
 

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from atrium.config import get_settings
+from atrium.core.commandlog import audited
 from atrium.core.domain import InitContext, load_domains
 
 cli = typer.Typer(name="atrium", help="Atrium backend: serve, migrate, services and more.")
@@ -59,6 +60,7 @@ def serve(
 
 
 @cli.command()
+@audited("migrate")
 def migrate(
     revision: Annotated[str, typer.Argument(help="Target revision.")] = "heads",
 ) -> None:
@@ -70,6 +72,7 @@ def migrate(
 
 
 @cli.command()
+@audited("initdb")
 def initdb(
     no_input: Annotated[bool, typer.Option("--no-input", help="Never prompt.")] = False,
 ) -> None:

@@ -21,4 +21,5 @@ DEFAULT_DOMAINS = (
     "atrium.accounts",
     "atrium.dictionaries",
     "atrium.parameters",
+    "atrium.audit",
 )

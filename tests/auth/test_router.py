@@ -39,6 +39,29 @@ async def test_login_logs_are_cursor_paginated_newest_first(
     assert bad.status_code == 400
 
 
+async def test_login_logs_are_searchable_like_the_audit_log(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    root_user = await create_user(state, "root", superuser=True)
+    await login(client, "alice", "wrong-password-1")
+    root = bearer((await tokens(client, "root"))["accessToken"])
+    everything = (await client.get(LOGS, headers=root)).json()["data"]["items"]
+    newest, oldest = everything[0]["createdAt"], everything[-1]["createdAt"]
+
+    async def usernames(**params: str) -> list[str]:
+        response = await client.get(LOGS, params=params, headers=root)
+        assert response.status_code == 200, response.text
+        return [item["username"] for item in response.json()["data"]["items"]]
+
+    assert await usernames(userId=str(root_user.id)) == ["root"]
+    assert await usernames(ipAddress=everything[0]["ipAddress"]) == ["root", "alice"]
+    assert await usernames(ipAddress="192.0.2.1") == []
+    assert await usernames(**{"from": oldest, "to": newest}) == ["alice"]
+    assert await usernames(**{"from": newest}) == ["root"]
+    empty = await client.get(LOGS, params={"from": newest, "to": oldest}, headers=root)
+    assert (empty.status_code, empty.json()["code"]) == (422, "LOGIN_LOG_RANGE_INVALID")
+
+
 async def test_openapi_declares_bearer_and_the_swagger_password_flow(
     client: httpx.AsyncClient,
 ) -> None:

@@ -65,7 +65,7 @@ async def test_every_route_declares_its_access_and_is_enforced(
         response = await _call(client, info)
         assert response.json().get("code") not in REFUSALS, (info.code, response.text)
     await _check_authenticated(client, state, levels[Access.AUTHENTICATED])
-    await _check_permission(client, state, levels[Access.PERMISSION])
+    await _check_permission(client, state, levels[Access.PERMISSION], paths)
 
 
 async def _check_authenticated(
@@ -79,8 +79,10 @@ async def _check_authenticated(
 
 
 async def _check_permission(
-    client: httpx.AsyncClient, state: AppState, routes: list[RouteInfo]
+    client: httpx.AsyncClient, state: AppState, routes: list[RouteInfo], paths: dict[str, Any]
 ) -> None:
+    """Refused without the code; through with it, and with the capabilities the route's
+    operation names (``x-capabilities``), refused without those."""
     admin = await actor(client, state, "root", superuser=True)
     nobody = await actor(client, state, "nobody")
     holder = await actor(client, state, "holder")
@@ -91,7 +93,12 @@ async def _check_permission(
         refused = await _call(client, info, nobody.headers)
         assert refused.status_code == 403, (info.code, refused.text)
         assert refused.json()["details"][0]["message"] == info.code  # computed at request time
-        await set_grants(client, admin, role, [info.code])
+        needs = paths[info.path][info.method.lower()].get("x-capabilities", [])
+        if needs:
+            await set_grants(client, admin, role, [info.code])
+            lacking = await _call(client, info, holder.headers)
+            assert lacking.status_code == 403, (info.code, lacking.text)
+        await set_grants(client, admin, role, [info.code, *needs])
         response = await _call(client, info, holder.headers)
         assert response.status_code not in (401, 403), (info.code, response.text)
 

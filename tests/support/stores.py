@@ -7,6 +7,7 @@ import asyncio
 from sqlalchemy import delete
 from sqlmodel import SQLModel
 
+from atrium.audit.runtime import AUDIT
 from atrium.core.state import AppState
 from atrium.models import import_table_models
 
@@ -18,6 +19,8 @@ async def clean(state: AppState) -> None:
     async with state.db.session() as session:
         for table in reversed(SQLModel.metadata.sorted_tables):
             await session.execute(delete(table))
+    if (audit := state.find(AUDIT)) is not None:
+        await audit.writer.stop()  # or its last entries would bring the dropped database back
     await state.mongo.client.drop_database(state.settings.mongo.database)
     await state.redis.flushdb()
     for key in await state.storage.list_keys():

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.auth.settings import AuthSettings
 from atrium.config import Settings, get_settings
+from atrium.core.commandlog import audited
 from atrium.core.domain import InitContext
 from atrium.core.errors import AppError
 from atrium.core.security import rsa
@@ -98,6 +99,7 @@ async def _create(session: AsyncSession, settings: Settings, data: UserCreate) -
         raise typer.Exit(code=1) from exc
 
 
+@audited("createsuperuser")
 def createsuperuser(
     username: Annotated[str, typer.Option(prompt=True, help="Login name.")],
     email: Annotated[str, typer.Option(prompt=True, help="Email address.")],

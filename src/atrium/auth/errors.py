@@ -13,6 +13,7 @@ from atrium.core.errors import (
     ServiceUnavailable,
     TooManyRequests,
     Unauthorized,
+    UnprocessableEntity,
 )
 
 
@@ -143,3 +144,10 @@ class SessionNotFound(NotFound):
 
     code = "SESSION_NOT_FOUND"
     message = "No such session."
+
+
+class LoginLogRangeInvalid(UnprocessableEntity):
+    """The login log's time filter is empty: ``from`` after ``to``."""
+
+    code = "LOGIN_LOG_RANGE_INVALID"
+    message = "The range is empty: its start is after its end."

@@ -7,11 +7,13 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import AwareDatetime
 
 from atrium.auth import service
 from atrium.auth.deps import AuthDep, ClientDep, CurrentPrincipal, CurrentUser
 from atrium.auth.documents import LoginOutcome
 from atrium.auth.schemas import (
+    LoginLogFilters,
     LoginLogRead,
     LoginRequest,
     LoginResult,
@@ -159,13 +161,25 @@ async def change_password(
 @router.get(
     "/login-logs",
     openapi_extra=identity(Access.PERMISSION, manages=False),
-    responses=error_responses(400, 401, 403),
+    responses=error_responses(400, 401, 403, 422),
 )
 async def list_login_logs(
     limit: CursorLimitDep,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
     username: Annotated[str | None, Query(max_length=320)] = None,
     outcome: LoginOutcome | None = None,
+    user_id: Annotated[UUID | None, Query(alias="userId")] = None,
+    ip_address: Annotated[str | None, Query(alias="ipAddress", max_length=64)] = None,
+    since: Annotated[AwareDatetime | None, Query(alias="from")] = None,
+    until: Annotated[AwareDatetime | None, Query(alias="to")] = None,
 ) -> Envelope[CursorPage[LoginLogRead]]:
-    """Login attempts, newest first (cursor paginated)."""
-    return ok(await service.list_login_logs(cursor, limit, username, outcome))
+    """Login attempts, newest first (cursor paginated), filtered like the audit log."""
+    filters = LoginLogFilters(
+        username=username,
+        outcome=outcome,
+        user_id=user_id,
+        ip_address=ip_address,
+        since=since,
+        until=until,
+    )
+    return ok(await service.list_login_logs(cursor, limit, filters))

@@ -94,6 +94,17 @@ class LoginLogRead(Schema):
     created_at: datetime
 
 
+class LoginLogFilters(Schema):
+    """Which attempts: every filter given must match (``since`` inclusive, ``until`` exclusive)."""
+
+    username: str | None = None
+    outcome: LoginOutcome | None = None
+    user_id: UUID | None = None
+    ip_address: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+
 class SwaggerToken(Schema):
     """The envelope plus the two OAuth2 fields Swagger UI reads (RFC 6749 names)."""
 

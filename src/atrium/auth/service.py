@@ -27,6 +27,7 @@ from atrium.auth.errors import (
     AuthTokenRevoked,
     AuthUserAgentMismatch,
     AuthUserDisabled,
+    LoginLogRangeInvalid,
     SessionNotFound,
 )
 from atrium.auth.principal import ClientInfo, Principal
@@ -34,6 +35,7 @@ from atrium.auth.ratelimit import normalize_username
 from atrium.auth.runtime import AuthRuntime
 from atrium.auth.schemas import (
     LoginAnswer,
+    LoginLogFilters,
     LoginLogRead,
     PasswordChange,
     PublicKeyRead,
@@ -386,20 +388,31 @@ async def change_password(
 
 
 async def list_login_logs(
-    cursor: str | None,
-    limit: int,
-    username: str | None = None,
-    outcome: LoginOutcome | None = None,
+    cursor: str | None, limit: int, filters: LoginLogFilters
 ) -> CursorPage[LoginLogRead]:
-    """Login attempts, newest first, one cursor page at a time."""
-    query: dict[str, Any] = {}
-    if username:
-        query["username"] = normalize_username(username)
-    if outcome is not None:
-        query["outcome"] = outcome.value
-    found, next_cursor = await NEWEST_FIRST.page(LoginLog, query, cursor, limit)
+    """Login attempts matching ``filters``, newest first, one cursor page at a time."""
+    found, next_cursor = await NEWEST_FIRST.page(LoginLog, _log_query(filters), cursor, limit)
     items = [_log_read(entry) for entry in found]
     return CursorPage[LoginLogRead](items=items, next_cursor=next_cursor)
+
+
+def _log_query(filters: LoginLogFilters) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    if filters.username:
+        query["username"] = normalize_username(filters.username)
+    for name, value in (
+        ("outcome", filters.outcome.value if filters.outcome else None),
+        ("user_id", filters.user_id),
+        ("ip_address", filters.ip_address),
+    ):
+        if value is not None:
+            query[name] = value
+    if filters.since and filters.until and filters.since > filters.until:
+        raise LoginLogRangeInvalid()
+    when = {op: at for op, at in (("$gte", filters.since), ("$lt", filters.until)) if at}
+    if when:
+        query["created_at"] = when
+    return query
 
 
 def _log_read(entry: LoginLog) -> LoginLogRead:

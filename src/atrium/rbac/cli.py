@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from atrium.config import Settings, get_settings
+from atrium.core.commandlog import audited
 from atrium.core.domain import InitContext
 from atrium.core.errors import ServiceUnavailable
 
@@ -59,6 +60,7 @@ async def seed_database(settings: Settings, echo: Callable[[str], None] = typer.
 
 
 @rbac_cli.command("sync")
+@audited("rbac sync")
 def sync_command() -> None:
     """Sync the app's routes into the permission catalogue now."""
     asyncio.run(_sync(get_settings()))
@@ -84,6 +86,7 @@ async def _sync(settings: Settings) -> None:
 
 
 @rbac_cli.command("seed")
+@audited("rbac seed")
 def seed_command() -> None:
     """Seed the admin and user roles and the built-in menus (what initdb adds; idempotent)."""
     settings = get_settings()
@@ -91,6 +94,7 @@ def seed_command() -> None:
 
 
 @rbac_cli.command("flush-cache")
+@audited("rbac flush-cache")
 def flush_cache_command() -> None:
     """Drop every cached permission set on every node (after editing RBAC tables by hand)."""
     asyncio.run(_flush(get_settings()))

@@ -105,10 +105,26 @@ async def member_ids(session: AsyncSession, role_ids: Collection[UUID]) -> set[U
 
 
 async def set_user_roles(session: AsyncSession, user_id: UUID, role_ids: Collection[UUID]) -> None:
+    # Row by row through the ORM, only what differs: the unit of work (the audit log) sees
+    # which links went and which came.
     noted(session).users(user_id)
-    await session.execute(delete(UserRole).where(_USER_ROLE.user_id == user_id))
-    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in set(role_ids))
+    held = (await session.execute(select(UserRole).where(_USER_ROLE.user_id == user_id))).scalars()
+    kept = await _drop_unwanted(session, list(held), set(role_ids), "role_id")
+    session.add_all(UserRole(user_id=user_id, role_id=role_id) for role_id in set(role_ids) - kept)
     await session.flush()
+
+
+async def _drop_unwanted(
+    session: AsyncSession, links: Sequence[Any], wanted: set[Any], name: str
+) -> set[Any]:
+    """Delete the links whose ``name`` is not wanted; the values of those kept."""
+    kept: set[Any] = set()
+    for link in links:
+        if getattr(link, name) in wanted:
+            kept.add(getattr(link, name))
+        else:
+            await session.delete(link)
+    return kept
 
 
 async def add_user_role(session: AsyncSession, user_id: UUID, role_id: UUID) -> None:
@@ -145,8 +161,10 @@ async def grants_of_roles(
 
 async def set_grants(session: AsyncSession, role_id: UUID, grants: Collection[str]) -> None:
     noted(session).roles(role_id)
-    await session.execute(delete(RolePermission).where(_ROLE_PERM.role_id == role_id))
-    session.add_all(RolePermission(role_id=role_id, pattern=grant) for grant in set(grants))
+    query = select(RolePermission).where(_ROLE_PERM.role_id == role_id)
+    held = (await session.execute(query)).scalars()
+    kept = await _drop_unwanted(session, list(held), set(grants), "pattern")
+    session.add_all(RolePermission(role_id=role_id, pattern=grant) for grant in set(grants) - kept)
     await session.flush()
 
 

@@ -12,6 +12,7 @@ import typer
 from celery import Celery
 
 from atrium.core.clock import human_time
+from atrium.core.commandlog import audited
 
 T = TypeVar("T")
 tasks_cli = typer.Typer(help="Periodic tasks in the database (beat applies changes at once).")
@@ -95,6 +96,7 @@ def list_tasks() -> None:
 
 
 @tasks_cli.command("add")
+@audited("tasks add")
 def add(
     name: Annotated[str, typer.Argument(help="Unique name.")],
     task: Annotated[str, typer.Argument(help="A registered task name.")],
@@ -176,18 +178,21 @@ def _set_enabled(name: str, enabled: bool) -> None:
 
 
 @tasks_cli.command("enable")
+@audited("tasks enable")
 def enable(name: Annotated[str, typer.Argument(help="The task's name.")]) -> None:
     """Enable a periodic task (it next runs at its first slot after now)."""
     _set_enabled(name, True)
 
 
 @tasks_cli.command("disable")
+@audited("tasks disable")
 def disable(name: Annotated[str, typer.Argument(help="The task's name.")]) -> None:
     """Disable a periodic task."""
     _set_enabled(name, False)
 
 
 @tasks_cli.command("run")
+@audited("tasks run")
 def run(name: Annotated[str, typer.Argument(help="The task's name.")]) -> None:
     """Run a periodic task once now (recorded in the run ledger as manual)."""
     from atrium.scheduler import service

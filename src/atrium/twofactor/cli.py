@@ -11,6 +11,7 @@ import asyncio
 import typer
 
 from atrium.config import Settings, get_settings
+from atrium.core.commandlog import audited
 
 twofactor_cli = typer.Typer(help="Second factors (TOTP).", no_args_is_help=True)
 
@@ -32,6 +33,7 @@ async def rotate(settings: Settings) -> int:
 
 
 @twofactor_cli.command("rotate-keys")
+@audited("twofactor rotate-keys")
 def rotate_keys() -> None:
     """Re-encrypt every TOTP secret under the first key of ATRIUM_TWOFACTOR__ENCRYPTION_KEYS."""
     count = asyncio.run(rotate(get_settings()))
