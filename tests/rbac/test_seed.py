@@ -46,6 +46,7 @@ async def test_seed_is_complete_and_idempotent(app: FastAPI, state: AppState) ->
     assert set(grants[admin.id]) == protected
     assert {"files:admin", "EVENT:messages:send"} <= protected
     everyday = {"EVENT:messages:send", "EVENT:messages:read", "EVENT:notifications:read"}
+    everyday |= {"EVENT:documents.watch", "EVENT:documents.unwatch"}  # the documents domain's
     assert {item.code for item in codes if item.for_every_user} == everyday
     authenticated = {i.code for i in items if i.access is Access.AUTHENTICATED}
     assert "EVENT:ping" in authenticated
