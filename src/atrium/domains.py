@@ -16,6 +16,7 @@ DEFAULT_DOMAINS = (
     "atrium.files",
     "atrium.scheduler",
     "atrium.todos",
+    "atrium.calendar",
     "atrium.mail",
     "atrium.accounts",
     "atrium.dictionaries",
