@@ -24,6 +24,7 @@ from atrium.calendar.models import CalendarEvent
 _RULE = re.compile(r"^FREQ=(DAILY|WEEKLY|MONTHLY|YEARLY)(;[A-Z]+=[A-Za-z0-9,+\-]+)*$")
 _COUNT = re.compile(r"(?:^|;)COUNT=(\d+)")
 _UNTIL = re.compile(r"(?:^|;)UNTIL=")
+_INTERVAL = re.compile(r"(?:^|;)INTERVAL=(\d+)")
 MAX_COUNT = 1000
 
 
@@ -49,7 +50,8 @@ def _zones() -> set[str]:
 def normalise_rule(text: str) -> str:
     """The rule without an ``RRULE:`` prefix, upper case, checked for shape."""
     body = text.strip().removeprefix("RRULE:").removeprefix("rrule:").upper()
-    if not _RULE.match(body):
+    interval = _INTERVAL.search(body)
+    if not _RULE.match(body) or (interval and not 1 <= int(interval.group(1)) <= 1000):
         raise RecurrenceInvalid()
     return body
 

@@ -13,7 +13,6 @@ from alembic import op
 
 import atrium.core.db
 
-
 revision: str = "5546ed1ee5ea"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = ("calendar",)
