@@ -46,7 +46,7 @@ async def test_exceptions_are_left_out_and_can_be_edited(
         exdates=["2031-03-24T09:00:00", "2031-04-07T07:00:00Z"],  # local; and UTC = 09:00 local
         **WEEKLY,
     )
-    assert created["exdates"] == ["2031-03-24T09:00:00", "2031-04-07T09:00:00"]
+    assert created["exdates"] == ["2031-03-24T09:00:00+01:00", "2031-04-07T09:00:00+02:00"]
     assert created["rrule"] == "FREQ=WEEKLY;COUNT=4"
     window = ("2031-03-01T00:00:00Z", "2031-06-01T00:00:00Z")
     page = await occurrences(client, alice, *window)

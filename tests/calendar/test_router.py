@@ -20,7 +20,10 @@ async def test_an_organiser_creates_reads_edits_and_deletes(
         client, alice, description="Q3", location="Room 1", reminders=[10, 60, 10]
     )
     assert created["organiserId"] == str(alice.id)
-    assert (created["start"], created["end"]) == ("2031-05-05T09:00:00", "2031-05-05T10:00:00")
+    assert (created["start"], created["end"]) == (
+        "2031-05-05T09:00:00+02:00",
+        "2031-05-05T10:00:00+02:00",
+    )
     assert (created["startsAt"], created["endsAt"]) == (
         "2031-05-05T07:00:00Z",  # CEST: UTC+2
         "2031-05-05T08:00:00Z",
@@ -37,8 +40,8 @@ async def test_an_organiser_creates_reads_edits_and_deletes(
     data = edited.json()["data"]
     assert (data["title"], data["start"], data["end"], data["reminders"]) == (
         "Planning (moved)",
-        "2031-05-05T13:00:00",  # sent with an offset: converted into the event's zone
-        "2031-05-05T14:00:00",
+        "2031-05-05T13:00:00+02:00",  # sent with an offset: converted into the event's zone
+        "2031-05-05T14:00:00+02:00",
         [5],
     )
     assert data["location"] == "Room 1"  # what was not sent is kept

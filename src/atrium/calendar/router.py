@@ -32,7 +32,7 @@ from atrium.core.deps import SessionDep
 from atrium.core.pages import Page
 from atrium.core.pagination import PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
-from atrium.core.routing import Access, access
+from atrium.core.routing import Access, secret_path
 
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 ONE = error_responses(401, 403, 404)
@@ -144,7 +144,7 @@ async def feed_revoke(session: SessionDep, principal: CurrentPrincipal) -> Envel
 @router.get(
     "/feeds/{token}.ics",
     response_class=Response,
-    openapi_extra=access(Access.PUBLIC),
+    openapi_extra=secret_path(Access.PUBLIC),
     responses={**error_responses(404), **ICS},
 )
 async def feed(token: str, session: SessionDep) -> Response:

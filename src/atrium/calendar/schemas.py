@@ -2,7 +2,8 @@
 
 An event's ``start`` and ``end`` are local wall-clock times in its ``tz``: sent without an offset
 they are taken as that zone's local time; sent with one they are converted into it. They are
-answered without an offset, beside ``startsAt``/``endsAt`` (the first occurrence, in UTC). An
+answered as local times with the zone's offset on that date, beside ``startsAt``/``endsAt``
+(the first occurrence, in UTC). An
 all-day event starts and ends at midnight (``end`` exclusive: a one-day event on 1 May ends at
 2 May 00:00). Occurrences in a list carry both UTC and local (with the zone's offset) times.
 """
@@ -96,12 +97,12 @@ class EventRead(Schema):
     location: str
     tz: str
     all_day: bool
-    start: datetime = Field(description="Local wall-clock time in tz (no offset)")
-    end: datetime = Field(description="Local wall-clock time in tz (no offset)")
+    start: datetime = Field(description="Local wall-clock time in tz, with its offset")
+    end: datetime = Field(description="Local wall-clock time in tz, with its offset")
     starts_at: datetime = Field(description="The first occurrence's start, UTC")
     ends_at: datetime = Field(description="The first occurrence's end, UTC")
     rrule: str | None
-    exdates: list[datetime]
+    exdates: list[datetime] = Field(description="Local times in tz, with their offsets")
     attendees: list[AttendeeRead]
     reminders: list[int]
     created_at: datetime

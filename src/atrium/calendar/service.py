@@ -186,9 +186,11 @@ def _read(event: CalendarEvent, attendees: list[AttendeeRead], reminders: list[i
     return EventRead.model_validate(
         {
             **event.model_dump(),
-            "start": event.start_local,
-            "end": event.end_local,
-            "exdates": [datetime.fromisoformat(value) for value in event.exdates],
+            "start": recurrence.localise(event, event.start_local),
+            "end": recurrence.localise(event, event.end_local),
+            "exdates": [
+                recurrence.localise(event, datetime.fromisoformat(value)) for value in event.exdates
+            ],
             "attendees": attendees,
             "reminders": reminders,
         }
