@@ -23,6 +23,9 @@ BAD_BODIES: list[tuple[dict[str, Any], str]] = [
     ({"end": "2031-05-05T08:00:00"}, TIMES),  # before the start
     ({"end": MEETING["start"]}, TIMES),  # a moment, not an event
     ({"allDay": True}, TIMES),  # not at midnight
+    ({"start": "0001-01-01T00:00:00", "end": "0001-01-01T01:00:00"}, TIMES),
+    ({"start": "9999-12-31T22:00:00-05:00", "end": "9999-12-31T23:00:00-05:00"}, TIMES),
+    ({"exdates": ["0001-01-01T00:00:00+14:00"]}, TIMES),
     ({"rrule": "FREQ=SOMETIMES"}, RULE),
     ({"rrule": "FREQ=HOURLY"}, RULE),  # finer than daily: refused
     ({"rrule": "FREQ=DAILY;COUNT=100000"}, RULE),
@@ -48,6 +51,8 @@ BAD_QUERIES: list[tuple[dict[str, str], str]] = [
     ({**RANGE, "q": "q" * 201}, INVALID),
     ({**RANGE, "to": RANGE["from"]}, "CALENDAR_RANGE_INVALID"),
     ({"from": "2031-01-01T00:00:00Z", "to": "2033-01-01T00:00:00Z"}, "CALENDAR_RANGE_INVALID"),
+    ({"from": "0001-01-01T00:00:00Z", "to": "0001-01-02T00:00:00Z"}, "CALENDAR_RANGE_INVALID"),
+    ({"from": "9999-12-30T00:00:00Z", "to": "9999-12-31T00:00:00Z"}, "CALENDAR_RANGE_INVALID"),
 ]
 
 
@@ -96,4 +101,8 @@ async def test_too_many_occurrences_is_a_422(client: httpx.AsyncClient, member: 
     await create_event(client, alice, rrule=f"{byhour};BYMINUTE=0,30", **fields)
     params = {"from": "2031-01-01T00:00:00Z", "to": "2031-12-31T00:00:00Z"}
     response = await client.get(EVENTS, params=params, headers=alice.headers)
+    assert (response.status_code, response.json()["code"]) == (422, "CALENDAR_TOO_MANY_OCCURRENCES")
+    # A day far from the rule's start: the walk there is refused, not left to run.
+    far = {"from": "2200-01-01T00:00:00Z", "to": "2200-01-02T00:00:00Z"}
+    response = await client.get(EVENTS, params=far, headers=alice.headers)
     assert (response.status_code, response.json()["code"]) == (422, "CALENDAR_TOO_MANY_OCCURRENCES")

@@ -13,11 +13,12 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import islice
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import rrule, rrulestr
 
-from atrium.calendar.errors import RecurrenceInvalid, TimezoneInvalid
+from atrium.calendar.errors import RecurrenceInvalid, TimezoneInvalid, TooManyOccurrences
 from atrium.calendar.models import CalendarEvent
 
 # DAILY and coarser: finer rules would make even short ranges expand without end.
@@ -26,6 +27,11 @@ _COUNT = re.compile(r"(?:^|;)COUNT=(\d+)")
 _UNTIL = re.compile(r"(?:^|;)UNTIL=")
 _INTERVAL = re.compile(r"(?:^|;)INTERVAL=(\d+)")
 MAX_COUNT = 1000
+# dateutil walks a rule from its first occurrence: a walk longer than this (a dense rule asked
+# about a range far from its start) is refused rather than left to run.
+MAX_STEPS = 100_000
+# How far ahead the end of an UNTIL rule is computed; past it, the series is taken as endless.
+MAX_SERIES = 20_000
 
 
 def zone(name: str) -> ZoneInfo:
@@ -75,9 +81,10 @@ def series_end(text: str, first: datetime, duration: timedelta) -> datetime | No
     rule = parse_rule(text, first)
     if _COUNT.search(text) is None and _UNTIL.search(text) is None:
         return None
-    # Bounded: COUNT <= MAX_COUNT, or UNTIL ends it.
-    last: datetime = list(rule)[-1]
-    return (last + duration).astimezone(UTC)
+    found = list(islice(rule, MAX_SERIES + 1))
+    if len(found) > MAX_SERIES:
+        return None  # so many that the range queries may as well treat it as endless
+    return (found[-1] + duration).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +114,11 @@ def _starts(event: CalendarEvent, after: datetime) -> Iterator[datetime]:
     if event.rrule is None:
         yield first
         return
-    yield from parse_rule(event.rrule, first).xafter(after, inc=True)
+    for step, local in enumerate(parse_rule(event.rrule, first)):
+        if step >= MAX_STEPS:
+            raise TooManyOccurrences()
+        if local >= after:
+            yield local
 
 
 def occurrences(

@@ -51,8 +51,15 @@ _PLAIN = ("title", "description", "location")
 _TIMED = ("tz", "all_day", "start", "end", "rrule", "exdates")
 
 
+# Times outside these years are refused: far enough for any calendar, and far from the ends of
+# ``datetime``, where converting between zones overflows.
+YEARS = range(1900, 2201)
+
+
 def _local(value: datetime, tz: str) -> datetime:
     """``value`` as a naive wall-clock time of ``tz`` (converted when it carries an offset)."""
+    if value.year not in YEARS:
+        raise EventTimesInvalid()
     if value.tzinfo is not None:
         value = value.astimezone(recurrence.zone(tz)).replace(tzinfo=None)
     return value.replace(microsecond=0)
@@ -214,6 +221,8 @@ class Window:
 def check_range(window: Window, max_days: int) -> None:
     """422 ``CALENDAR_RANGE_INVALID`` unless ``to`` is after ``from`` within ``max_days``."""
     if window.end <= window.start or window.end - window.start > timedelta(days=max_days):
+        raise RangeInvalid()
+    if window.start.year not in YEARS or window.end.year not in YEARS:
         raise RangeInvalid()
 
 

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
+import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.calendar import notices, recurrence, repository
+from atrium.calendar.errors import TooManyOccurrences
 from atrium.calendar.models import CalendarEvent
 from atrium.calendar.settings import CalendarSettings
 from atrium.core.clock import utcnow
@@ -18,6 +20,7 @@ from atrium.core.worker.resources import worker_state
 from atrium.core.worker.typed import task
 from atrium.notifications.runtime import runtime
 
+log = structlog.get_logger(__name__)
 # The longest lead a reminder may have (``schemas.MinutesBefore``): how far ahead to look.
 MAX_LEAD = timedelta(minutes=40_320)
 MAX_PER_EVENT = 100
@@ -63,7 +66,12 @@ async def send_reminders(state: AppState) -> int:
     claimed: list[Claimed] = []
     async with state.db.session() as session:
         for event in await repository.with_reminders(session, since, now + MAX_LEAD):
-            claimed += await _claim_event(session, event, since, now)
+            try:
+                claimed += await _claim_event(session, event, since, now)
+            except TooManyOccurrences:
+                # A rule too dense to walk this far from its start: its reminders cannot be
+                # found; the others still go out.
+                log.warning("calendar_reminder_rule_too_long", event_id=str(event.id))
     notifications = runtime(state)
     for item in claimed:
         await notices.remind(notifications, item.recipients, item.event_id, item.title, item.start)
