@@ -50,21 +50,24 @@ class RecurrenceInvalid(UnprocessableEntity):
 
 
 class EventTimesInvalid(UnprocessableEntity):
-    """The event ends before (or when) it starts, or an all-day event's times are not dates."""
+    """The event ends before (or when) it starts, an all-day event's times are not midnights, or
+    a time (or exception) lies outside the years 1900 to 2200."""
 
     code = "CALENDAR_EVENT_TIMES_INVALID"
     message = "An event must end after it starts (all-day events on whole days)."
 
 
 class RangeInvalid(UnprocessableEntity):
-    """A list's ``to`` is not after its ``from``, or the range is longer than allowed."""
+    """A list's ``to`` is not after its ``from``, the range is longer than allowed, or it lies
+    outside the years 1900 to 2200."""
 
     code = "CALENDAR_RANGE_INVALID"
     message = "The range must end after it starts and span at most the allowed number of days."
 
 
 class TooManyOccurrences(UnprocessableEntity):
-    """The range holds more occurrences than one list expands: ask for a narrower range."""
+    """The range holds more occurrences than one list expands (5000), or a dense rule would have
+    to be walked too far from its start to reach it: ask for a narrower or nearer range."""
 
     code = "CALENDAR_TOO_MANY_OCCURRENCES"
     message = "Too many occurrences in this range: ask for a narrower one."
