@@ -17,6 +17,7 @@ DEFAULT_DOMAINS = (
     "atrium.scheduler",
     "atrium.todos",
     "atrium.documents",
+    "atrium.calendar",
     "atrium.mail",
     "atrium.accounts",
     "atrium.dictionaries",

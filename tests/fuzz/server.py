@@ -96,6 +96,7 @@ class FuzzServer:
             ids["todo_id"] = created(http.post("/todos", json={"title": "Fuzz"}))["id"]
             document = {"title": "Fuzz", "content": "fuzz", "tags": ["fuzz"]}
             ids["document_id"] = created(http.post("/documents", json=document))["id"]
+            ids["event_id"] = created(http.post("/calendar/events", json=SEED_EVENT))["id"]
         return ids
 
     def api_key(self, headers: dict[str, str]) -> dict[str, str]:
@@ -113,6 +114,16 @@ class FuzzServer:
     def log_tail(self, lines: int = 60) -> str:
         text = self.log.read_text(errors="replace").splitlines()
         return "\n".join(text[-lines:])
+
+
+SEED_EVENT = {
+    "title": "Fuzz",
+    "tz": "Europe/Berlin",
+    "start": "2031-03-17T09:00:00",
+    "end": "2031-03-17T10:00:00",
+    "rrule": "FREQ=WEEKLY;COUNT=10",
+    "reminders": [10],
+}
 
 
 def fuzz_settings(services: dict[str, str], sql_url: str, tmp: Path) -> Settings:

@@ -15,7 +15,7 @@ from atrium.core.context import request_id_var
 from atrium.core.errors import internal_error_response
 from atrium.core.ids import uuid7
 from atrium.core.metrics import HTTP_DURATION, HTTP_REQUESTS
-from atrium.core.routing import RouteCatalogue
+from atrium.core.routing import RouteCatalogue, RouteInfo
 
 log = structlog.get_logger("atrium.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
@@ -60,7 +60,7 @@ class RequestContextMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            log.exception("unhandled_error", method=scope["method"], path=scope["path"])
+            log.exception("unhandled_error", method=scope["method"], path=self._logged(scope))
             if started:
                 raise
             status = 500
@@ -78,16 +78,24 @@ class RequestContextMiddleware:
             log.info(
                 "request",
                 method=method,
-                path=scope["path"],
+                path=self._logged(scope),
                 status=status,
                 duration_ms=round(duration * 1000, 2),
                 request_id=request_id,
             )
 
+    def _info(self, scope: Scope) -> RouteInfo | None:
+        catalogue: RouteCatalogue | None = getattr(scope["app"].state, "catalogue", None)
+        return catalogue.for_scope(scope) if catalogue else None
+
+    def _logged(self, scope: Scope) -> str:
+        # A path holding a secret (a feed URL's token) is logged by its template.
+        info = self._info(scope)
+        return info.path if info is not None and info.secret_path else str(scope["path"])
+
     def _route_template(self, scope: Scope) -> str:
         # Label by template, never by raw path, so the label set stays bounded.
-        catalogue: RouteCatalogue | None = getattr(scope["app"].state, "catalogue", None)
-        info = catalogue.for_scope(scope) if catalogue else None
+        info = self._info(scope)
         if info is not None:
             return info.path
         route = scope.get("route")

@@ -19,6 +19,9 @@ from starlette.routing import Match
 from starlette.types import Scope
 
 ACCESS_KEY = "x-access"
+# ``openapi_extra`` key of a route whose path carries a secret (a feed URL's token): the access
+# log writes its template instead of the path (``secret_path()``).
+LOGGED_AS_TEMPLATE_KEY = "x-log-template"
 PERMISSION_KEY = "x-permission"
 # A route that manages the caller's identity (password, email, sessions, second factor, API
 # keys): only a session of the user may call it, never a credential that acts for them (an API
@@ -45,6 +48,11 @@ def identity(level: Access = Access.AUTHENTICATED, *, manages: bool = True) -> d
     return {ACCESS_KEY: level.value, IDENTITY_KEY: manages}
 
 
+def secret_path(level: Access = Access.PUBLIC) -> dict[str, Any]:
+    """The ``openapi_extra`` of a route whose path holds a secret: never logged as sent."""
+    return {ACCESS_KEY: level.value, LOGGED_AS_TEMPLATE_KEY: True}
+
+
 class IdentityRoute(APIRoute):
     """The route class of an identity router (``APIRouter(route_class=IdentityRoute)``): every
     route added to it manages identity unless it says otherwise, so a new one is refused to API
@@ -68,6 +76,7 @@ class RouteInfo:
     tags: tuple[str, ...]
     name: str
     identity: bool = False  # refused to API keys (``IDENTITY_KEY``)
+    secret_path: bool = False  # logged by its template (``LOGGED_AS_TEMPLATE_KEY``)
 
 
 class RouteCatalogue:
@@ -89,7 +98,17 @@ class RouteCatalogue:
         manages = bool(extra.get(IDENTITY_KEY, getattr(route, "identity_by_default", False)))
         for method in sorted(route.methods or ()):
             code = permission_code(method, path)
-            info = RouteInfo(method, path, code, level, summary, tags, route.name, manages)
+            info = RouteInfo(
+                method,
+                path,
+                code,
+                level,
+                summary,
+                tags,
+                route.name,
+                manages,
+                bool(extra.get(LOGGED_AS_TEMPLATE_KEY, False)),
+            )
             self._by_route[(id(route), method)] = info
             self._routes[(id(route), method)] = route
 

@@ -1,0 +1,62 @@
+"""The calendar ``initdb`` step: the menu (shown to ``admin`` and ``user``) and the ``user`` role's
+grants, so a plain user of a fresh install keeps a calendar; re-running adds nothing."""
+
+from __future__ import annotations
+
+import httpx
+
+from atrium.calendar.domain import domain
+from atrium.core.domain import InitContext
+from atrium.core.state import AppState
+from atrium.rbac import repository
+from atrium.rbac.cli import seed_database
+from atrium.rbac.models import MenuType
+
+from .helpers import API, EVENTS, User, create_event, log_in
+
+
+async def _run(state: AppState) -> list[str]:
+    said: list[str] = []
+    step = domain.initdb_step()
+    assert step is not None
+    await step(InitContext(state.settings, interactive=False, echo=said.append))
+    return said
+
+
+async def test_the_step_seeds_the_menu_and_the_user_roles_grants(
+    client: httpx.AsyncClient, state: AppState, admin: User
+) -> None:
+    await seed_database(state.settings)  # RBAC's step, which runs first
+    assert await _run(state) == ["calendar: 6 menus, 12 role menu links, 1 user role grants added"]
+    assert await _run(state) == ["calendar: 0 menus, 0 role menu links, 0 user role grants added"]
+    async with state.db.session() as session:
+        user_role = await repository.role_by(session, code="user")
+        admin_role = await repository.role_by(session, code="admin")
+        assert user_role is not None
+        assert admin_role is not None
+        grants = (await repository.grants_of_roles(session, [user_role.id]))[user_role.id]
+        menus = {menu.id: menu for menu in await repository.all_menus(session)}
+        shown = await repository.menu_ids_of_roles(session, [user_role.id, admin_role.id])
+    assert "*:/api/v1/calendar/**" in grants
+    mine = [
+        m
+        for m in menus.values()
+        if m.route_path == "/calendar" or (m.button_code or "").startswith("calendar:")
+    ]
+    assert sorted((m.type, m.button_code or m.route_path) for m in mine) == [
+        (MenuType.BUTTON, "calendar:create"),
+        (MenuType.BUTTON, "calendar:delete"),
+        (MenuType.BUTTON, "calendar:feed"),
+        (MenuType.BUTTON, "calendar:respond"),
+        (MenuType.BUTTON, "calendar:update"),
+        (MenuType.MENU, "/calendar"),
+    ]
+    assert {m.id for m in mine} <= set(shown[user_role.id])
+    assert {m.id for m in mine} <= set(shown[admin_role.id])
+    plain = await log_in(client, state, "plain")
+    body = {"roleIds": [str(user_role.id)]}
+    given = await client.put(f"{API}/users/{plain.id}/roles", json=body, headers=admin.headers)
+    assert given.status_code == 200, given.text
+    created = await create_event(client, plain, title="From the user role")
+    got = await client.get(f"{EVENTS}/{created['id']}", headers=plain.headers)
+    assert got.status_code == 200
