@@ -20,4 +20,5 @@ DEFAULT_DOMAINS = (
     "atrium.accounts",
     "atrium.dictionaries",
     "atrium.parameters",
+    "atrium.monitor",
 )
