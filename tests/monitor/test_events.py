@@ -48,7 +48,8 @@ async def test_subscribing_needs_the_capability_and_the_event_code(
     live: LiveServer, state: AppState, http: httpx.AsyncClient
 ) -> None:
     codes_only = await new_user(state, http, "codes-only")
-    await give_role(state, codes_only.user_id, "codes-only", ["EVENT:monitor:subscribe", "EVENT:monitor:unsubscribe"])
+    events = ["EVENT:monitor:subscribe", "EVENT:monitor:unsubscribe"]
+    await give_role(state, codes_only.user_id, "codes-only", events)
     capability_only = await new_user(state, http, "capability-only")
     await give_role(state, capability_only.user_id, "capability-only", ["monitor:read"])
     async with probe(live.url, codes_only.access) as socket:

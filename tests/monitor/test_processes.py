@@ -51,7 +51,8 @@ async def test_a_second_node_appears_and_leaves_when_it_stops(
     async with node_process(settings) as other:
         listed = await _read(client, root, f"{BASE}/nodes")
         ids = {node["nodeId"] for node in listed}
-        assert node_id() in ids and len(ids) == 2, ids
+        assert len(ids) == 2, ids
+        assert node_id() in ids
         async with httpx.AsyncClient(base_url=other, timeout=10) as http:
             seen_there = await _read(http, root, f"{BASE}/nodes")
         assert {node["nodeId"] for node in seen_there} == ids

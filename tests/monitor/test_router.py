@@ -41,7 +41,9 @@ async def test_the_snapshot_shows_this_node_its_stores_and_redis(
     assert response.status_code == 200, response.text
     data = response.json()["data"]
     (node,) = [n for n in data["nodes"] if n["nodeId"] == node_id()]
-    assert node["rssBytes"] > 0 and node["uptimeSeconds"] >= 0 and node["loopLagMs"] >= 0
+    assert node["rssBytes"] > 0
+    assert node["uptimeSeconds"] >= 0
+    assert node["loopLagMs"] >= 0
     assert {name: check["status"] for name, check in data["stores"].items()} == {
         "sql": "ok",
         "mongo": "ok",
@@ -51,6 +53,7 @@ async def test_the_snapshot_shows_this_node_its_stores_and_redis(
     assert all(check["latencyMs"] >= 0 for check in data["stores"].values())
     prefixes = {row["prefix"]: row["keys"] for row in data["redis"]["prefixes"]}
     assert prefixes["monitor:"] >= 2  # the node index and this node's heartbeat
-    assert data["redis"]["usedMemoryBytes"] > 0 and data["redis"]["partial"] is False
+    assert data["redis"]["usedMemoryBytes"] > 0
+    assert data["redis"]["partial"] is False
     assert data["beat"] == {"leader": None, "leaseExpiresInMs": None, "nextDue": []}
     assert data["workers"]["queues"] == [{"name": "atrium", "depth": 0}]
