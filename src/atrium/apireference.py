@@ -165,6 +165,8 @@ def _summary(operation: dict[str, Any]) -> str:
 def _access(path: str, method: str, operation: dict[str, Any]) -> str:
     level = operation.get("x-access", "public")
     identity = "; manages identity: never with an API key" if operation.get("x-identity") else ""
+    if capability := operation.get("x-capability"):
+        identity = f" and the capability `{capability}`{identity}"
     if level == "permission":
         code = operation.get("x-permission", f"{method.upper()}:{path}")
         return f"**permission** `{code}`{identity}"

@@ -1,6 +1,7 @@
 """Every registered ``/api`` route of the full app (every domain) is public by declaration,
 authenticated-only, or permission-protected, and the check enforces exactly that: without the
-code a user gets 403 naming it, with only that code they get through, and the code computed at
+code a user gets 403 naming it, with only that code (and the capability the route names in
+``x-capability``, if any) they get through, and the code computed at
 request time is the catalogue's and OpenAPI's. Every declared capability is catalogued and
 matched exactly (socket events: tests/realtime/test_every_event.py)."""
 
@@ -65,7 +66,7 @@ async def test_every_route_declares_its_access_and_is_enforced(
         response = await _call(client, info)
         assert response.json().get("code") not in REFUSALS, (info.code, response.text)
     await _check_authenticated(client, state, levels[Access.AUTHENTICATED])
-    await _check_permission(client, state, levels[Access.PERMISSION])
+    await _check_permission(client, state, levels[Access.PERMISSION], paths)
 
 
 async def _check_authenticated(
@@ -79,7 +80,7 @@ async def _check_authenticated(
 
 
 async def _check_permission(
-    client: httpx.AsyncClient, state: AppState, routes: list[RouteInfo]
+    client: httpx.AsyncClient, state: AppState, routes: list[RouteInfo], paths: dict[str, Any]
 ) -> None:
     admin = await actor(client, state, "root", superuser=True)
     nobody = await actor(client, state, "nobody")
@@ -91,7 +92,9 @@ async def _check_permission(
         refused = await _call(client, info, nobody.headers)
         assert refused.status_code == 403, (info.code, refused.text)
         assert refused.json()["details"][0]["message"] == info.code  # computed at request time
-        await set_grants(client, admin, role, [info.code])
+        # A route that also needs a capability says which in its OpenAPI (``x-capability``).
+        capability = paths[info.path][info.method.lower()].get("x-capability")
+        await set_grants(client, admin, role, [info.code, *([capability] if capability else [])])
         response = await _call(client, info, holder.headers)
         assert response.status_code not in (401, 403), (info.code, response.text)
 
