@@ -23,4 +23,5 @@ DEFAULT_DOMAINS = (
     "atrium.dictionaries",
     "atrium.parameters",
     "atrium.audit",
+    "atrium.monitor",
 )

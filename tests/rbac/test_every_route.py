@@ -1,6 +1,7 @@
 """Every registered ``/api`` route of the full app (every domain) is public by declaration,
 authenticated-only, or permission-protected, and the check enforces exactly that: without the
-code a user gets 403 naming it, with only that code they get through, and the code computed at
+code a user gets 403 naming it, with only that code (and the capability the route names in
+``x-capabilities``, if any) they get through, and the code computed at
 request time is the catalogue's and OpenAPI's. Every declared capability is catalogued and
 matched exactly (socket events: tests/realtime/test_every_event.py)."""
 

@@ -31,14 +31,7 @@ async def live() -> Envelope[Live]:
 )
 async def ready(state: StateDep) -> Envelope[Ready] | JSONResponse:
     """Every store answers: SQL, MongoDB, Redis and object storage."""
-    checks = await service.check_all(
-        {
-            "sql": state.db.ping,
-            "mongo": state.mongo.ping,
-            "redis": state.redis.ping,
-            "storage": state.storage.ping,
-        }
-    )
+    checks = await service.check_all(service.store_pings(state))
     failed = sorted(name for name, status in checks.items() if status != "ok")
     if not failed:
         return ok(Ready(status="ok", checks=checks))

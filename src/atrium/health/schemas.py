@@ -14,3 +14,10 @@ class Live(Schema):
 class Ready(Schema):
     status: Literal["ok", "unavailable"]
     checks: dict[str, CheckStatus]
+
+
+class StoreCheck(Schema):
+    """One store's ping: how it ended and how long it took (a timeout ends at the limit)."""
+
+    status: CheckStatus
+    latency_ms: float

@@ -37,11 +37,11 @@ from atrium.core import cancel
 from atrium.core.backoff import Backoff
 from atrium.core.clock import utcnow
 from atrium.core.db import Database
-from atrium.core.redis import RedisClient, key
+from atrium.core.redis import RedisClient
 from atrium.scheduler import repository as repo
 from atrium.scheduler.dispatch import STORE_RETRY, Dispatcher, Outcome
 from atrium.scheduler.entries import Entry, entry_from_row
-from atrium.scheduler.lease import LeaderLease
+from atrium.scheduler.lease import LeaderLease, lease_key
 from atrium.scheduler.ledger import RunLedger
 from atrium.scheduler.publisher import Publisher
 from atrium.scheduler.schedules import from_ms, to_ms
@@ -96,9 +96,8 @@ class BeatEngine:
             publisher, ledger or RunLedger(), self.identity, task_names or FromChild()
         )
         self.clock = clock or (lambda: to_ms(utcnow()))
-        lease_key = key(settings.redis, "scheduler", "beat", "leader")
         self.lease = LeaderLease(
-            redis, lease_key, self.identity, settings.celery.beat_lease_seconds
+            redis, lease_key(settings), self.identity, settings.celery.beat_lease_seconds
         )
         self.entries: dict[UUID, Entry] = {}
         # (slot, task id): an item is current while its entry's next_ms is that slot.

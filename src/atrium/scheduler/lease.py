@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 
-from atrium.core.redis import RedisClient
+from atrium.config import Settings
+from atrium.core.redis import RedisClient, key
 
 _ACQUIRE_OR_RENEW = """
 local holder = redis.call('GET', KEYS[1])
@@ -65,3 +66,20 @@ class LeaderLease:
     async def release(self) -> None:
         self.valid_until = 0.0
         await self.redis.eval(_RELEASE, 1, self.key, self.holder)  # type: ignore[misc]
+
+
+def lease_key(settings: Settings) -> str:
+    """The Redis key every beat of this deployment competes for."""
+    return key(settings.redis, "scheduler", "beat", "leader")
+
+
+async def current_leader(redis: RedisClient, lease: str) -> tuple[str | None, int | None]:
+    """Who holds the lease now and for how many more milliseconds (``(None, None)``: nobody)."""
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.get(lease)
+        pipe.pttl(lease)
+        holder, ttl_ms = await pipe.execute()
+    if holder is None:
+        return None, None
+    name = holder.decode() if isinstance(holder, bytes) else str(holder)
+    return name, int(ttl_ms) if int(ttl_ms) >= 0 else None

@@ -232,3 +232,14 @@ async def page(
 async def all_named(session: AsyncSession, names: Iterable[str]) -> dict[str, PeriodicTask]:
     query = select(PeriodicTask).where(col(PeriodicTask.name).in_(list(names)))
     return {task.name: task for task in (await session.execute(query)).scalars()}
+
+
+async def next_due(session: AsyncSession, limit: int) -> list[PeriodicTask]:
+    """The enabled tasks beat last planned soonest (its stored ``next_run_at``)."""
+    query = (
+        select(PeriodicTask)
+        .where(col(PeriodicTask.enabled).is_(True), col(PeriodicTask.next_run_at).is_not(None))
+        .order_by(col(PeriodicTask.next_run_at), col(PeriodicTask.id))
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars())

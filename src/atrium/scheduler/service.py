@@ -130,6 +130,12 @@ def _read(task: PeriodicTask, declared: dict[str, str | None]) -> PeriodicTaskRe
     return PeriodicTaskRead.model_validate(values)
 
 
+async def next_due(session: AsyncSession, app: Celery, limit: int) -> list[PeriodicTaskRead]:
+    """The next ``limit`` tasks beat will dispatch, soonest first, as the API shows them."""
+    declared = schedulable_tasks(app)
+    return [_read(task, declared) for task in await repo.next_due(session, limit)]
+
+
 async def get(session: AsyncSession, task_id: UUID) -> PeriodicTask:
     task = await repo.get(session, task_id)
     if task is None:
