@@ -1,6 +1,7 @@
 """Enumeration safety: register, forgot-password and resend-verification answer an existing and
 an unknown account with the same status and body, in the same time (medians of 50 requests
-each, interleaved, within 20%)."""
+each, interleaved, within 20%; a measurement outside is taken again, up to three in all, so
+only a difference that shows every time fails)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from tests.support.users import create_user
 
 ROUNDS = 50
 WARM_UP = 10
+ATTEMPTS = 3
 Call = Callable[[int], Awaitable[httpx.Response]]
 
 
@@ -37,15 +39,16 @@ async def _timed(call: Call, index: int, times: list[float], shapes: set[tuple[i
     shapes.add((status, repr(body)))
 
 
-async def _compare(known: Call, unknown: Call) -> None:
+async def _measure(known: Call, unknown: Call, offset: int) -> tuple[float, float]:
+    """Medians of ROUNDS interleaved calls of each, after a warm-up; every answer checked."""
     known_times: list[float] = []
     unknown_times: list[float] = []
     known_shapes: set[tuple[int, str]] = set()
     unknown_shapes: set[tuple[int, str]] = set()
-    for index in range(WARM_UP):  # connections and caches warm, for both alike
-        await known(ROUNDS + index)
-        await unknown(ROUNDS + index)
-    for index in range(ROUNDS):
+    for index in range(offset, offset + WARM_UP):  # connections and caches warm, for both alike
+        await known(index)
+        await unknown(index)
+    for index in range(offset + WARM_UP, offset + WARM_UP + ROUNDS):
         # Interleaved, in turns: a slow moment of the machine hits both alike.
         pair = [(known, known_times, known_shapes), (unknown, unknown_times, unknown_shapes)]
         for call, times, shapes in pair if index % 2 else reversed(pair):
@@ -53,8 +56,19 @@ async def _compare(known: Call, unknown: Call) -> None:
     assert known_shapes == unknown_shapes
     assert len(known_shapes) == 1, known_shapes
     assert next(iter(known_shapes))[0] == 202, known_shapes
-    a, b = statistics.median(known_times), statistics.median(unknown_times)
-    assert abs(a - b) / min(a, b) < 0.2, (a, b)
+    return statistics.median(known_times), statistics.median(unknown_times)
+
+
+async def _compare(known: Call, unknown: Call) -> None:
+    # A real difference shows in every measurement; a busy moment of a shared machine only in
+    # some, so a measurement outside 20% is taken again, up to ATTEMPTS times in all.
+    seen: list[tuple[float, float]] = []
+    for attempt in range(ATTEMPTS):
+        a, b = await _measure(known, unknown, attempt * (WARM_UP + ROUNDS))
+        if abs(a - b) / min(a, b) < 0.2:
+            return
+        seen.append((a, b))
+    raise AssertionError(f"medians (known, unknown) differ by 20% or more every time: {seen}")
 
 
 async def test_register_forgot_and_resend_look_the_same_for_known_and_unknown(
