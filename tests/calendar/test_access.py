@@ -9,7 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import ALL_ROUTES, EVENTS, MakeUser, User, create_event, occurrences
+from tests.support.workspace import MakeUser, User
+
+from .helpers import ALL_ROUTES, EVENTS, create_event, occurrences
 
 ROLES = ("organiser", "attendee", "other", "admin", "superuser")
 # route -> status per role, in ROLES order. "GET /events" answers 200 to all: the column says

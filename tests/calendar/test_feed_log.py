@@ -8,8 +8,9 @@ import httpx
 import pytest
 
 from atrium.config import Settings
+from tests.support.workspace import MakeUser
 
-from .helpers import FEED, PUBLIC_FEED, MakeUser
+from .helpers import FEED, PUBLIC_FEED
 
 
 @pytest.fixture

@@ -9,7 +9,9 @@ from zoneinfo import ZoneInfo
 import httpx
 from icalendar import Calendar, Component, Event
 
-from .helpers import EVENTS, FEED, MakeUser, User, create_event
+from tests.support.workspace import MakeUser, User
+
+from .helpers import EVENTS, FEED, create_event
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

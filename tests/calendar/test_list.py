@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import httpx
 
-from .helpers import MakeUser, create_event, occurrences
+from tests.support.workspace import MakeUser
+
+from .helpers import create_event, occurrences
 
 RANGE = ("2031-05-01T00:00:00Z", "2031-05-31T00:00:00Z")
 

@@ -7,7 +7,9 @@ from typing import Any
 
 import httpx
 
-from .helpers import EVENTS, MakeUser, create_event, occurrences
+from tests.support.workspace import MakeUser
+
+from .helpers import EVENTS, create_event, occurrences
 
 
 def titles(page: dict[str, Any]) -> list[str]:

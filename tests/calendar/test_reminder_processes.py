@@ -25,8 +25,9 @@ from tests.support.workers import (
     start_beat,
     start_worker,
 )
+from tests.support.workspace import MakeUser
 
-from .helpers import MakeUser, create_event
+from .helpers import create_event
 
 PROCESS_DOMAINS = [*DOMAINS, "atrium.realtime", "atrium.notifications", "atrium.calendar"]
 

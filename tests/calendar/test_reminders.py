@@ -21,8 +21,9 @@ from atrium.core.worker.app import celery_config, registered_task_names
 from atrium.core.worker.typed import schedule_declaration
 from atrium.notifications.documents import Notification
 from atrium.scheduler.beat import static_schedule
+from tests.support.workspace import MakeUser
 
-from .helpers import EVENTS, MakeUser, create_event
+from .helpers import EVENTS, create_event
 
 
 def _at(minutes: float) -> dict[str, str]:

@@ -8,8 +8,9 @@ import httpx
 from fastapi import FastAPI
 
 from atrium.core.routing import Access, RouteCatalogue
+from tests.support.workspace import API, MakeUser, User
 
-from .helpers import API, BASE, EVENTS, PUBLIC_FEED, ROUTES, MakeUser, User, create_event
+from .helpers import BASE, EVENTS, PUBLIC_FEED, ROUTES, create_event
 
 
 async def test_an_organiser_creates_reads_edits_and_deletes(

@@ -11,8 +11,9 @@ from atrium.core.state import AppState
 from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
 from atrium.rbac.models import MenuType
+from tests.support.workspace import API, User, log_in
 
-from .helpers import API, EVENTS, User, create_event, log_in
+from .helpers import EVENTS, create_event
 
 
 async def _run(state: AppState) -> list[str]:

@@ -7,7 +7,9 @@ from uuid import uuid4
 
 import httpx
 
-from .helpers import EVENTS, MEETING, MakeUser, create_event
+from tests.support.workspace import MakeUser
+
+from .helpers import EVENTS, MEETING, create_event
 
 INVALID = "VALIDATION_ERROR"
 TIMES = "CALENDAR_EVENT_TIMES_INVALID"

@@ -6,29 +6,22 @@ these tests run as they are, alone or in the whole suite.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import httpx
 import pytest
 
 from atrium.config import Settings
 from atrium.core.state import AppState
 from tests.support.settings import fast_auth
+from tests.support.workspace import MakeUser, User, log_in, member_maker, with_domain
 
-from .helpers import ALL_ROUTES, API, EVENTS, MakeUser, User, log_in
+from .helpers import ALL_ROUTES, EVENTS
 
 PACKAGE = "atrium.documents"
 
 
-def with_domain(settings: Settings) -> Settings:
-    if PACKAGE not in settings.domains:
-        settings.domains = [*settings.domains, PACKAGE]
-    return settings
-
-
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    return fast_auth(with_domain(settings))
+    return fast_auth(with_domain(settings, PACKAGE))
 
 
 @pytest.fixture
@@ -49,22 +42,4 @@ def member(
 ) -> MakeUser:
     """Makes users with a role of their own holding ``grants`` (by default every route and
     socket event of the domain), given through the admin API as an operator would."""
-
-    async def make(username: str, *, grants: Sequence[str] = (ALL_ROUTES, *EVENTS)) -> User:
-        user = await log_in(client, state, username)
-        role = await client.post(
-            f"{API}/roles",
-            json={"name": username.title(), "code": f"{username}-role"},
-            headers=admin.headers,
-        )
-        assert role.status_code == 201, role.text
-        roles[username] = role_id = role.json()["data"]["id"]
-        for url, body in (
-            (f"{API}/roles/{role_id}/permissions", {"grants": [*grants]}),
-            (f"{API}/users/{user.id}/roles", {"roleIds": [role_id]}),
-        ):
-            response = await client.put(url, json=body, headers=admin.headers)
-            assert response.status_code == 200, response.text
-        return user
-
-    return make
+    return member_maker(client, state, admin, (ALL_ROUTES, *EVENTS), roles)

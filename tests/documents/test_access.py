@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import ALL_ROUTES, API, BASE, MakeUser, User, create_document, ids, listed, share
+from tests.support.workspace import API, MakeUser, User
+
+from .helpers import ALL_ROUTES, BASE, create_document, ids, listed, share
 
 ROLES = ("owner", "editor", "viewer", "rolemate", "other", "admin", "superuser")
 # route -> status per role, in ROLES order. "GET /documents" answers 200 to all: the column

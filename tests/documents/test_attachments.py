@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 
-from .helpers import API, BASE, MakeUser, User, create_document, share
+from tests.support.workspace import API, MakeUser, User
+
+from .helpers import BASE, create_document, share
 
 FILES = f"{API}/files"
 

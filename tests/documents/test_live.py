@@ -11,8 +11,9 @@ from atrium.config import Settings
 from atrium.core.state import AppState
 from tests.support.live import LiveServer, Probe, probe
 from tests.support.nodes import node_process
+from tests.support.workspace import MakeUser, User
 
-from .helpers import BASE, MakeUser, User, create_document, share
+from .helpers import BASE, create_document, share
 
 QUIET = 0.5
 

@@ -10,8 +10,9 @@ import pytest
 
 from atrium.config import Settings
 from atrium.documents.settings import DocumentSettings
+from tests.support.workspace import MakeUser, User
 
-from .helpers import BASE, MakeUser, User, create_document, ids, listed
+from .helpers import BASE, create_document, ids, listed
 
 
 @pytest.fixture

@@ -10,8 +10,9 @@ from atrium.core.state import AppState
 from atrium.documents.domain import domain
 from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
+from tests.support.workspace import API, User, log_in
 
-from .helpers import API, BASE, User, create_document, log_in
+from .helpers import BASE, create_document
 
 
 async def _run(state: AppState) -> list[str]:

@@ -12,8 +12,9 @@ from atrium.core.state import AppState
 from atrium.documents import repository
 from atrium.documents.documents import DocumentRecord, DocumentRevision
 from atrium.documents.tasks import purge_trash
+from tests.support.workspace import MakeUser
 
-from .helpers import BASE, MakeUser, create_document
+from .helpers import BASE, create_document
 
 
 async def test_documents_past_the_retention_are_purged(

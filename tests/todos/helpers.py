@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
-from uuid import UUID
+from typing import Any
 
 import httpx
 
-from atrium.core.state import AppState
-from tests.support.users import bearer, create_user, tokens
+from tests.support.workspace import API, User
 
-API = "/api/v1"
 BASE = f"{API}/todos"
 ONE = f"{BASE}/{{todo_id}}"
 ASSIGNEE = f"{ONE}/assignee"
@@ -26,32 +21,6 @@ ROUTES = (
 )
 # Every route of the domain: ``*`` is any method, a final ``**`` the path and all below it.
 ALL_ROUTES = f"*:{BASE}/**"
-
-
-@dataclass(frozen=True)
-class User:
-    """A logged-in user: their id and access token."""
-
-    id: UUID
-    access_token: str
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return bearer(self.access_token)
-
-
-class MakeUser(Protocol):
-    """Makes a user with a role of their own that holds ``grants``."""
-
-    async def __call__(self, username: str, *, grants: Sequence[str] = ...) -> User: ...
-
-
-async def log_in(
-    client: httpx.AsyncClient, state: AppState, username: str, *, superuser: bool = False
-) -> User:
-    """Create a user and log in (the encrypted login, over HTTP)."""
-    user = await create_user(state, username, superuser=superuser)
-    return User(user.id, (await tokens(client, username))["accessToken"])
 
 
 async def create_todo(

@@ -9,7 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import ALL_ROUTES, BASE, MakeUser, User, create_todo, listed
+from tests.support.workspace import MakeUser, User
+
+from .helpers import ALL_ROUTES, BASE, create_todo, listed
 
 ROLES = ("owner", "assignee", "other", "admin", "superuser")
 # route -> status per role, in ROLES order. "GET /todos" answers 200 to all: the column says

@@ -8,7 +8,9 @@ from typing import Any
 import httpx
 import pytest
 
-from .helpers import BASE, MakeUser, User, create_todo, listed
+from tests.support.workspace import MakeUser, User
+
+from .helpers import BASE, create_todo, listed
 
 START = datetime(2031, 5, 1, 9, 0, tzinfo=UTC)
 

@@ -21,8 +21,9 @@ from atrium.notifications.documents import Notification
 from atrium.scheduler.beat import static_schedule
 from atrium.todos.settings import TodoSettings
 from atrium.todos.tasks import remind_due, send_reminders
+from tests.support.workspace import MakeUser, User
 
-from .helpers import BASE, MakeUser, User, create_todo
+from .helpers import BASE, create_todo
 
 
 def _in(minutes: int) -> str:

@@ -8,8 +8,9 @@ import httpx
 from fastapi import FastAPI
 
 from atrium.core.routing import Access, RouteCatalogue
+from tests.support.workspace import API, MakeUser, User
 
-from .helpers import API, BASE, ROUTES, MakeUser, User, create_todo
+from .helpers import BASE, ROUTES, create_todo
 
 
 async def test_an_owner_creates_reads_edits_and_deletes(

@@ -11,8 +11,9 @@ from atrium.rbac import repository
 from atrium.rbac.cli import seed_database
 from atrium.rbac.models import MenuType
 from atrium.todos.domain import domain
+from tests.support.workspace import API, User, log_in
 
-from .helpers import API, BASE, User, create_todo, log_in
+from .helpers import BASE, create_todo
 
 
 async def _run(state: AppState) -> list[str]:

@@ -11,8 +11,9 @@ from atrium.core.state import AppState
 from atrium.users import service as users_service
 from atrium.users.models import UserStatus
 from tests.support.users import create_user
+from tests.support.workspace import MakeUser
 
-from .helpers import BASE, MakeUser, create_todo
+from .helpers import BASE, create_todo
 
 INVALID = "VALIDATION_ERROR"
 BAD_BODIES: list[tuple[dict[str, Any], str]] = [

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from atrium.config import Settings
 from atrium.core.codes import declared
 from atrium.core.routing import RouteCatalogue
+from tests.support.workspace import API, User
 
-from .helpers import API, BASE, ROUTES, User
+from .helpers import BASE, ROUTES
 
 PACKAGE = "atrium.todos"
 
