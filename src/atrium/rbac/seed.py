@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.config import Settings
 from atrium.core.codes import DeclaredCode
+from atrium.core.domain import InitContext, open_database
 from atrium.core.routing import Access, RouteInfo
 from atrium.rbac import repository, service
 from atrium.rbac.delegation import SYSTEM
@@ -38,18 +39,24 @@ class MenuSpec:
     children: tuple[MenuSpec, ...] = ()
 
 
-def _screen(name: str, slug: str, icon: str, buttons: Sequence[str]) -> MenuSpec:
+def screen(name: str, slug: str, icon: str, buttons: Sequence[str], under: str = "") -> MenuSpec:
+    """A screen at ``{under}/{slug}`` with its buttons, coded ``{slug}:{button}``."""
+    folder = f"{under.strip('/')}/" if under.strip("/") else ""
     return MenuSpec(
         name=name,
         type=MenuType.MENU,
-        route_path=f"/system/{slug}",
-        component=f"system/{slug}/index",
+        route_path=f"/{folder}{slug}",
+        component=f"{folder}{slug}/index",
         icon=icon,
         children=tuple(
             MenuSpec(name=code, type=MenuType.BUTTON, button_code=f"{slug}:{code}")
             for code in buttons
         ),
     )
+
+
+def _screen(name: str, slug: str, icon: str, buttons: Sequence[str]) -> MenuSpec:
+    return screen(name, slug, icon, buttons, under="/system")
 
 
 BUILTIN_MENUS = MenuSpec(
@@ -127,6 +134,21 @@ async def seed_menu(
         if (role := await repository.role_by(session, code=code)) is not None:
             report.role_menus_added += await _add_menus(session, role, menus)
     return report.menus_created, report.role_menus_added
+
+
+async def seed_domain_access(
+    context: InitContext, label: str, menu: MenuSpec, user_grants: Sequence[str]
+) -> None:
+    """A domain's ``initdb`` step: ``menu`` shown to the ``admin`` and ``user`` roles and
+    ``user_grants`` given to ``user`` (idempotent, like the seed, which runs before it)."""
+    async with open_database(context.settings) as db, db.session() as session:
+        menus, links = await seed_menu(session, menu, (ADMIN_ROLE, USER_ROLE))
+        grants = 0
+        if (user := await repository.role_by(session, code=USER_ROLE)) is not None:
+            grants = await service.add_grants(session, SYSTEM, user, user_grants)
+    context.echo(
+        f"{label}: {menus} menus, {links} role menu links, {grants} user role grants added"
+    )
 
 
 async def _role(
