@@ -28,6 +28,12 @@ FAST_HASHING: dict[str, Any] = {
 }
 
 
+# The MongoDB-wire test server answers in milliseconds but, under a full suite on a busy machine,
+# once stalled past the 5 s default server selection at a test's setup: a healthy server is
+# given longer, while the outage tests point at closed ports with their own short timeouts.
+MONGO_TIMEOUT_MS = 30_000
+
+
 def settings_for(services: dict[str, str], sql_url: str, suffix: str) -> Settings:
     """The test services on ``sql_url``, MongoDB database ``t_{suffix}``, bucket ``t-{suffix}``."""
     return Settings(
@@ -35,7 +41,9 @@ def settings_for(services: dict[str, str], sql_url: str, suffix: str) -> Setting
         mail_settings(services),
         environment=Environment.TESTING,
         sql=SQLSettings(url=sql_url, pool_size=5),
-        mongo=MongoSettings(url=services["ATRIUM_MONGO__URL"], database=f"t_{suffix}"),
+        mongo=MongoSettings(
+            url=services["ATRIUM_MONGO__URL"], database=f"t_{suffix}", timeout_ms=MONGO_TIMEOUT_MS
+        ),
         redis=RedisSettings(url=services["ATRIUM_REDIS__URL"]),
         storage=StorageSettings(
             endpoint=services["ATRIUM_STORAGE__ENDPOINT"],

@@ -26,6 +26,7 @@ import redis
 from celery import Celery
 
 from tests.support import ROOT
+from tests.support.settings import MONGO_TIMEOUT_MS
 
 CLAIM_KEY = "atrium-test:session-claim"
 CLAIM_SECONDS = 6 * 3600
@@ -93,6 +94,7 @@ def process_env(
         ATRIUM_REDIS__URL=redis_url,
         ATRIUM_MONGO__URL=services["ATRIUM_MONGO__URL"],
         ATRIUM_MONGO__DATABASE=mongo_db,
+        ATRIUM_MONGO__TIMEOUT_MS=str(MONGO_TIMEOUT_MS),
         ATRIUM_STORAGE__ENDPOINT=services["ATRIUM_STORAGE__ENDPOINT"],
         ATRIUM_STORAGE__ACCESS_KEY=services.get("ATRIUM_STORAGE__ACCESS_KEY", "atrium"),
         ATRIUM_STORAGE__SECRET_KEY=services.get("ATRIUM_STORAGE__SECRET_KEY", "atrium-test"),
