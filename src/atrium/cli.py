@@ -137,6 +137,20 @@ def docs_api(
     _write_or_check(output, apireference.generate(), check, "api")
 
 
+@docs_cli.command("openapi")
+def docs_openapi(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path(
+        "var/console/openapi.json"
+    ),
+) -> None:
+    """Write the OpenAPI document of the default app, no server needed (the console's client)."""
+    from atrium import apireference
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(apireference.openapi_json(), encoding="utf-8")
+    typer.echo(f"{output}: written")
+
+
 @docs_cli.command("errors")
 def docs_errors(
     output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/errors.md"),
