@@ -9,7 +9,7 @@ RUN := uv run --no-sync
 LINT_PATHS := $(wildcard src tests bench scripts migrations)
 FORMAT_PATHS := $(wildcard src tests bench migrations)
 
-.PHONY: help install dev test fuzz lint format services-up services-down services-status bench clean
+.PHONY: help install dev test fuzz lint format services-up services-down services-status bench clean console console-client
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -25,6 +25,12 @@ test: ## run the whole test suite against local services; pytest args via ARGS="
 
 fuzz: ## fuzz every OpenAPI operation longer, random seed (FUZZ_EXAMPLES=200, FUZZ_SEED=random)
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_SEED=$${FUZZ_SEED:-random} bash scripts/test.sh tests/fuzz -s $(ARGS)
+
+console: ## build the web console into console/dist (npm ci + vite build; skipped when unchanged)
+	@. scripts/lib.sh && ensure_console
+
+console-client: ## regenerate the console's API client (console/src/api/schema.d.ts) from the OpenAPI
+	@$(BOOT) sync_app --frozen && console_client
 
 .PHONY: atrium
 atrium: ## run the atrium CLI with the dev services' addresses: make atrium ARGS="tasks list"
