@@ -15,7 +15,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from atrium.config import Environment, Settings
+from atrium.config import ConsoleSettings, Environment, Settings
 from atrium.core.domain import load_domains
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,3 +179,15 @@ def test_the_image_runs_as_production_unless_told_otherwise() -> None:
 def test_compose_app_services_default_to_production(service: str) -> None:
     environment = _compose("docker-compose.yml")["services"][service]["environment"]
     assert _substitute(str(environment["ATRIUM_ENVIRONMENT"])) == "production"
+
+
+def test_the_image_builds_the_console_where_the_app_serves_it_from() -> None:
+    """A build stage runs the lock file's install and the build; the app's default folder,
+    relative to the image's working directory, receives it."""
+    text = (ROOT / "Dockerfile").read_text()
+    assert "COPY console/package.json console/package-lock.json ./\nRUN npm ci" in text
+    assert "RUN npm run build" in text
+    assert f"COPY --from=console /console/dist ./{ConsoleSettings().dist_dir}\n" in text
+    assert "WORKDIR /app\n" in text
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert {"console/node_modules", "console/dist", ".env"} <= set(ignored)
