@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from playwright.async_api import Page, Response
 
@@ -17,7 +18,8 @@ from atrium.core.state import AppState
 from tests.support.browser import SQLITE_ONLY, chromium
 from tests.support.console import TIMEOUT_MS, log_in
 from tests.support.live import LiveServer
-from tests.support.users import PASSWORD, create_user
+from tests.support.twofactor import enable
+from tests.support.users import PASSWORD, bearer, create_user, tokens
 
 pytestmark = SQLITE_ONLY
 JS_BUDGET_BYTES = 250 * 1024
@@ -134,3 +136,30 @@ async def test_an_unknown_screen_says_not_found(
         await log_in(page, live.url, "alice", PASSWORD)
         await page.goto(f"{live.url}{path}")
         await page.get_by_test_id("not-found").wait_for(timeout=TIMEOUT_MS)
+
+
+async def test_the_second_factor_step(live: LiveServer, tmp_path: Path) -> None:
+    """A user with an authenticator is asked for a code after the password; a wrong one shows
+    the API's error and may be retried; a recovery code logs in."""
+    await create_user(live.app.state.atrium, "alice")
+    async with httpx.AsyncClient(base_url=live.url) as http:
+        access = (await tokens(http, "alice"))["accessToken"]
+        _, recovery_codes = await enable(http, bearer(access))
+    async with chromium(tmp_path / "profile") as browser:
+        page = await browser.page()
+        await page.goto(f"{live.url}/console/login")
+        await page.locator("input[name=username]").fill("alice")
+        await page.locator("input[name=password]").fill(PASSWORD)
+        await page.locator("button[type=submit]").click()
+        code = page.locator("input[name=code]")
+        await code.wait_for(timeout=TIMEOUT_MS)
+        await code.fill("000000")
+        await page.get_by_role("button", name="Verify").click()
+        alert = page.get_by_test_id("login-error")
+        await alert.wait_for(timeout=TIMEOUT_MS)
+        assert (await alert.inner_text()).strip() == "Wrong code. Try again."
+        await page.get_by_role("button", name="Use a recovery code instead").click()
+        await page.get_by_label("Recovery code").fill(recovery_codes[0])
+        await page.get_by_role("button", name="Verify").click()
+        await page.get_by_test_id("welcome").wait_for(timeout=TIMEOUT_MS)
+    assert browser.refused == []
