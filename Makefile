@@ -63,8 +63,8 @@ bench: ## run the benchmarks in bench/ (python -m bench)
 		echo "no benchmarks yet (bench/__main__.py is missing)"; \
 	fi
 
-clean: ## stop all local services, remove caches, test data and the services venv (keeps var/dev)
+clean: ## stop all local services, remove caches, test data, the services venv and the console build (keeps var/dev)
 	@. scripts/lib.sh && devsvc down --profile test && devsvc down --profile dev
-	rm -rf .mypy_cache .ruff_cache .pytest_cache var/test var/services-venv var/.services-venv.lock
+	rm -rf .mypy_cache .ruff_cache .pytest_cache var/test var/services-venv var/.services-venv.lock console/dist var/console
 	find $(wildcard src tests bench migrations scripts) -name __pycache__ -type d -prune -exec rm -rf {} +
 	@echo "kept var/dev (your local data); remove it by hand to start from scratch"
