@@ -87,6 +87,8 @@ async def test_a_limited_user_sees_only_what_their_codes_allow(
         await denied.wait_for(timeout=TIMEOUT_MS)
         assert "Not allowed" in await denied.inner_text()
         assert page.url.endswith("/console/system/online")
+        await page.goto(f"{live.url}/console/no/such/screen")
+        await page.get_by_test_id("not-found").wait_for(timeout=TIMEOUT_MS)
     assert browser.refused == [], browser.refused
 
     async with chromium(tmp_path / "root") as browser:
