@@ -5,6 +5,7 @@ interactive are measured here and printed."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from pathlib import Path
@@ -138,4 +139,33 @@ async def test_the_second_factor_step(live: LiveServer, tmp_path: Path) -> None:
         await page.get_by_label("Recovery code").fill(recovery_codes[0])
         await page.get_by_role("button", name="Verify").click()
         await page.get_by_test_id("welcome").wait_for(timeout=TIMEOUT_MS)
+    assert browser.refused == []
+
+
+async def test_tabs_share_the_session_and_refresh_one_at_a_time(
+    live: LiveServer, tmp_path: Path
+) -> None:
+    """Two tabs reloaded at once both resume, each refresh with the latest refresh token: were
+    they not serialised, one would present a token the other had just spent, and the API would
+    end the session (AUTH_REFRESH_REUSED). A logout in one tab then ends it in the other."""
+    await create_user(live.app.state.atrium, "alice")
+    async with chromium(tmp_path / "profile") as browser:
+        first = await browser.page()
+        await log_in(first, live.url, "alice", PASSWORD)
+        second = await browser.page()
+        await second.goto(f"{live.url}/console/")
+        await second.get_by_test_id("welcome").wait_for(timeout=TIMEOUT_MS)
+        refreshes: list[Response] = []
+        for page in (first, second):
+            page.on("response", lambda r: refreshes.append(r) if REFRESH_URL in r.url else None)
+        for _ in range(2):
+            await asyncio.gather(first.reload(), second.reload())
+            for page in (first, second):
+                await page.get_by_test_id("welcome").wait_for(timeout=TIMEOUT_MS)
+        # One refresh a round, or two: a tab that waited for the lock may find the other's
+        # new access token (shared over a BroadcastChannel) and not refresh at all.
+        assert {r.status for r in refreshes} == {200}
+        assert 2 <= len(refreshes) <= 4, len(refreshes)
+        await first.get_by_test_id("logout").click()
+        await second.locator("input[name=username]").wait_for(timeout=TIMEOUT_MS)
     assert browser.refused == []
