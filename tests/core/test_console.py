@@ -48,7 +48,9 @@ async def console(settings: Settings, dist: Path) -> AsyncIterator[httpx.AsyncCl
         yield http
 
 
-@pytest.mark.parametrize("path", ["/console/", "/console/system/users", "/console/login?next=/x"])
+@pytest.mark.parametrize(
+    "path", ["/console/", "/console/system/users", "/console/login?next=/x", "/console/index.html"]
+)
 async def test_every_screen_path_answers_the_page_never_cached(
     console: httpx.AsyncClient, path: str
 ) -> None:
@@ -116,6 +118,7 @@ async def test_an_unbuilt_console_says_how_to_build_it(settings: Settings, tmp_p
             assert response.status_code == 404
             assert "The Atrium Console is not built" in response.text
             assert "make console" in response.text
+            assert str(tmp_path) not in response.text  # no server path disclosed
 
 
 async def test_the_console_is_not_an_api_route(settings: Settings, dist: Path) -> None:

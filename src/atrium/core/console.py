@@ -49,7 +49,8 @@ PAGE_HEADERS = {
 NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Atrium Console: not built</title></head>
 <body><main><h1>The Atrium Console is not built</h1>
-<p>This server has no console build in <code>{dist}</code>. Build it with <code>make console</code>
+<p>This server has no console build (the folder <code>ATRIUM_CONSOLE__DIST_DIR</code> names).
+Build it with <code>make console</code>
 (or <code>npm ci &amp;&amp; npm run build</code> in <code>console/</code>); <code>make dev</code>,
 <code>make test</code> and the Docker image build it for you. The API itself works without it.</p>
 </main></body></html>
@@ -73,14 +74,14 @@ class ConsoleFiles:
     def answer(self, path: str) -> Response:
         index = self.file("index.html")
         if index is None:
-            page = NOT_BUILT.format(dist=self.dist)
-            return HTMLResponse(page, status_code=404, headers={"Cache-Control": "no-store"})
+            headers = {"Cache-Control": "no-store"}
+            return HTMLResponse(NOT_BUILT, status_code=404, headers=headers)
         if path.startswith(ASSETS):
             return self._file(path, IMMUTABLE)
         found = self.file(path) if path else None
         if found is not None and found != index:
             return FileResponse(found, headers={"Cache-Control": REVALIDATE})
-        if "." in path.rsplit("/", 1)[-1]:
+        if found is None and "." in path.rsplit("/", 1)[-1]:
             return _missing()
         return FileResponse(index, media_type="text/html; charset=utf-8", headers=PAGE_HEADERS)
 
