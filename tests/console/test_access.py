@@ -105,6 +105,13 @@ async def test_a_limited_user_sees_only_what_their_codes_allow(
         await dialog.get_by_role("button", name="Save").click()
         await page.get_by_text("erin was created.").wait_for(timeout=TIMEOUT_MS)
         await page.get_by_role("cell", name="erin@example.com").wait_for(timeout=TIMEOUT_MS)
+        search = page.get_by_role("search", name="Search users")
+        await search.get_by_label("Search users").fill("dav")
+        await search.get_by_label("Search users").press("Enter")
+        await page.get_by_text("1 users").wait_for(timeout=TIMEOUT_MS)
+        rows = page.get_by_test_id("users-table").locator("tbody tr")
+        assert await rows.all_inner_texts() == [await rows.first.inner_text()]
+        assert "dave@example.com" in await rows.first.inner_text()
 
         await open_screen(page, "Online users")
         await page.get_by_role("heading", name="Online users").wait_for(timeout=TIMEOUT_MS)
