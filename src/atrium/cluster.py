@@ -309,7 +309,9 @@ class Cluster:
         try:
             return self.nodes[name]
         except KeyError:
-            raise ClusterError(f"no node {name!r}: the cluster has {', '.join(self.nodes)}") from None
+            raise ClusterError(
+                f"no node {name!r}: the cluster has {', '.join(self.nodes)}"
+            ) from None
 
     # --- preparing and starting
 
@@ -318,15 +320,16 @@ class Cluster:
         command = [*self._atrium(), "initdb", *([] if interactive else ["--no-input"])]
         self.logs.mkdir(parents=True, exist_ok=True)
         if interactive:
-            done = subprocess.run(command, cwd=ROOT, env=self.env, check=False)
+            code = subprocess.run(command, cwd=ROOT, env=self.env, check=False).returncode
         else:
             done = subprocess.run(
                 command, cwd=ROOT, env=self.env, capture_output=True, text=True, check=False
             )
             for line in f"{done.stdout}{done.stderr}".splitlines():
                 self.output.say("initdb", line)
-        if done.returncode != 0:
-            raise ClusterError(f"`atrium initdb` failed with exit code {done.returncode}")
+            code = done.returncode
+        if code != 0:
+            raise ClusterError(f"`atrium initdb` failed with exit code {code}")
 
     def start(self) -> None:
         """Start every node, wait for the API nodes, then start the proxy in front of them."""
@@ -560,7 +563,9 @@ def run(topology: Topology, proxy_port: int | None, directory: Path) -> int:
             admin_url = services["ATRIUM_TEST_POSTGRES_URL"]
             sql_url = asyncio.run(_fresh_database(admin_url, DATABASE))
             env = {**os.environ, **stack_env(services, sql_url)}
-            cluster = Cluster(directory, env, topology, proxy_port=proxy_port, nginx=nginx, echo=True)
+            cluster = Cluster(
+                directory, env, topology, proxy_port=proxy_port, nginx=nginx, echo=True
+            )
             try:
                 cluster.prepare(interactive=sys.stdin.isatty())
                 cluster.start()
