@@ -9,6 +9,7 @@ cluster stops and no process of it is left.
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import signal
 import time
@@ -22,7 +23,7 @@ import httpx
 import jwt
 import pytest
 
-from atrium.cluster import Cluster, Topology
+from atrium.cluster import Cluster, StopRequested, Topology, stop_on_signals
 from atrium.config import RedisSettings, Settings
 from atrium.syspackages import SystemPackageError, ensure_program
 from tests.support.live import probe
@@ -30,8 +31,6 @@ from tests.support.nodes import process_env
 from tests.support.postgres import postgres_database
 from tests.support.settings import settings_for
 from tests.support.users import PASSWORD, bearer, tokens
-
-pytestmark = pytest.mark.slow
 
 ADMIN = "admin"
 ACCESS = re.compile(
@@ -108,6 +107,7 @@ async def load(http: httpx.AsyncClient, headers: dict[str, str], until: float) -
     return statuses
 
 
+@pytest.mark.slow
 async def test_two_nodes_behind_the_proxy_share_logins_sockets_and_survive_a_killed_node(
     cluster: Cluster,
 ) -> None:
@@ -157,3 +157,25 @@ async def test_two_nodes_behind_the_proxy_share_logins_sockets_and_survive_a_kil
         assert api_1.pid is not None
         response = await http.get(f"{api_1.url}/api/v1/auth/sessions", headers=headers)
         assert response.status_code == 200, response.text
+
+
+def signal_self(sig: signal.Signals) -> None:
+    os.kill(os.getpid(), sig)
+    time.sleep(5)  # interrupted by the handler
+
+
+def test_the_runner_stops_on_sigint_even_when_started_with_it_ignored() -> None:
+    """A background job of a non-interactive shell starts with SIGINT ignored: Ctrl-C or
+    ``kill -INT`` must still stop the cluster."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with stop_on_signals(), pytest.raises(StopRequested):
+            signal_self(signal.SIGINT)
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN  # restored afterwards
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_sigterm_stops_the_runner_too() -> None:
+    with stop_on_signals(), pytest.raises(StopRequested, match="SIGTERM"):
+        signal_self(signal.SIGTERM)

@@ -515,12 +515,12 @@ def stack_env(services: Mapping[str, str], sql_url: str) -> dict[str, str]:
     return values
 
 
-class _Stop(Exception):
-    """Raised by the signal handlers to leave the wait loop."""
+class StopRequested(Exception):
+    """SIGINT or SIGTERM arrived (raised by :func:`stop_on_signals`' handlers)."""
 
 
 def _raise_stop(signum: int, frame: FrameType | None) -> None:
-    raise _Stop(signal.Signals(signum).name)
+    raise StopRequested(signal.Signals(signum).name)
 
 
 def _banner(cluster: Cluster) -> str:
@@ -544,7 +544,8 @@ def _watch(cluster: Cluster) -> None:
 
 
 @contextlib.contextmanager
-def _signals_stop() -> Iterator[None]:
+def stop_on_signals() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`StopRequested` inside the block."""
     # Set explicitly: a background job of a non-interactive shell starts with SIGINT ignored.
     previous = {sig: signal.signal(sig, _raise_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
@@ -556,7 +557,7 @@ def _signals_stop() -> Iterator[None]:
 
 def run(topology: Topology, proxy_port: int | None, directory: Path) -> int:
     """``make cluster``: stores, database, first admin, the stack; until Ctrl-C or SIGTERM."""
-    with _signals_stop():
+    with stop_on_signals():
         try:
             nginx = ensure_program("nginx", "nginx", "for the cluster's reverse proxy")
             services = devservices.up("cluster")
@@ -575,7 +576,7 @@ def run(topology: Topology, proxy_port: int | None, directory: Path) -> int:
                 print("stopping the cluster ...", file=sys.stderr, flush=True)
                 with _signals_ignored():
                     cluster.stop()
-        except _Stop:
+        except StopRequested:
             pass
         except (ClusterError, SystemPackageError, devservices.ServicesError) as exc:
             print(f"error: {exc}", file=sys.stderr)
