@@ -605,8 +605,9 @@ def _start_postgres(paths: Paths, svc: Service) -> None:
 def _presets(paths: Paths, state: State) -> dict[str, str]:
     """Service URLs set by the user, which point the app at a real service instead of ours.
 
-    In dev: the environment or ``.env``; in test, only ``ATRIUM_TEST_POSTGRES_URL`` from the
-    environment (the test suite always gets its own Redis, MongoDB-wire and S3 servers).
+    In dev: the environment or ``.env``; in test and cluster, only ``ATRIUM_TEST_POSTGRES_URL``
+    from the environment (the suite and the local cluster always get their own Redis,
+    MongoDB-wire and S3 servers).
     Our own addresses (exported from ``services.env``, or copied from ``.env.example``) are
     not presets.
     """
