@@ -1,9 +1,11 @@
-"""The local multi-node stack for real: two API nodes behind nginx, a worker and a beat.
+"""The local multi-node stack (``atrium.cluster``, ``make cluster``).
 
-One cluster per test module run: logins and authorised requests through the proxy reach both
-nodes, a Socket.IO client connected through the proxy over websocket gets notifications sent
-through either node, and a node killed with SIGKILL under load costs no failed GET. Then the
-cluster stops and no process of it is left.
+The slow test runs it for real, two API nodes behind nginx with a worker and a beat: logins and
+authorised requests through the proxy reach both nodes, a Socket.IO client connected through the
+proxy over websocket gets notifications sent through either node, a node killed with SIGKILL
+under load costs at most the responses it was writing, and it comes back on its port. Then the
+cluster stops and no process of it is left. The others check the runner's naming, its refusals
+and its signal handling without starting anything.
 """
 
 from __future__ import annotations
@@ -23,7 +25,15 @@ import httpx
 import jwt
 import pytest
 
-from atrium.cluster import Cluster, StopRequested, Topology, stop_on_signals
+from atrium.cluster import (
+    COMPOSE_PROXY,
+    Cluster,
+    ClusterError,
+    StopRequested,
+    Topology,
+    render_nginx,
+    stop_on_signals,
+)
 from atrium.config import RedisSettings, Settings
 from atrium.syspackages import SystemPackageError, ensure_program
 from tests.support.live import probe
@@ -189,3 +199,32 @@ def test_the_runner_stops_on_sigint_even_when_started_with_it_ignored() -> None:
 def test_sigterm_stops_the_runner_too() -> None:
     with stop_on_signals(), pytest.raises(StopRequested, match="SIGTERM"):
         signal_self(signal.SIGTERM)
+
+
+def test_the_topology_names_each_process_and_gives_api_nodes_their_own_ports(
+    tmp_path: Path,
+) -> None:
+    stack = Cluster(tmp_path, {}, Topology(nodes=3, workers=2, beats=1))
+    assert list(stack.nodes) == ["api-1", "api-2", "api-3", "worker-1", "worker-2", "beat-1"]
+    ports = {node.port for node in stack.role("api")} | {stack.proxy_port}
+    assert len(ports) == 4
+    assert "--hostname=worker-2@%h" in stack.node("worker-2").command  # distinct Celery names
+    assert stack.node("beat-1").port is None
+    assert stack.node("api-1").pid is None  # not started
+    with pytest.raises(ClusterError, match="no node 'api-9'"):
+        stack.node("api-9")
+
+
+@pytest.mark.parametrize("counts", [(0, 2, 2), (2, -1, 2), (2, 2, -1)])
+def test_a_topology_without_api_nodes_or_with_negative_counts_is_refused(
+    counts: tuple[int, int, int],
+) -> None:
+    with pytest.raises(ClusterError):
+        Topology(*counts)
+
+
+def test_a_template_placeholder_the_renderer_does_not_know_is_refused(tmp_path: Path) -> None:
+    template = tmp_path / "nginx.conf.template"
+    template.write_text("listen {{listen}};\nresolver {{resolver}};\n")
+    with pytest.raises(ClusterError, match="placeholder"):
+        render_nginx(COMPOSE_PROXY, template)

@@ -137,8 +137,10 @@ class Topology:
     worker_concurrency: int = 2
 
     def __post_init__(self) -> None:
-        if self.nodes < 1 or self.workers < 0 or self.beats < 0 or self.worker_concurrency < 1:
-            raise ClusterError(f"a cluster needs one API node or more, not {self}")
+        if self.nodes < 1 or self.worker_concurrency < 1:
+            raise ClusterError(f"a cluster needs at least one API node and pool process: {self}")
+        if self.workers < 0 or self.beats < 0:
+            raise ClusterError(f"counts of workers and beats cannot be negative: {self}")
 
     def counts(self) -> dict[str, int]:
         return {"api": self.nodes, "worker": self.workers, "beat": self.beats}
@@ -262,7 +264,8 @@ class Cluster:
         self.topology = topology or Topology()
         self.nginx = nginx
         self.logs = self.directory / "logs"
-        self.output = _Output(echo, width=max(len("proxy"), len(f"worker-{self.topology.workers}")))
+        longest = max(len(f"{role}-{n}") for role, n in self.topology.counts().items())
+        self.output = _Output(echo, width=max(longest, len("cluster")))
         self.nodes: dict[str, Node] = {}
         ports = iter(_free_ports(self.topology.nodes + 1))
         self.proxy_port = proxy_port or next(ports)
@@ -299,7 +302,8 @@ class Cluster:
 
     @property
     def proxy(self) -> Node:
-        return self.nodes["proxy"]
+        """The nginx process (there once :meth:`start` ran)."""
+        return self.node("proxy")
 
     def role(self, role: str) -> list[Node]:
         """The nodes of one role, in order (``api-1``, ``api-2``, ...)."""
@@ -356,7 +360,8 @@ class Cluster:
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-        node.groups.append(node.process.pid)
+        # Earlier incarnations' groups are kept only while a process of theirs lives on.
+        node.groups = [g for g in node.groups if _group_members({g})] + [node.process.pid]
         assert node.process.stdout is not None
         node.pump = self.output.pump(node, node.process.stdout)
 
