@@ -11,6 +11,7 @@ and its signal handling without starting anything.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -48,6 +49,7 @@ ACCESS = re.compile(
     r"upstream_status=.* t=(?P<t>[\d.]+)$"
 )
 LOAD_CLIENTS = 4
+POLLING = {"EIO": "4", "transport": "polling"}
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +75,7 @@ async def cluster(cluster_settings: Settings, nginx: str, tmp_path: Path) -> Asy
     env["ATRIUM_AUTH__FIRST_SUPERUSER_USERNAME"] = ADMIN
     env["ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD"] = PASSWORD
     env["ATRIUM_PROXY__TRUSTED_ADDRESSES"] = '["127.0.0.1"]'
-    topology = Topology(nodes=2, workers=1, beats=1, worker_concurrency=1)
+    topology = Topology(nodes=2, workers=1, beats=1, worker_concurrency=1, worker_pool="solo")
     stack = Cluster(tmp_path / "cluster", env, topology, nginx=nginx)
     await asyncio.to_thread(stack.prepare)
     await asyncio.to_thread(stack.start)
@@ -154,6 +156,16 @@ async def test_two_nodes_behind_the_proxy_share_logins_sockets_and_survive_a_kil
             assert titles == {"api-1", "api-2"}
         # nginx logs an upgraded connection when it closes: give it a moment.
         assert await logged(cluster, "transport=websocket") == [101]
+
+        # Why polling would need stickiness: an Engine.IO session lives on the node that made it.
+        opened = await http.get(f"{api_1.url}/socket.io/", params=POLLING)
+        assert opened.status_code == 200, opened.text
+        polling = {**POLLING, "sid": json.loads(opened.text[opened.text.index("{") :])["sid"]}
+        close = b"1"  # the Engine.IO packet that ends a session
+        elsewhere = await http.post(f"{api_2.url}/socket.io/", params=polling, content=close)
+        assert elsewhere.status_code == 400
+        home = await http.post(f"{api_1.url}/socket.io/", params=polling, content=close)
+        assert home.status_code == 200
 
         # SIGKILL one node under load: every GET still answered, the survivor serving them all.
         until = time.monotonic() + 3.0

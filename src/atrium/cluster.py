@@ -129,12 +129,13 @@ def render_nginx(config: ProxyConfig, template: Path = TEMPLATE) -> str:
 
 @dataclass(frozen=True)
 class Topology:
-    """How many processes of each role; ``worker_concurrency`` is each worker's pool size."""
+    """How many processes of each role; each worker's pool (Celery's ``--pool``) and its size."""
 
     nodes: int = 2
     workers: int = 2
     beats: int = 2
     worker_concurrency: int = 2
+    worker_pool: str = "prefork"
 
     def __post_init__(self) -> None:
         if self.nodes < 1 or self.worker_concurrency < 1:
@@ -292,8 +293,9 @@ class Cluster:
         if role == "api":
             return [*atrium, "serve", "--host", HOST, "--port", str(port)]
         if role == "worker":
-            concurrency = str(self.topology.worker_concurrency)
-            return [*atrium, "worker", "--concurrency", concurrency, f"--hostname={name}@%h"]
+            pool = ["--pool", self.topology.worker_pool]
+            concurrency = ["--concurrency", str(self.topology.worker_concurrency)]
+            return [*atrium, "worker", *pool, *concurrency, f"--hostname={name}@%h"]
         return [*atrium, "beat"]
 
     @property
@@ -336,12 +338,15 @@ class Cluster:
             raise ClusterError(f"`atrium initdb` failed with exit code {code}")
 
     def start(self) -> None:
-        """Start every node, wait for the API nodes, then start the proxy in front of them."""
+        """Start the API nodes and, once they are ready, the proxy in front of them, the
+        workers and the beats (which log their own readiness)."""
         try:
-            for node in self.nodes.values():
+            for node in self.role("api"):
                 self._spawn(node)
             for node in self.role("api"):
                 self._wait_ready(node)
+            for node in [*self.role("worker"), *self.role("beat")]:
+                self._spawn(node)
             self._start_proxy()
         except BaseException:
             self.stop()
@@ -621,6 +626,7 @@ def main(argv: list[str] | None = None) -> int:
     start.add_argument("--workers", type=int, default=2, help="Celery workers")
     start.add_argument("--beats", type=int, default=2, help="beats (one leads at a time)")
     start.add_argument("--concurrency", type=int, default=2, help="each worker's pool size")
+    start.add_argument("--pool", default="prefork", help="each worker's pool: prefork, solo, ...")
     start.add_argument("--port", type=int, default=None, help="the proxy's port (default: free)")
     start.add_argument("--dir", type=Path, default=ROOT / "var" / "cluster", help="config, logs")
     config = sub.add_parser("compose-config", help="write deploy/nginx/nginx.conf")
@@ -629,7 +635,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "compose-config":
         return _compose_config(args.check)
     try:
-        topology = Topology(args.nodes, args.workers, args.beats, args.concurrency)
+        topology = Topology(args.nodes, args.workers, args.beats, args.concurrency, args.pool)
     except ClusterError as exc:
         parser.error(str(exc))
     return run(topology, args.port, args.dir)
