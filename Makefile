@@ -9,7 +9,7 @@ RUN := uv run --no-sync
 LINT_PATHS := $(wildcard src tests bench scripts migrations)
 FORMAT_PATHS := $(wildcard src tests bench migrations)
 
-.PHONY: help install dev test fuzz lint format services-up services-down services-status bench clean console console-client
+.PHONY: help install dev cluster test fuzz lint format services-up services-down services-status bench clean console console-client
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -19,6 +19,11 @@ install: ## install the app (uv sync) and the local service packages (var/servic
 
 dev: ## run API + worker + beat against local services (Ctrl-C stops all)
 	@bash scripts/dev.sh
+
+cluster: ## API nodes behind nginx + workers + beats on PostgreSQL (NODES=2 WORKERS=2 BEATS=2 PORT=)
+	@$(BOOT) sync_app --frozen && ensure_services_venv && \
+	$(RUN) python -m atrium.cluster run --nodes $(or $(NODES),2) --workers $(or $(WORKERS),2) \
+		--beats $(or $(BEATS),2) $(if $(PORT),--port $(PORT)) $(ARGS)
 
 test: ## run the whole test suite against local services; pytest args via ARGS="..."
 	@bash scripts/test.sh $(ARGS)

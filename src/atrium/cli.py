@@ -204,7 +204,7 @@ def new_domain(
 
 
 @services_cli.command("up")
-def services_up(profile: Annotated[str, typer.Option(help="dev or test")] = "dev") -> None:
+def services_up(profile: Annotated[str, typer.Option(help="dev, test or cluster")] = "dev") -> None:
     """Start the embedded services (Redis, MongoDB-wire, S3; PostgreSQL for tests)."""
     from atrium import devservices
 
@@ -218,7 +218,9 @@ def services_up(profile: Annotated[str, typer.Option(help="dev or test")] = "dev
 
 
 @services_cli.command("down")
-def services_down(profile: Annotated[str, typer.Option(help="dev or test")] = "dev") -> None:
+def services_down(
+    profile: Annotated[str, typer.Option(help="dev, test or cluster")] = "dev",
+) -> None:
     """Stop the embedded services this project started (only those)."""
     from atrium import devservices
 
@@ -226,7 +228,9 @@ def services_down(profile: Annotated[str, typer.Option(help="dev or test")] = "d
 
 
 @services_cli.command("status")
-def services_status(profile: Annotated[str, typer.Option(help="dev or test")] = "dev") -> None:
+def services_status(
+    profile: Annotated[str, typer.Option(help="dev, test or cluster")] = "dev",
+) -> None:
     """Show which embedded services run, on which ports."""
     from atrium import devservices
 
