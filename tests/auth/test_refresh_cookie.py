@@ -101,7 +101,8 @@ async def test_rotation_through_the_cookie_and_reuse_of_an_old_one(
 @pytest.mark.usefixtures("alice")
 async def test_the_cookie_is_read_only_with_the_header(browser: httpx.AsyncClient) -> None:
     _cookie_value(await _login(browser, COOKIE))
-    for body in (None, {}):
+    bodies: list[dict[str, str] | None] = [None, {}]
+    for body in bodies:
         refused = await browser.post(REFRESH, json=body)
         assert (refused.status_code, refused.json()["code"]) == (401, "AUTH_REFRESH_TOKEN_MISSING")
     assert (await browser.post(REFRESH, headers=COOKIE)).status_code == 200  # still unspent
