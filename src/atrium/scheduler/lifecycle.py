@@ -1,6 +1,6 @@
 """The scheduler at startup: import every task module once (off the loop), so the ops API
 knows the registered task names; with realtime, follow access changes of the sockets watching
-runs live (``scheduler.live.drop_lost``)."""
+runs live (``scheduler.events.drop_lost``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from atrium.core.state import AppState
 from atrium.core.worker.app import CELERY, registered_task_names
 from atrium.realtime.server import REALTIME
-from atrium.scheduler.live import drop_lost
+from atrium.scheduler.events import drop_lost
 
 
 async def startup(state: AppState, app: FastAPI) -> None:

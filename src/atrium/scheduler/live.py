@@ -7,8 +7,9 @@ the task emits the rest once the ledger holds it, through the write-only Redis m
 API node pushes the event to its own subscribers. The room has the same name on every node.
 
 Who may watch: whoever may read the run history (``GET:/api/v1/scheduler/runs``; superusers do),
-checked when a socket subscribes and again, from SQL, whenever RBAC changes a subscriber's access:
-a socket whose user lost it leaves the room before the change is reported done.
+checked when a socket subscribes and again, from SQL, whenever RBAC changes a subscriber's access
+(``scheduler.events``): a socket whose user lost it leaves the room before the change is reported
+done.
 
 Events of one run come from different processes (the dispatcher, then the worker), so
 ``dispatched`` may arrive after ``started``; a client keeps the furthest phase (``PHASE_ORDER``).
@@ -23,21 +24,17 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import structlog
 
 from atrium.core import cancel
 from atrium.core.schemas import Schema
-from atrium.core.state import AppState
-from atrium.rbac import cache
-from atrium.rbac.deps import PERMISSIONS
-from atrium.rbac.policy import refusal
-from atrium.realtime.emitter import NAMESPACE, close_emitter, emitter
-from atrium.realtime.rooms import Users
-from atrium.realtime.server import RealtimeServer
 from atrium.scheduler.documents import RunStatus, RunTrigger, TaskRun
+
+if TYPE_CHECKING:
+    from atrium.core.state import AppState
 
 log = structlog.get_logger(__name__)
 
@@ -151,6 +148,10 @@ class RunEvents:
             await self._emit(self._queue.popleft())
 
     async def _emit(self, data: dict[str, Any]) -> None:
+        # Imported on first use: beat's task-name child and a worker that never emits (no
+        # realtime domain) do not load Socket.IO and what it pulls in.
+        from atrium.realtime.emitter import emitter
+
         try:
             async with asyncio.timeout(EMIT_TIMEOUT):
                 await emitter(self._state).emit(RUN_EVENT, data, room=ROOM)
@@ -160,31 +161,10 @@ class RunEvents:
     async def close(self) -> None:
         """Send what is queued (for a moment), then close a write-only emitter's Redis client
         (beat, at its end)."""
+        from atrium.realtime.emitter import close_emitter
+
         if self._sender is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self._sender), EMIT_TIMEOUT)
             await cancel.stop(self._sender)
         await close_emitter(self._state)
-
-
-async def may_watch(state: AppState, user_id: UUID, *, fresh: bool = False) -> bool:
-    """Whether the user may watch runs live now: the cached permission set, or (``fresh``,
-    while an access change is being applied) the one SQL holds."""
-    if fresh:
-        found = await cache.load(state.db, user_id)
-    else:
-        found = await state.get(PERMISSIONS).get(user_id)
-    return refusal(found) is None and (found.is_superuser or found.allows(RUNS_READ))
-
-
-async def drop_lost(state: AppState, server: RealtimeServer, users: Users) -> None:
-    """Take out of this node's room the sockets of ``users`` (None: every subscriber) who may
-    no longer watch runs."""
-    members = server.sio.manager.rooms.get(NAMESPACE, {}).get(ROOM) or {}
-    for sid in list(members):
-        info = server.registry.get(sid)
-        if info is None or (users is not None and info.user_id not in users):
-            continue
-        if not await may_watch(state, info.user_id, fresh=True):
-            await server.sio.leave_room(sid, ROOM, namespace=NAMESPACE)
-            log.info("scheduler_run_watcher_dropped", user_id=str(info.user_id))
