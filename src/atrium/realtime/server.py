@@ -48,7 +48,7 @@ from atrium.realtime.presence import Presence, new_node_id
 from atrium.realtime.registry import RecentRevocations, Revocation, SocketInfo, SocketRegistry
 from atrium.realtime.revocation import RevocationListener
 from atrium.realtime.roles import RBAC_DOMAIN, roles_of, roles_of_many
-from atrium.realtime.rooms import RecentRoomChanges, RoomListener, Users
+from atrium.realtime.rooms import OnChange, RecentRoomChanges, RoomListener, Users
 from atrium.realtime.settings import RealtimeSettings
 from atrium.users import service as users_service
 
@@ -129,6 +129,7 @@ class RealtimeServer:
         self.registry = SocketRegistry()
         self.revocations = RecentRevocations()
         self.room_changes = RecentRoomChanges()
+        self._access_watchers: list[OnChange] = []
         self._rooms_listener: RoomListener | None = None
         self._state: AppState | None = None
         self._presence: Presence | None = None
@@ -294,9 +295,20 @@ class RealtimeServer:
 
     # --- role changes ---------------------------------------------------------------------
 
+    def watch_access(self, watcher: OnChange) -> None:
+        """Call ``watcher`` on every RBAC change of these users' access (None: anyone's), after
+        the role rooms moved and before the change is acknowledged: a domain whose rooms need a
+        permission takes out the sockets that lost it (``scheduler.live``)."""
+        self._access_watchers.append(watcher)
+
     async def _on_role_change(self, users: Users) -> None:
         self.room_changes.add(users)
         await self.move_rooms(users)
+        for watcher in self._access_watchers:
+            try:
+                await watcher(users)
+            except Exception:  # one domain's failure must not hold the others (nor the ack)
+                log.exception("realtime_access_watcher_failed")
 
     async def move_rooms(self, users: Users) -> None:
         """Re-read the roles of these users (every local one for None) and move their sockets."""

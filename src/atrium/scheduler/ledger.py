@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
@@ -62,7 +63,9 @@ class RunLedger:
             if any(error.get("code") != DUPLICATE_KEY for error in errors):
                 raise
             conflicts = [runs[error["index"]] for error in errors]
+            _identify(runs, documents, {error["index"] for error in errors})
             return await self._resolve(runs, conflicts)
+        _identify(runs, documents, set())
         return Claims(list(runs), {})
 
     async def _resolve(self, runs: Sequence[TaskRun], conflicts: list[TaskRun]) -> Claims:
@@ -72,6 +75,8 @@ class RunLedger:
             holder = holders.get((run.periodic_task_id, run.scheduled_at))
             if holder is None or holder["task_id"] != run.task_id:
                 taken[run.task_id] = None if holder is None else holder.get("dispatched_at")
+            else:  # our own earlier claim: its document is the run's
+                run.id = holder["_id"]
         return Claims([run for run in runs if run.task_id not in taken], taken)
 
     async def _holders(self, runs: list[TaskRun]) -> dict[tuple[Any, Any], dict[str, Any]]:
@@ -100,6 +105,13 @@ class RunLedger:
             )
 
 
+def _identify(runs: Sequence[TaskRun], documents: list[dict[str, Any]], failed: set[int]) -> None:
+    """Give each run inserted the id its document got (the run history's and events' id)."""
+    for index, (run, document) in enumerate(zip(runs, documents, strict=True)):
+        if index not in failed and "_id" in document:
+            run.id = document["_id"]
+
+
 async def release(task_ids: Sequence[str]) -> None:
     await RunLedger().release(task_ids)
 
@@ -108,13 +120,14 @@ async def mark_sent(task_ids: Sequence[str]) -> None:
     await RunLedger().mark_sent(task_ids)
 
 
-async def record_start(task_id: str, worker: str | None, started_at: datetime) -> None:
-    await _set(task_id, status=RunStatus.STARTED.value, started_at=started_at, worker=worker)
+async def record_start(task_id: str, worker: str | None, started_at: datetime) -> TaskRun | None:
+    """Each record returns the run as it now is (None if it is not in the ledger)."""
+    return await _set(task_id, status=RunStatus.STARTED.value, started_at=started_at, worker=worker)
 
 
-async def record_retry(task_id: str, reason: str) -> None:
-    await TaskRun.get_pymongo_collection().update_one(
-        {"task_id": task_id},
+async def record_retry(task_id: str, reason: str) -> TaskRun | None:
+    return await _update(
+        task_id,
         {
             "$set": {"status": RunStatus.RETRY.value, "error": reason[:RESULT_LIMIT]},
             "$inc": {"retries": 1},
@@ -130,8 +143,8 @@ async def record_finish(
     result: Any = None,
     error: str | None = None,
     traceback: str | None = None,
-) -> None:
-    await _set(
+) -> TaskRun | None:
+    return await _set(
         task_id,
         status=(RunStatus.SUCCESS if success else RunStatus.FAILURE).value,
         finished_at=utcnow(),
@@ -142,8 +155,15 @@ async def record_finish(
     )
 
 
-async def _set(task_id: str, **values: Any) -> None:
-    await TaskRun.get_pymongo_collection().update_one({"task_id": task_id}, {"$set": values})
+async def _set(task_id: str, **values: Any) -> TaskRun | None:
+    return await _update(task_id, {"$set": values})
+
+
+async def _update(task_id: str, update: dict[str, Any]) -> TaskRun | None:
+    found = await TaskRun.get_pymongo_collection().find_one_and_update(
+        {"task_id": task_id}, update, return_document=ReturnDocument.AFTER
+    )
+    return None if found is None else TaskRun.model_validate(found)
 
 
 def json_safe(value: Any) -> Any:
