@@ -121,6 +121,9 @@ export interface paths {
         /**
          * Refresh
          * @description Exchange a refresh token for a new pair; the old refresh token is spent.
+         *
+         *     The token comes from the body, or (no body token, header ``X-Refresh-Cookie: true``) from
+         *     the refresh cookie; with that header the new one is set as the cookie again.
          */
         post: operations["refresh_api_v1_auth_token_refresh_post"];
         delete?: never;
@@ -140,7 +143,8 @@ export interface paths {
         put?: never;
         /**
          * Logout
-         * @description End this session: its refresh token and this access token stop working.
+         * @description End this session: its refresh token and this access token stop working (with
+         *     ``X-Refresh-Cookie: true``, the refresh cookie is cleared).
          */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
@@ -165,7 +169,8 @@ export interface paths {
         post?: never;
         /**
          * Logout Everywhere
-         * @description Log out everywhere: end every session of the caller, this one included.
+         * @description Log out everywhere: end every session of the caller, this one included (with
+         *     ``X-Refresh-Cookie: true``, the refresh cookie is cleared).
          */
         delete: operations["logout_everywhere_api_v1_auth_sessions_delete"];
         options?: never;
@@ -372,7 +377,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Sessions
+         * @description A user's live sessions (devices), oldest first; never a token.
+         */
+        get: operations["list_sessions_api_v1_users__user_id__sessions_get"];
         put?: never;
         post?: never;
         /**
@@ -380,6 +389,26 @@ export interface paths {
          * @description Log a user out everywhere: every session and socket of theirs ends.
          */
         delete: operations["end_sessions_api_v1_users__user_id__sessions_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/sessions/{session_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * End Session
+         * @description End one session of a user: its refresh token and sockets stop on every node.
+         */
+        delete: operations["end_session_api_v1_users__user_id__sessions__session_id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -893,7 +922,8 @@ export interface paths {
         put?: never;
         /**
          * Second Step
-         * @description Step two of the login: the challenge and a TOTP or recovery code, for the tokens.
+         * @description Step two of the login: the challenge and a TOTP or recovery code, for the tokens (the
+         *     refresh token as the cookie with ``X-Refresh-Cookie: true``, like the login's).
          */
         post: operations["second_step_api_v1_auth_second_factor_login_post"];
         delete?: never;
@@ -933,7 +963,8 @@ export interface paths {
         put?: never;
         /**
          * Ticket Confirm
-         * @description Confirm that enrolment (password and a code): recovery codes, shown once, and tokens.
+         * @description Confirm that enrolment (password and a code): recovery codes, shown once, and tokens
+         *     (the refresh token as the cookie with ``X-Refresh-Cookie: true``).
          */
         post: operations["ticket_confirm_api_v1_auth_second_factor_ticket_confirm_post"];
         delete?: never;
@@ -6167,8 +6198,11 @@ export interface components {
         };
         /** RefreshRequest */
         RefreshRequest: {
-            /** Refreshtoken */
-            refreshToken: string;
+            /**
+             * Refreshtoken
+             * @description Leave out to use the refresh cookie (with `X-Refresh-Cookie: true`)
+             */
+            refreshToken?: string | null;
         };
         /** RegisteredTask */
         RegisteredTask: {
@@ -6790,8 +6824,11 @@ export interface components {
         TokenPair: {
             /** Accesstoken */
             accessToken: string;
-            /** Refreshtoken */
-            refreshToken: string;
+            /**
+             * Refreshtoken
+             * @description null when it was set as the refresh cookie (`X-Refresh-Cookie: true`)
+             */
+            refreshToken: string | null;
             /**
              * Tokentype
              * @default bearer
@@ -6808,6 +6845,12 @@ export interface components {
              * @description Refresh token lifetime, seconds
              */
             refreshExpiresIn: number;
+            /**
+             * Refreshcookie
+             * @description The refresh token is in the httpOnly refresh cookie
+             * @default false
+             */
+            refreshCookie?: boolean;
         };
         /** UnreadCount */
         UnreadCount: {
@@ -7085,7 +7128,10 @@ export interface operations {
     login_api_v1_auth_login_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description true: the refresh token travels as an httpOnly cookie, not in the JSON */
+                "X-Refresh-Cookie"?: boolean;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7163,13 +7209,16 @@ export interface operations {
     refresh_api_v1_auth_token_refresh_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description true: the refresh token travels as an httpOnly cookie, not in the JSON */
+                "X-Refresh-Cookie"?: boolean;
+            };
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -7223,7 +7272,10 @@ export interface operations {
     logout_api_v1_auth_logout_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description true: the refresh token travels as an httpOnly cookie, not in the JSON */
+                "X-Refresh-Cookie"?: boolean;
+            };
             path?: never;
             cookie?: never;
         };
@@ -7335,7 +7387,10 @@ export interface operations {
     logout_everywhere_api_v1_auth_sessions_delete: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description true: the refresh token travels as an httpOnly cookie, not in the JSON */
+                "X-Refresh-Cookie"?: boolean;
+            };
             path?: never;
             cookie?: never;
         };
@@ -8165,12 +8220,148 @@ export interface operations {
             };
         };
     };
+    list_sessions_api_v1_users__user_id__sessions_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_list_SessionRead__"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation error, with field details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     end_sessions_api_v1_users__user_id__sessions_delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
                 user_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_NoneType_"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation error, with field details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    end_session_api_v1_users__user_id__sessions__session_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: string;
+                /** @description A session id from GET /users/{user_id}/sessions */
+                session_id: string;
             };
             cookie?: never;
         };
@@ -10163,7 +10354,10 @@ export interface operations {
     second_step_api_v1_auth_second_factor_login_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description true: the refresh token travels as an httpOnly cookie, not in the JSON */
+                "X-Refresh-Cookie"?: boolean;
+            };
             path?: never;
             cookie?: never;
         };
@@ -10310,7 +10504,10 @@ export interface operations {
     ticket_confirm_api_v1_auth_second_factor_ticket_confirm_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description true: the refresh token travels as an httpOnly cookie, not in the JSON */
+                "X-Refresh-Cookie"?: boolean;
+            };
             path?: never;
             cookie?: never;
         };
