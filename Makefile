@@ -28,6 +28,9 @@ cluster: ## API nodes behind nginx + workers + beats on PostgreSQL (NODES=2 WORK
 test: ## run the whole test suite against local services; pytest args via ARGS="..."
 	@bash scripts/test.sh $(ARGS)
 
+chaos: ## fault-injection suite on the local cluster under load, every scenario (~5 min, stops itself)
+	@ATRIUM_CHAOS_FULL=1 timeout --signal=INT --kill-after=60 1200 bash scripts/test.sh tests/chaos -s -q $(ARGS)
+
 fuzz: ## fuzz every OpenAPI operation longer, random seed (FUZZ_EXAMPLES=200, FUZZ_SEED=random)
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_SEED=$${FUZZ_SEED:-random} bash scripts/test.sh tests/fuzz -s $(ARGS)
 
