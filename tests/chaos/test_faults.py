@@ -8,7 +8,7 @@ action, requests fail during the fault only with a 503 (or a cut connection) and
 without valid auth, every acknowledged notification is delivered or fetchable, every periodic
 slot is dispatched once and executed, and the killed worker's task runs again.
 
-``make chaos`` runs these and the longer scenarios with ``ATRIUM_CHAOS_FULL=1``: longer
+``make chaos`` runs these and the longer scenarios with ``CHAOS_FULL=1``: longer
 outages, every scenario, and the table of results printed and written to
 ``var/chaos/results.md``.
 """
@@ -43,7 +43,7 @@ from tests.support.nodes import process_env
 from tests.support.postgres import postgres_database
 from tests.support.settings import settings_for
 
-FULL = os.environ.get("ATRIUM_CHAOS_FULL") == "1"
+FULL = os.environ.get("CHAOS_FULL") == "1"
 PACE = Pace(steady=5.0, outage=10.0) if FULL else Pace(steady=1.5, outage=3.0)
 RESULTS = ROOT / "var" / "chaos" / "results.md"
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
@@ -145,7 +145,7 @@ async def test_the_beat_leader_killed_is_replaced_within_the_lease_and_no_slot_r
     assert not result.failed, f"the API should not notice a beat's death: {result.row()}"
 
 
-@pytest.mark.skipif(not FULL, reason="make chaos only (ATRIUM_CHAOS_FULL=1)")
+@pytest.mark.skipif(not FULL, reason="make chaos only (CHAOS_FULL=1)")
 async def test_an_api_node_killed_costs_at_most_its_requests_in_flight(
     stack: ChaosStack,
 ) -> None:
@@ -153,7 +153,7 @@ async def test_an_api_node_killed_costs_at_most_its_requests_in_flight(
     assert result.lost == [], result.row()
 
 
-@pytest.mark.skipif(not FULL, reason="make chaos only (ATRIUM_CHAOS_FULL=1)")
+@pytest.mark.skipif(not FULL, reason="make chaos only (CHAOS_FULL=1)")
 async def test_a_rolling_restart_of_every_api_node_fails_no_request(stack: ChaosStack) -> None:
     result = await scenario(stack, "rolling")
     assert result.lost == [], result.row()
