@@ -39,7 +39,6 @@ import socketio
 
 from atrium.cluster import Cluster
 from atrium.core.worker.redelivery import restore_every
-from tests.support import ROOT
 from tests.support.live import free_port
 from tests.support.users import PASSWORD, bearer, login
 
@@ -510,10 +509,6 @@ def _in(run: dict[str, Any], since_wall: float) -> bool:
     return bool(run.get("scheduledAt")) and _sched(run) >= since_wall
 
 
-def late_runs(runs: list[dict[str, Any]]) -> int:
-    return sum(1 for r in runs if _ts(r["dispatchedAt"]) - _sched(r) > PING_EVERY / 2)
-
-
 async def verdict(
     stack: ChaosStack,
     scenario: str,
@@ -549,10 +544,6 @@ async def verdict(
     notes = [f"{len(record.acknowledged)} notifications acknowledged"]
     notes.append(f"{len(set(record.acknowledged) - set(record.received))} fetched, not live")
     return Verdict(scenario, len(record.outcomes), failed, recovery_s, lost, notes)
-
-
-def stack_root() -> Path:
-    return ROOT / "var" / "chaos"
 
 
 # --- the scenarios -----------------------------------------------------------------------------
