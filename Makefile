@@ -9,7 +9,7 @@ RUN := uv run --no-sync
 LINT_PATHS := $(wildcard src tests bench scripts migrations)
 FORMAT_PATHS := $(wildcard src tests bench migrations)
 
-.PHONY: help install dev cluster test fuzz lint format services-up services-down services-status bench clean console console-client
+.PHONY: help install dev cluster test chaos fuzz lint format services-up services-down services-status bench clean console console-client
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -27,6 +27,9 @@ cluster: ## API nodes behind nginx + workers + beats on PostgreSQL (NODES=2 WORK
 
 test: ## run the whole test suite against local services; pytest args via ARGS="..."
 	@bash scripts/test.sh $(ARGS)
+
+chaos: ## fault-injection suite on the local cluster under load, every scenario (~5 min, stops itself)
+	@CHAOS_FULL=1 timeout --signal=INT --kill-after=60 1200 bash scripts/test.sh tests/chaos -s -q $(ARGS)
 
 fuzz: ## fuzz every OpenAPI operation longer, random seed (FUZZ_EXAMPLES=200, FUZZ_SEED=random)
 	@FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-200} FUZZ_SEED=$${FUZZ_SEED:-random} bash scripts/test.sh tests/fuzz -s $(ARGS)

@@ -185,6 +185,10 @@ class CelerySettings(BaseModel):
     task_time_limit: float | None = Field(default=None, gt=0)
     task_soft_time_limit: float | None = Field(default=None, gt=0)
     worker_prefetch_multiplier: int = Field(default=4, ge=1)
+    # Redis broker: a message taken but not acknowledged (acks_late: its worker died) goes back
+    # to the queue this long after delivery, found by a worker's check every 10 s. Celery's
+    # default is one hour; a task that runs longer than this is delivered a second time.
+    broker_visibility_timeout: float | None = Field(default=None, gt=0)
 
 
 class SettingsGroup(BaseModel):

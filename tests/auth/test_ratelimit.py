@@ -14,11 +14,12 @@ import pytest
 from fastapi import FastAPI
 from pydantic import ValidationError
 
-from atrium.auth.ratelimit import client_bucket
+from atrium.auth.ratelimit import LoginLimiter, client_bucket
 from atrium.auth.runtime import runtime
 from atrium.config import ProxySettings, Settings
 from atrium.core.domain import load_domains
 from atrium.core.errors import TooManyRequests
+from atrium.core.redis import create_redis
 from atrium.core.state import AppState
 from tests.support.settings import fast_auth
 from tests.support.users import bearer, create_user, login, tokens
@@ -329,3 +330,21 @@ def test_bad_limit_and_proxy_settings_refuse_to_start(
 def test_proxies_are_addresses_or_networks() -> None:
     proxy = ProxySettings(trusted_addresses=["10.0.0.0/8", "127.0.0.1", "::1"])
     assert proxy.trusted_addresses == ["10.0.0.0/8", "127.0.0.1", "::1"]
+
+
+async def test_a_login_while_redis_does_not_answer_is_503_not_500(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    """Limits, nonces and sessions live in Redis: without it a login fails closed, retryably."""
+    await create_user(state, "alice")
+    auth = runtime(state)
+    down = create_redis(state.settings.redis.model_copy(update={"url": "redis://127.0.0.1:1"}))
+    working, auth.limiter = auth.limiter, LoginLimiter(down, state.settings)
+    try:
+        response = await login(client, "alice")
+    finally:
+        auth.limiter = working
+        await down.aclose()
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "AUTH_UNAVAILABLE"
+    assert (await login(client, "alice")).status_code == 200  # and back once it answers

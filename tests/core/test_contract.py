@@ -98,6 +98,13 @@ async def test_bug_is_500_without_internals(client: httpx.AsyncClient) -> None:
     assert body["message"] == "An unexpected error occurred."
 
 
+async def test_a_store_that_does_not_answer_is_503_not_500(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/sample/store-down")
+    body = _assert_error(response, 503, "SERVICE_UNAVAILABLE")
+    assert "127.0.0.1" not in response.text
+    assert body["message"] == "A required service is unavailable."
+
+
 async def test_routes_need_a_permission_by_default(client: httpx.AsyncClient) -> None:
     response = await client.get("/api/v1/sample/protected")
     assert response.status_code in (401, 403)

@@ -14,6 +14,7 @@ from typing import Any, NoReturn, TypeVar
 from uuid import UUID
 
 import structlog
+from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from atrium.auth.credentials import Credential, open_credential
@@ -25,6 +26,7 @@ from atrium.auth.errors import (
     AuthReplayedNonce,
     AuthSecondFactorRequired,
     AuthTokenRevoked,
+    AuthUnavailable,
     AuthUserAgentMismatch,
     AuthUserDisabled,
     LoginLogRangeInvalid,
@@ -111,11 +113,17 @@ async def login_plain(
 async def _attempt(
     auth: AuthRuntime, attempt: LoginAttempt, check: Callable[[], Awaitable[Answer]]
 ) -> Answer:
-    """Rate-limit, run the checks, and log the outcome (with the error code of a failure)."""
+    """Rate-limit, run the checks, and log the outcome (with the error code of a failure).
+
+    Limits, nonces and sessions live in Redis: while it does not answer, a login fails closed
+    with 503 ``AUTH_UNAVAILABLE`` (retry later), never a 500."""
     try:
-        await auth.limiter.hit(attempt.username, attempt.client.ip)
-        await auth.limiter.slow_down(attempt.username)
-        answer = await check()
+        try:
+            await auth.limiter.hit(attempt.username, attempt.client.ip)
+            await auth.limiter.slow_down(attempt.username)
+            answer = await check()
+        except RedisError as exc:
+            raise AuthUnavailable() from exc
     except AppError as exc:
         await log_attempt(auth, attempt, exc.error_code)
         raise

@@ -257,6 +257,12 @@ def internal_error_response() -> JSONResponse:
     return render(InternalError.status_code, InternalError.code, InternalError.message)
 
 
+def unavailable_response() -> JSONResponse:
+    return render(
+        ServiceUnavailable.status_code, ServiceUnavailable.code, ServiceUnavailable.message
+    )
+
+
 async def _app_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return render(exc.status_code, exc.code, exc.detail_message, exc.details, exc.headers, exc.data)

@@ -1,5 +1,9 @@
 """The request context middleware: request id, access log, metrics, and the last-resort 500.
 
+A store that does not answer (Redis or MongoDB: connection refused, lost or timed out) is an
+outage, not a bug: whichever route meets one unhandled answers 503 ``SERVICE_UNAVAILABLE``
+(retry later), never a 500.
+
 Pure ASGI (no BaseHTTPMiddleware task group) so it costs microseconds on the hot path.
 """
 
@@ -9,10 +13,13 @@ import re
 import time
 
 import structlog
+from pymongo.errors import ConnectionFailure as MongoConnectionFailure
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from atrium.core.context import request_id_var
-from atrium.core.errors import internal_error_response
+from atrium.core.errors import internal_error_response, unavailable_response
 from atrium.core.ids import uuid7
 from atrium.core.metrics import HTTP_DURATION, HTTP_REQUESTS
 from atrium.core.routing import RouteCatalogue, RouteInfo
@@ -20,6 +27,7 @@ from atrium.core.routing import RouteCatalogue, RouteInfo
 log = structlog.get_logger("atrium.access")
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:\-]{1,128}$")
 REQUEST_ID_HEADER = b"x-request-id"
+STORE_OUTAGES = (RedisConnectionError, RedisTimeoutError, MongoConnectionFailure)
 
 
 def _incoming_request_id(scope: Scope) -> str:
@@ -59,6 +67,12 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except STORE_OUTAGES as exc:
+            log.warning("store_unavailable", path=self._logged(scope), error=repr(exc))
+            if started:
+                raise
+            status = 503
+            await unavailable_response()(scope, receive, send_with_id)
         except Exception:
             log.exception("unhandled_error", method=scope["method"], path=self._logged(scope))
             if started:

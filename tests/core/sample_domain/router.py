@@ -6,6 +6,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Request
 from pydantic import Field
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from atrium.core.clock import utcnow
 from atrium.core.ids import uuid7
@@ -65,6 +66,12 @@ async def conflict() -> Envelope[None]:
 async def boom() -> Envelope[None]:
     """Always a bug."""
     raise RuntimeError("secret internals: password=hunter2")
+
+
+@router.get("/store-down", openapi_extra=PUBLIC)
+async def store_down() -> Envelope[None]:
+    """Meets a Redis that does not answer (an outage, not a bug)."""
+    raise RedisConnectionError("Error 111 connecting to 127.0.0.1:1. Connection refused.")
 
 
 @router.get("/protected")

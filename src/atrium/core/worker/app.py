@@ -16,11 +16,11 @@ from typing import Any
 import structlog
 from celery import Celery, signals
 
-from atrium.config import Settings, get_settings
+from atrium.config import CelerySettings, Settings, get_settings
 from atrium.core.domain import Domains, load_domains
 from atrium.core.logging import configure_logging
 from atrium.core.state import StateKey
-from atrium.core.worker import loop, resources
+from atrium.core.worker import loop, redelivery, resources
 
 log = structlog.get_logger(__name__)
 
@@ -55,8 +55,15 @@ def celery_config(settings: Settings, domains: Domains | None = None) -> dict[st
         "result_expires": timedelta(days=1),
         "beat_max_loop_interval": c.beat_max_loop_interval,
         "imports": domains.modules("tasks"),
+        **_transport_options(c),
         **domains.celery_config(),
     }
+
+
+def _transport_options(c: CelerySettings) -> dict[str, Any]:
+    if c.broker_visibility_timeout is None:
+        return {}
+    return {"broker_transport_options": {"visibility_timeout": c.broker_visibility_timeout}}
 
 
 def create_celery(settings: Settings, domains: Domains | None = None) -> Celery:
@@ -64,6 +71,7 @@ def create_celery(settings: Settings, domains: Domains | None = None) -> Celery:
     any thread). Building it connects to nothing."""
     app = Celery("atrium", set_as_current=True)
     app.conf.update(celery_config(settings, domains))
+    redelivery.install(app)
     app.set_default()
     return app
 
