@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 from atrium.core.clock import utcnow
+from atrium.scheduler import stats
 from atrium.scheduler.documents import RunStatus, TaskRun
 
 RESULT_LIMIT = 4096
@@ -62,7 +64,10 @@ class RunLedger:
             if any(error.get("code") != DUPLICATE_KEY for error in errors):
                 raise
             conflicts = [runs[error["index"]] for error in errors]
+            conflicting = {error["index"] for error in errors}
+            await stats.dispatched(run for i, run in enumerate(runs) if i not in conflicting)
             return await self._resolve(runs, conflicts)
+        await stats.dispatched(runs)
         return Claims(list(runs), {})
 
     async def _resolve(self, runs: Sequence[TaskRun], conflicts: list[TaskRun]) -> Claims:
@@ -87,17 +92,24 @@ class RunLedger:
 
     async def release(self, task_ids: Sequence[str]) -> None:
         """Forget claims whose message could not be published (their slot may be tried again)."""
-        if task_ids:
-            await self.collection.delete_many(
-                {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value}
+        for task_id in task_ids:
+            found = await self.collection.find_one_and_delete(
+                {"task_id": task_id, "status": RunStatus.DISPATCHING.value},
+                projection=stats.BEFORE,
             )
+            if found is not None:
+                await stats.released([found])
 
     async def mark_sent(self, task_ids: Sequence[str]) -> None:
-        if task_ids:
-            await self.collection.update_many(
-                {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value},
+        # One run at a time: each step reads the status it replaces, for the daily counters.
+        for task_id in task_ids:
+            before = await self.collection.find_one_and_update(
+                {"task_id": task_id, "status": RunStatus.DISPATCHING.value},
                 {"$set": {"status": RunStatus.SENT.value}},
+                projection=stats.BEFORE,
+                return_document=ReturnDocument.BEFORE,
             )
+            await stats.moved(before, RunStatus.SENT.value)
 
 
 async def release(task_ids: Sequence[str]) -> None:
@@ -113,8 +125,8 @@ async def record_start(task_id: str, worker: str | None, started_at: datetime) -
 
 
 async def record_retry(task_id: str, reason: str) -> None:
-    await TaskRun.get_pymongo_collection().update_one(
-        {"task_id": task_id},
+    await _step(
+        task_id,
         {
             "$set": {"status": RunStatus.RETRY.value, "error": reason[:RESULT_LIMIT]},
             "$inc": {"retries": 1},
@@ -143,7 +155,17 @@ async def record_finish(
 
 
 async def _set(task_id: str, **values: Any) -> None:
-    await TaskRun.get_pymongo_collection().update_one({"task_id": task_id}, {"$set": values})
+    await _step(task_id, {"$set": values})
+
+
+async def _step(task_id: str, update: dict[str, Any]) -> None:
+    before = await TaskRun.get_pymongo_collection().find_one_and_update(
+        {"task_id": task_id},
+        update,
+        projection=stats.BEFORE,
+        return_document=ReturnDocument.BEFORE,
+    )
+    await stats.moved(before, update["$set"]["status"])
 
 
 def json_safe(value: Any) -> Any:
