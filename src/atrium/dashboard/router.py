@@ -8,6 +8,7 @@ from atrium.auth.deps import CurrentPrincipal
 from atrium.core.clock import utcnow
 from atrium.core.deps import SessionDep, StateDep
 from atrium.core.responses import Envelope, error_responses, ok
+from atrium.core.routing import Access, access
 from atrium.core.widgets import gather
 from atrium.dashboard import service
 from atrium.dashboard.deps import NEEDS_DASHBOARD_READ, RangeDep, require_dashboard_read
@@ -65,7 +66,7 @@ async def notifications(found: RangeDep) -> Envelope[NotificationFigures]:
     return ok(await service.notification_figures(found))
 
 
-@router.get("/me", responses=error_responses(401))
+@router.get("/me", openapi_extra=access(Access.AUTHENTICATED), responses=error_responses(401))
 async def me(
     principal: CurrentPrincipal, session: SessionDep, state: StateDep
 ) -> Envelope[MyDashboard]:
