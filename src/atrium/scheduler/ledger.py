@@ -13,6 +13,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 from atrium.core.clock import utcnow
+from atrium.core.dailycounts import day_of
 from atrium.scheduler import stats
 from atrium.scheduler.documents import RunStatus, TaskRun
 
@@ -92,24 +93,53 @@ class RunLedger:
 
     async def release(self, task_ids: Sequence[str]) -> None:
         """Forget claims whose message could not be published (their slot may be tried again)."""
-        for task_id in task_ids:
-            found = await self.collection.find_one_and_delete(
-                {"task_id": task_id, "status": RunStatus.DISPATCHING.value},
-                projection=stats.BEFORE,
-            )
-            if found is not None:
-                await stats.released([found])
+        if not task_ids:
+            return
+        query = self._dispatching(task_ids)
+        if (day := await self._one_day(query)) is None:
+            for task_id in task_ids:  # across midnight: one at a time
+                found = await self.collection.find_one_and_delete(
+                    self._dispatching([task_id]), projection=stats.BEFORE
+                )
+                await stats.released([found] if found is not None else [])
+            return
+        result = await self.collection.delete_many(query)
+        await stats.left(day, RunStatus.DISPATCHING.value, None, result.deleted_count)
 
     async def mark_sent(self, task_ids: Sequence[str]) -> None:
-        # One run at a time: each step reads the status it replaces, for the daily counters.
-        for task_id in task_ids:
-            before = await self.collection.find_one_and_update(
-                {"task_id": task_id, "status": RunStatus.DISPATCHING.value},
-                {"$set": {"status": RunStatus.SENT.value}},
-                projection=stats.BEFORE,
-                return_document=ReturnDocument.BEFORE,
-            )
-            await stats.moved(before, RunStatus.SENT.value)
+        if not task_ids:
+            return
+        sent = {"$set": {"status": RunStatus.SENT.value}}
+        query = self._dispatching(task_ids)
+        if (day := await self._one_day(query)) is None:
+            for task_id in task_ids:  # across midnight: one at a time
+                before = await self.collection.find_one_and_update(
+                    self._dispatching([task_id]),
+                    sent,
+                    projection=stats.BEFORE,
+                    return_document=ReturnDocument.BEFORE,
+                )
+                await stats.moved(before, RunStatus.SENT.value)
+            return
+        result = await self.collection.update_many(query, sent)
+        await stats.left(
+            day, RunStatus.DISPATCHING.value, RunStatus.SENT.value, result.modified_count
+        )
+
+    @staticmethod
+    def _dispatching(task_ids: Sequence[str]) -> dict[str, Any]:
+        return {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value}
+
+    async def _one_day(self, query: dict[str, Any]) -> datetime | None:
+        """The day the matching runs were dispatched if it is one day (a batch claimed
+        together); None if none match or they span midnight.
+
+        With one day, the counters move by the number the write changed: a run a worker moved
+        on in between is not changed by the write, and its own step moved its counter.
+        """
+        found = self.collection.find(query, {"dispatched_at": 1})
+        days = {day_of(doc["dispatched_at"]) async for doc in found}
+        return days.pop() if len(days) == 1 else None
 
 
 async def release(task_ids: Sequence[str]) -> None:

@@ -38,6 +38,16 @@ async def released(runs: Iterable[Mapping[str, Any]]) -> None:
     await RUN_DAYS.add_quietly(Change(run["dispatched_at"], run["status"], -1) for run in runs)
 
 
+async def left(day: datetime | None, status: str, now: str | None, count: int) -> None:
+    """``count`` runs of one day left ``status`` (for ``now``; None: forgotten) in one write."""
+    if day is None or not count:
+        return
+    changes = [Change(day, status, -count)]
+    if now is not None:
+        changes.append(Change(day, now, count))
+    await RUN_DAYS.add_quietly(changes)
+
+
 async def runs(start: datetime, end: datetime) -> list[DayTotal]:
     """Runs per day of dispatch and status."""
     return await RUN_DAYS.read(start, end)
