@@ -27,23 +27,28 @@ log = structlog.get_logger(__name__)
 DEFAULT_RETENTION = timedelta(days=400)
 
 DAILY_INDEXES = [
-    IndexModel([("day", ASCENDING), ("key", ASCENDING)]),
+    IndexModel([("day", ASCENDING)], sparse=True),
+    IndexModel([("month", ASCENDING)], sparse=True),
     IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
 ]
 
 
 class DailyCount(Document):
-    """One day's count (and summed amount, e.g. bytes) of one key (an outcome, a status, a type).
+    """One UTC day's counts (and summed amounts, e.g. bytes) per key (an outcome, a status, a
+    type), or one month's distinct members. Subclasses name their collection and use
+    ``DAILY_INDEXES``.
 
-    Subclasses name their collection and use ``DAILY_INDEXES``.
+    One document per day, whatever the number of keys: a year is 365 small documents to read.
+    Members (the users who logged in) are kept per day and per month, so the distinct members of
+    a long range are read from a dozen month documents and the days at its edges.
     """
 
-    id: str  # type: ignore[assignment]  # "<day>|<key>": one document per day and key
-    day: datetime
-    key: str
-    number: int = 0  # (not ``count``: Beanie's documents have a ``count()``)
-    amount: int = 0
-    # Distinct members seen that day (the users who logged in), for counters that keep them.
+    id: str  # type: ignore[assignment]  # "2026-01-05" (a day) or "month:2026-01"
+    day: datetime | None = None
+    month: datetime | None = None
+    # Per key (escaped: ``field_name``): the count, and the summed amount.
+    counts: dict[str, int] = {}
+    amounts: dict[str, int] = {}
     members: list[str] = []
     expires_at: datetime
 
@@ -52,6 +57,23 @@ def day_of(at: datetime) -> datetime:
     """The UTC midnight starting ``at``'s day (naive instants are UTC)."""
     at = at.astimezone(UTC) if at.tzinfo else at.replace(tzinfo=UTC)
     return datetime.combine(at.date(), time(), UTC)
+
+
+def month_of(at: datetime) -> datetime:
+    return day_of(at).replace(day=1)
+
+
+def _next_month(month: datetime) -> datetime:
+    return (month + timedelta(days=32)).replace(day=1)
+
+
+def field_name(key: str) -> str:
+    """A key as a field name: MongoDB paths split at dots and refuse a leading ``$``."""
+    return key.replace("%", "%25").replace(".", "%2E").replace("$", "%24")
+
+
+def key_of(name: str) -> str:
+    return name.replace("%24", "$").replace("%2E", ".").replace("%25", "%")
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +99,13 @@ class DayTotal:
         return DayTotal(self.day, self.key, self.count, self.amount, members)
 
 
+@dataclass(slots=True)
+class _Day:
+    counts: dict[str, int]
+    amounts: dict[str, int]
+    members: set[str]
+
+
 class DailyCounters:
     """Adds to and reads one domain's ``DailyCount`` collection."""
 
@@ -84,31 +113,43 @@ class DailyCounters:
         self.model = model
         self.retention = retention
 
-    def _updates(self, changes: Iterable[Change]) -> list[UpdateOne]:
-        merged: dict[tuple[datetime, str], list[Any]] = {}
-        for change in changes:  # one update per day and key, however many changes it has
-            count, amount, members = merged.setdefault((day_of(change.at), change.key), [0, 0, []])
-            merged[(day_of(change.at), change.key)] = [
-                count + change.count,
-                amount + change.amount,
-                [*members, change.member] if change.member is not None else members,
-            ]
-        return [
-            self._update(day, key, count, amount, members)
-            for (day, key), (count, amount, members) in merged.items()
-            if count or amount or members
-        ]
+    def _merged(self, changes: Iterable[Change]) -> dict[datetime, _Day]:
+        days: dict[datetime, _Day] = {}
+        for change in changes:  # one update per day, however many changes it has
+            found = days.setdefault(day_of(change.at), _Day({}, {}, set()))
+            name = field_name(change.key)
+            found.counts[name] = found.counts.get(name, 0) + change.count
+            found.amounts[name] = found.amounts.get(name, 0) + change.amount
+            if change.member is not None:
+                found.members.add(change.member)
+        return days
 
-    def _update(
-        self, day: datetime, key: str, count: int, amount: int, members: list[str]
+    def _updates(self, changes: Iterable[Change]) -> list[UpdateOne]:
+        updates: list[UpdateOne] = []
+        months: dict[datetime, set[str]] = {}
+        for day, found in self._merged(changes).items():
+            inc = {f"counts.{name}": n for name, n in found.counts.items() if n}
+            inc |= {f"amounts.{name}": n for name, n in found.amounts.items() if n}
+            if inc or found.members:
+                update = self._upsert("day", day, day.date().isoformat(), inc, found.members)
+                updates.append(update)
+            if found.members:
+                months.setdefault(month_of(day), set()).update(found.members)
+        for month, members in months.items():
+            key = f"month:{month.strftime('%Y-%m')}"
+            updates.append(self._upsert("month", month, key, {}, members))
+        return updates
+
+    def _upsert(
+        self, kind: str, at: datetime, key: str, inc: dict[str, int], members: set[str]
     ) -> UpdateOne:
-        update: dict[str, Any] = {
-            "$inc": {"number": count, "amount": amount},
-            "$setOnInsert": {"day": day, "key": key, "expires_at": day + self.retention},
-        }
+        ends = at + self.retention if kind == "day" else _next_month(at) + self.retention
+        update: dict[str, Any] = {"$setOnInsert": {kind: at, "expires_at": ends}}
+        if inc:
+            update["$inc"] = inc
         if members:
-            update["$addToSet"] = {"members": {"$each": sorted(set(members))}}
-        return UpdateOne({"_id": f"{day.date().isoformat()}|{key}"}, update, upsert=True)
+            update["$addToSet"] = {"members": {"$each": sorted(members)}}
+        return UpdateOne({"_id": key}, update, upsert=True)
 
     async def add(self, changes: Iterable[Change]) -> None:
         """Apply the changes (concurrent writers add up: each is one ``$inc``)."""
@@ -128,37 +169,43 @@ class DailyCounters:
     async def read(self, start: datetime, end: datetime) -> list[DayTotal]:
         """Every key's total of each day from ``start``'s day up to (not including) ``end``."""
         query = {"day": {"$gte": day_of(start), "$lt": end}}
-        found = self.model.get_pymongo_collection().find(query)
-        return [
-            DayTotal(
-                doc["day"].replace(tzinfo=UTC),
-                doc["key"],
-                doc.get("number", 0),
-                doc.get("amount", 0),
-                tuple(doc.get("members", ())),
-            )
-            async for doc in found
-        ]
+        found = self.model.get_pymongo_collection().find(query, {"members": 0})
+        totals: list[DayTotal] = []
+        async for doc in found:
+            day, amounts = doc["day"].astimezone(UTC), doc.get("amounts", {})
+            for name, count in doc.get("counts", {}).items():
+                totals.append(DayTotal(day, key_of(name), count, amounts.get(name, 0)))
+        return totals
+
+    async def members(self, start: datetime, end: datetime) -> set[str]:
+        """The distinct members of the days from ``start``'s day up to ``end``: whole months
+        from their month documents, the days at the edges from theirs."""
+        start = day_of(start)
+        first = start if start.day == 1 else _next_month(month_of(start))
+        last = month_of(end)  # whole months are [first, last)
+        if first < last:
+            queries = [{"month": {"$gte": first, "$lt": last}}]
+            queries += [{"day": {"$gte": a, "$lt": b}} for a, b in ((start, first), (last, end))]
+        else:
+            queries = [{"day": {"$gte": start, "$lt": end}}]
+        collection = self.model.get_pymongo_collection()
+        found: set[str] = set()
+        for query in queries:
+            async for doc in collection.find(query, {"members": 1}):
+                found.update(doc.get("members", ()))
+        return found
 
     async def replace(self, totals: Sequence[DayTotal]) -> int:
-        """Drop every counter and store ``totals`` instead (a rebuild from the records)."""
+        """Drop every counter and store ``totals`` instead (a rebuild from the records); the
+        number of documents stored."""
         collection = self.model.get_pymongo_collection()
         await collection.delete_many({})
-        documents = [
-            {
-                "_id": f"{total.day.date().isoformat()}|{total.key}",
-                "day": day_of(total.day),
-                "key": total.key,
-                "number": total.count,
-                "amount": total.amount,
-                "members": list(total.members),
-                "expires_at": day_of(total.day) + self.retention,
-            }
-            for total in totals
-        ]
-        for start in range(0, len(documents), 1000):
-            await collection.insert_many(documents[start : start + 1000])
-        return len(documents)
+        changes = [Change(t.day, t.key, t.count, t.amount) for t in totals]
+        changes += [Change(t.day, t.key, 0, 0, member) for t in totals for member in t.members]
+        updates = self._updates(changes)
+        for start in range(0, len(updates), 1000):
+            await collection.bulk_write(updates[start : start + 1000], ordered=False)
+        return len(updates)
 
 
 async def totals_by_day(
