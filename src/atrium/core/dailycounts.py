@@ -29,6 +29,7 @@ DEFAULT_RETENTION = timedelta(days=400)
 DAILY_INDEXES = [
     IndexModel([("day", ASCENDING)], sparse=True),
     IndexModel([("month", ASCENDING)], sparse=True),
+    IndexModel([("member_day", ASCENDING)], sparse=True),
     IndexModel([("expires_at", ASCENDING)], expireAfterSeconds=0),
 ]
 
@@ -39,13 +40,15 @@ class DailyCount(Document):
     ``DAILY_INDEXES``.
 
     One document per day, whatever the number of keys: a year is 365 small documents to read.
-    Members (the users who logged in) are kept per day and per month, so the distinct members of
-    a long range are read from a dozen month documents and the days at its edges.
+    Members (the users who logged in) are kept apart, per day and per month, so the counts stay
+    small and the distinct members of a long range are read from a dozen month documents and
+    the days at its edges.
     """
 
-    id: str  # type: ignore[assignment]  # "2026-01-05" (a day) or "month:2026-01"
-    day: datetime | None = None
-    month: datetime | None = None
+    id: str  # type: ignore[assignment]  # "2026-01-05", "members:2026-01-05", "month:2026-01"
+    day: datetime | None = None  # a day's counts
+    member_day: datetime | None = None  # a day's members
+    month: datetime | None = None  # a month's members
     # Per key (escaped: ``field_name``): the count, and the summed amount.
     counts: dict[str, int] = {}
     amounts: dict[str, int] = {}
@@ -130,10 +133,11 @@ class DailyCounters:
         for day, found in self._merged(changes).items():
             inc = {f"counts.{name}": n for name, n in found.counts.items() if n}
             inc |= {f"amounts.{name}": n for name, n in found.amounts.items() if n}
-            if inc or found.members:
-                update = self._upsert("day", day, day.date().isoformat(), inc, found.members)
-                updates.append(update)
+            if inc:
+                updates.append(self._upsert("day", day, day.date().isoformat(), inc, set()))
             if found.members:
+                key = f"members:{day.date().isoformat()}"
+                updates.append(self._upsert("member_day", day, key, {}, found.members))
                 months.setdefault(month_of(day), set()).update(found.members)
         for month, members in months.items():
             key = f"month:{month.strftime('%Y-%m')}"
@@ -143,7 +147,7 @@ class DailyCounters:
     def _upsert(
         self, kind: str, at: datetime, key: str, inc: dict[str, int], members: set[str]
     ) -> UpdateOne:
-        ends = at + self.retention if kind == "day" else _next_month(at) + self.retention
+        ends = _next_month(at) + self.retention if kind == "month" else at + self.retention
         update: dict[str, Any] = {"$setOnInsert": {kind: at, "expires_at": ends}}
         if inc:
             update["$inc"] = inc
@@ -169,7 +173,7 @@ class DailyCounters:
     async def read(self, start: datetime, end: datetime) -> list[DayTotal]:
         """Every key's total of each day from ``start``'s day up to (not including) ``end``."""
         query = {"day": {"$gte": day_of(start), "$lt": end}}
-        found = self.model.get_pymongo_collection().find(query, {"members": 0})
+        found = self.model.get_pymongo_collection().find(query)
         totals: list[DayTotal] = []
         async for doc in found:
             day, amounts = doc["day"].astimezone(UTC), doc.get("amounts", {})
@@ -185,9 +189,10 @@ class DailyCounters:
         last = month_of(end)  # whole months are [first, last)
         if first < last:
             queries = [{"month": {"$gte": first, "$lt": last}}]
-            queries += [{"day": {"$gte": a, "$lt": b}} for a, b in ((start, first), (last, end))]
+            edges = ((start, first), (last, end))
+            queries += [{"member_day": {"$gte": a, "$lt": b}} for a, b in edges]
         else:
-            queries = [{"day": {"$gte": start, "$lt": end}}]
+            queries = [{"member_day": {"$gte": start, "$lt": end}}]
         collection = self.model.get_pymongo_collection()
         found: set[str] = set()
         for query in queries:

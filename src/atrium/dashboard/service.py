@@ -10,6 +10,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,7 @@ from atrium.auth import stats as logins
 from atrium.core.clock import utcnow
 from atrium.core.dailycounts import DayTotal, day_of
 from atrium.dashboard import repository
-from atrium.dashboard.documents import LATENCY_BUCKETS_MS, RequestRollup
+from atrium.dashboard.documents import LATENCY_BUCKETS_MS
 from atrium.dashboard.errors import DashboardRangeInvalid, DashboardRangeTooLong
 from atrium.dashboard.schemas import (
     DayRange,
@@ -104,23 +105,24 @@ def p95(latency: dict[str, int]) -> float | None:
     return float(LATENCY_BUCKETS_MS[-1])
 
 
-def _request_day(day: date, rollup: RequestRollup | None) -> RequestDayRead:
+def _request_day(day: date, rollup: dict[str, Any] | None) -> RequestDayRead:
     if rollup is None:
         return RequestDayRead(day=day, count=0, client_errors=0, server_errors=0, p95_ms=None)
     return RequestDayRead(
         day=day,
-        count=rollup.requests,
-        client_errors=rollup.client_errors,
-        server_errors=rollup.server_errors,
-        p95_ms=p95(rollup.latency),
+        count=rollup.get("requests", 0),
+        client_errors=rollup.get("client_errors", 0),
+        server_errors=rollup.get("server_errors", 0),
+        p95_ms=p95(rollup.get("latency", {})),
     )
 
 
 async def request_figures(found: DayRange) -> RequestFigures:
-    rollups = {_utc(r.at).date(): r for r in await repository.request_days(found.start, found.end)}
+    stored = await repository.request_days(found.start, found.end)
+    rollups = {_utc(rollup["at"]).date(): rollup for rollup in stored}
     summed: Counter[str] = Counter()
     for rollup in rollups.values():
-        summed.update(rollup.latency)
+        summed.update(rollup.get("latency", {}))
     days = [_request_day(day, rollups.get(day)) for day in found.days]
     return RequestFigures(
         range=RangeRead.of(found),
