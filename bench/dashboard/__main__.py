@@ -16,6 +16,7 @@ import asyncio
 import platform
 import random
 import statistics
+import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -53,6 +54,7 @@ SIZES = {
     "requests": 2_000_000,
 }
 YEAR = timedelta(days=365)
+KEPT_SQLITE = Path(__file__).resolve().parents[2] / "var" / "bench-dashboard.db"
 BATCH = 10_000
 RUN_STATUSES = (
     ("success", 0.9),
@@ -273,16 +275,17 @@ async def measure(state: AppState, repeat: int, end: datetime) -> dict[str, tupl
     return results
 
 
-async def run(settings: Settings, sizes: dict[str, int], repeat: int, with_records: bool) -> None:
+async def run(settings: Settings, sizes: dict[str, int], args: argparse.Namespace) -> None:
     state = await open_state(settings)
     try:
         from atrium.core.domain import load_domains
 
         await state.mongo.init_documents(load_domains(settings).document_models())
         end = day_of(datetime.now(UTC))
-        clock = time.perf_counter()
-        await build(state, sizes, end - YEAR, with_records)
-        print(f"built in {time.perf_counter() - clock:.0f} s; sizes {sizes}", flush=True)
+        if not args.reuse:
+            clock = time.perf_counter()
+            await build(state, sizes, end - YEAR, args.records)
+            print(f"built in {time.perf_counter() - clock:.0f} s; sizes {sizes}", flush=True)
         sample = await service.login_figures(
             service.day_range(DashboardSettings(), end - YEAR, end)
         )
@@ -297,9 +300,13 @@ async def run(settings: Settings, sizes: dict[str, int], repeat: int, with_recor
         ):
             stored = await state.mongo.database[name].count_documents({})
             print(f"  {name}: {stored:,} documents", flush=True)
-        await measure(state, repeat, end)
+        if args.build_only:
+            print(f"kept: --reuse {settings.mongo.database}", flush=True)
+            return
+        await measure(state, args.repeat, end)
     finally:
-        await state.mongo.client.drop_database(settings.mongo.database)
+        if not (args.build_only or args.reuse):
+            await state.mongo.client.drop_database(settings.mongo.database)
         await state.close()
 
 
@@ -311,20 +318,28 @@ def main() -> None:
     # Also store the records themselves and rebuild the counters from them (slow on SecantusDB:
     # some hundreds of documents a second with the collections' indexes on a shared VM).
     parser.add_argument("--records", action="store_true")
+    # Build and keep the data set (MongoDB database and var/bench-dashboard.db), then time it
+    # later with --reuse NAME (on a shared machine, when it is quiet); the reuse drops nothing.
+    parser.add_argument("--build-only", action="store_true")
+    parser.add_argument("--reuse", metavar="DATABASE")
     args = parser.parse_args()
     sizes = {name: max(1, int(size * args.scale)) for name, size in SIZES.items()}
     env = services()
     print(f"bench.dashboard on {platform.node()}: {args.sql}, repeat {args.repeat}", flush=True)
-    mongo = MongoSettings(
-        url=env["ATRIUM_MONGO__URL"], database=f"bench_dash_{uuid4().hex[:8]}", timeout_ms=30_000
-    )
+    name = args.reuse or f"bench_dash_{uuid4().hex[:8]}"
+    mongo = MongoSettings(url=env["ATRIUM_MONGO__URL"], database=name, timeout_ms=30_000)
+    kept = args.build_only or args.reuse
     with tempfile.TemporaryDirectory() as tmp:
         if args.sql == "sqlite":
-            urls = [f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"]
-            _go(urls[0], mongo, env, sizes, args.repeat, args.records)
+            path = KEPT_SQLITE if kept else Path(tmp) / "bench.db"
+            if args.build_only:
+                path.unlink(missing_ok=True)
+            _go(f"sqlite+aiosqlite:///{path}", mongo, env, sizes, args)
         else:
+            if kept:
+                sys.exit("--build-only and --reuse keep a SQLite database: use --sql sqlite")
             with postgres_database(env["ATRIUM_TEST_POSTGRES_URL"]) as url:
-                _go(url, mongo, env, sizes, args.repeat, args.records)
+                _go(url, mongo, env, sizes, args)
 
 
 def _go(
@@ -332,13 +347,13 @@ def _go(
     mongo: MongoSettings,
     env: dict[str, str],
     sizes: dict[str, int],
-    repeat: int,
-    with_records: bool,
+    args: argparse.Namespace,
 ) -> None:
     settings = Settings(environment=Environment.TESTING, sql=SQLSettings(url=url), mongo=mongo)
     settings.redis.url = env["ATRIUM_REDIS__URL"]
-    migrate.upgrade(settings)
-    asyncio.run(run(settings, sizes, repeat, with_records))
+    if not args.reuse:
+        migrate.upgrade(settings)
+    asyncio.run(run(settings, sizes, args))
 
 
 if __name__ == "__main__":
