@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m bench [login authz realtime scheduler] [options...]``.
+"""Run the benchmarks: ``python -m bench [login authz realtime scheduler dashboard] [options...]``.
 
 Each benchmark is its own module (``python -m bench.<name>``) that reads the test services'
 addresses from ``var/test/services.env``; this runner starts those services first (and stops
@@ -13,7 +13,7 @@ import sys
 
 from atrium import devservices
 
-BENCHMARKS = ("login", "authz", "realtime", "scheduler")
+BENCHMARKS = ("login", "authz", "realtime", "scheduler", "dashboard")
 
 
 def main(argv: list[str]) -> int:
