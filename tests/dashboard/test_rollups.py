@@ -80,6 +80,27 @@ async def test_an_outage_holds_the_counts_then_drops_and_counts_the_rest(
     assert [(d.requests, d.server_errors) for d in stored] == [(6, 2)]
 
 
+async def test_a_flush_refused_halfway_stores_each_rollup_once(state: AppState) -> None:
+    calls: list[tuple[int, int]] = []
+
+    async def days_refused_once(minutes: Sequence[UpdateOne], days: Sequence[UpdateOne]) -> None:
+        calls.append((len(minutes), len(days)))
+        if days and len(calls) == 2:
+            raise ConnectionError("MongoDB went away")
+        await mongo_store(minutes, days)
+
+    clock = Clock()
+    rollups = RequestRollups(DashboardSettings(), store=days_refused_once, clock=clock)
+    rollups.observe(200, 1.0)
+    assert await rollups.flush() is False  # the minute stored, its day refused
+    rollups.observe(404, 1.0)
+    assert await rollups.flush() is True
+    assert calls == [(1, 0), (0, 1), (1, 0), (0, 1)]
+    (minute,) = await RequestMinute.find_all().to_list()
+    (day,) = await RequestDay.find_all().to_list()
+    assert (minute.requests, day.requests, day.client_errors) == (2, 2, 1)
+
+
 @pytest.mark.usefixtures("state")
 async def test_requests_succeed_while_the_rollups_cannot_be_stored(
     state: AppState, client: httpx.AsyncClient

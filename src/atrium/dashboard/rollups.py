@@ -3,8 +3,9 @@
 ``observe`` is a few dictionary updates: it never waits and never raises, so counting cannot slow
 or fail the request it counts. A background task (started in the lifespan) takes the counts and
 adds them to the minute's and the day's rollup with one ``$inc`` upsert each. If MongoDB cannot be
-reached, the counts are put back and tried again at the next flush; once ``pending_minutes``
-minutes are held, requests of a further minute are dropped and counted
+reached, the counts are kept and tried again at the next flush (the minutes, then the days: a
+flush refused halfway stores neither twice); once ``pending_minutes`` minutes are held,
+requests of a further minute are dropped and counted
 (``atrium_dashboard_requests_dropped_total``), and the next successful flush logs how many.
 """
 
@@ -67,8 +68,10 @@ Store = Callable[[Sequence[UpdateOne], Sequence[UpdateOne]], Awaitable[None]]
 
 async def mongo_store(minutes: Sequence[UpdateOne], days: Sequence[UpdateOne]) -> None:
     """Add to the minute rollups, then to the day rollups (Beanie's collections)."""
-    await RequestMinute.get_pymongo_collection().bulk_write(list(minutes), ordered=False)
-    await RequestDay.get_pymongo_collection().bulk_write(list(days), ordered=False)
+    if minutes:
+        await RequestMinute.get_pymongo_collection().bulk_write(list(minutes), ordered=False)
+    if days:
+        await RequestDay.get_pymongo_collection().bulk_write(list(days), ordered=False)
 
 
 def minute_of(at: datetime) -> datetime:
@@ -81,6 +84,16 @@ def _upsert(key: str, at: datetime, tally: Tally, expires_at: datetime) -> Updat
         {"$inc": tally.increments(), "$setOnInsert": {"at": at, "expires_at": expires_at}},
         upsert=True,
     )
+
+
+def _by_day(minutes: dict[datetime, Tally], due: dict[datetime, Tally]) -> dict[datetime, Tally]:
+    """The days' tallies: ``due`` (stored as minutes, not yet as days) plus ``minutes``."""
+    days: dict[datetime, Tally] = {}
+    for day, tally in due.items():
+        days.setdefault(day, Tally()).merge(tally)
+    for minute, tally in minutes.items():
+        days.setdefault(day_of(minute), Tally()).merge(tally)
+    return days
 
 
 class RequestRollups:
@@ -98,6 +111,8 @@ class RequestRollups:
         self.dropped = 0  # since the last report
         self.dropped_total = 0
         self._pending: dict[datetime, Tally] = {}
+        # Days whose minutes are stored and which MongoDB refused: tried again at the next flush.
+        self._days_due: dict[datetime, Tally] = {}
         self._task: asyncio.Task[None] | None = None
         self._stopping = asyncio.Event()
 
@@ -134,7 +149,7 @@ class RequestRollups:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        if self._pending:
+        if self._pending or self._days_due:
             log.warning("dashboard_requests_unstored", count=self.pending)
 
     async def _run(self) -> None:
@@ -145,37 +160,57 @@ class RequestRollups:
             await self.flush()
 
     async def flush(self) -> bool:
-        """Add the counts so far to MongoDB; False if it refused (the counts are kept)."""
+        """Add the counts so far to MongoDB; False if it refused (the counts are kept).
+
+        The minutes are stored first, then the days: if the days fail, only they are tried
+        again, so no request is counted twice in either.
+        """
         taken, self._pending = self._pending, {}
-        if not taken:
+        due, self._days_due = self._days_due, {}
+        days = _by_day(taken, due)
+        if not days:
             return True
         try:
-            await self.store(*self._updates(taken))
+            if taken:
+                await self.store(self._minute_updates(taken), [])
         except Exception as exc:
-            ROLLUP_FLUSHES.labels("failed").inc()
-            log.warning("dashboard_rollup_store_unavailable", error=repr(exc))
+            self._failed(exc)
             self._put_back(taken)
+            self._days_due = due
+            return False
+        try:
+            await self.store([], self._day_updates(days))
+        except Exception as exc:
+            self._failed(exc)
+            self._days_due = days
             return False
         ROLLUP_FLUSHES.labels("stored").inc()
         self._report_drops()
         return True
 
-    def _updates(self, taken: dict[datetime, Tally]) -> tuple[list[UpdateOne], list[UpdateOne]]:
+    def _failed(self, exc: Exception) -> None:
+        ROLLUP_FLUSHES.labels("failed").inc()
+        log.warning("dashboard_rollup_store_unavailable", error=repr(exc))
+
+    def _minute_updates(self, taken: dict[datetime, Tally]) -> list[UpdateOne]:
         retention = timedelta(days=self.settings.rollup_retention_days)
-        days: dict[datetime, Tally] = {}
-        minutes = []
-        for minute, tally in taken.items():
-            key = minute.strftime("%Y-%m-%dT%H:%M")
-            minutes.append(_upsert(key, minute, tally, minute + retention))
-            days.setdefault(day_of(minute), Tally()).merge(tally)
-        daily = [
+        return [
+            _upsert(minute.strftime("%Y-%m-%dT%H:%M"), minute, tally, minute + retention)
+            for minute, tally in taken.items()
+        ]
+
+    def _day_updates(self, days: dict[datetime, Tally]) -> list[UpdateOne]:
+        retention = timedelta(days=self.settings.rollup_retention_days)
+        return [
             _upsert(day.date().isoformat(), day, tally, day + retention)
             for day, tally in days.items()
         ]
-        return minutes, daily
+
+    def _updates(self, taken: dict[datetime, Tally]) -> tuple[list[UpdateOne], list[UpdateOne]]:
+        """The minutes' and the days' upserts of ``taken`` (one flush's writes)."""
+        return self._minute_updates(taken), self._day_updates(_by_day(taken, {}))
 
     def _put_back(self, taken: dict[datetime, Tally]) -> None:
-        # A write may have half happened (the minutes, not the days): counted again, not lost.
         for minute, tally in taken.items():
             self._pending.setdefault(minute, Tally()).merge(tally)
 
