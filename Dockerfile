@@ -1,4 +1,13 @@
 # Atrium API / worker / beat image. One image, three commands (see docker-compose.yml).
+
+# The web console (console/), built once here and served by the API under /console.
+FROM node:20-slim AS console
+WORKDIR /console
+COPY console/package.json console/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY console/ ./
+RUN npm run build
+
 FROM python:3.11-slim AS base
 
 # Production unless told otherwise: no /docs, no dev defaults, real secrets required.
@@ -19,6 +28,7 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY src ./src
 COPY migrations ./migrations
 COPY alembic.ini ./
+COPY --from=console /console/dist ./console/dist
 RUN uv sync --frozen --no-dev && mkdir -p /app/var && chown atrium /app/var
 
 USER atrium

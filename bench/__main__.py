@@ -1,7 +1,8 @@
 """Run the benchmarks: ``python -m bench [login authz realtime scheduler dashboard] [options...]``.
 
 Each benchmark is its own module (``python -m bench.<name>``) that reads the test services'
-addresses from ``var/test/services.env``; this runner starts those services first (and stops
+addresses from ``var/test/services.env``; this runner installs the system programs they drive
+(wrk for ``authz``, from the system's packages when missing), starts those services (and stops
 what it started), then runs the named benchmarks one after another.
 """
 
@@ -12,8 +13,11 @@ import subprocess
 import sys
 
 from atrium import devservices
+from atrium.syspackages import SystemPackageError, ensure_program
 
 BENCHMARKS = ("login", "authz", "realtime", "scheduler", "dashboard")
+# benchmark -> (program, the Debian package that ships it) it needs on PATH
+PROGRAMS = {"authz": [("wrk", "wrk")]}
 
 
 def main(argv: list[str]) -> int:
@@ -24,6 +28,13 @@ def main(argv: list[str]) -> int:
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {BENCHMARKS}")
         return 2
+    try:
+        for name in names:
+            for program, package in PROGRAMS.get(name, []):
+                ensure_program(program, package, f"by bench.{name}")
+    except SystemPackageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     environment = {**os.environ, **devservices.up("test")}
     try:
         for name in names:

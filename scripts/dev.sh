@@ -10,6 +10,7 @@ cd "$ROOT"
 ensure_uv
 sync_app
 ensure_services_venv
+ensure_console
 
 CHILDREN=()
 
@@ -70,6 +71,7 @@ API_PID=${CHILDREN[-1]}
 cat <<INFO
 
   API           $API   (Socket.IO at /socket.io)
+  Console       $API/console   (the web app; hot reload: cd console && npm run dev)
   Swagger UI    $API/docs    ReDoc $API/redoc    (no internet needed)
   log in        Swagger UI: Authorize, then the first admin ('admin' unless you set another) and
                 the password you typed, or initdb printed above, or ATRIUM_AUTH__FIRST_SUPERUSER_PASSWORD

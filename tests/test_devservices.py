@@ -352,7 +352,7 @@ def test_readiness_times_out_naming_the_port_and_log(
         devservices._wait_ready([svc], timeout=0.2)
 
 
-@pytest.mark.parametrize(("profile", "kept"), [("test", False), ("dev", True)])
+@pytest.mark.parametrize(("profile", "kept"), [("test", False), ("cluster", False), ("dev", True)])
 def test_down_removes_test_data_only_and_only_inside_var(
     tmp_path: Path, profile: str, kept: bool
 ) -> None:

@@ -18,9 +18,9 @@ the warm path must issue none.
 
 Budget: each checked GET keeps >= 0.4 of the unauthenticated trivial GET's throughput, and
 reaches at least the throughput of the bare JWT-decoding dependency in the same run.
-Needs wrk (``apt-get install wrk``) and the test services (``var/test/services.env`` or the
-environment). Run: ``uv run python -m bench.authz`` (about a minute); ``--no-write`` to only
-print.
+Needs wrk (installed from the system's packages when missing) and the test services
+(``var/test/services.env`` or the environment). Run: ``uv run python -m bench.authz`` (about a
+minute); ``--no-write`` to only print.
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ import asyncio
 import os
 import platform
 import re
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +43,7 @@ from uuid import uuid4
 
 import httpx
 
+from atrium.syspackages import SystemPackageError, ensure_program
 from atrium.users.settings import PasswordSettings
 from bench import common
 
@@ -477,8 +477,10 @@ def main() -> None:
     parser.add_argument("--checks", type=int, default=20000, help="latency samples (warm)")
     parser.add_argument("--no-write", action="store_true", help="do not append to docs")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        sys.exit("wrk is not installed: apt-get install wrk")
+    try:
+        ensure_program("wrk", "wrk", "by bench.authz")
+    except SystemPackageError as exc:
+        sys.exit(f"error: {exc}")
     run_id = uuid4().hex[:8]
     with tempfile.TemporaryDirectory(prefix="atrium-bench-authz-") as tmp:
         env = _env(common.services(), Path(tmp), run_id)

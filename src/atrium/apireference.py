@@ -11,6 +11,7 @@ every schema its fields. The codes themselves are listed in ``docs/errors.md``
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -69,6 +70,11 @@ def reference_app() -> FastAPI:
     from atrium.main import create_app
 
     return create_app(default_settings())
+
+
+def openapi_json() -> str:
+    """The default app's OpenAPI document as JSON text, the same on every machine."""
+    return json.dumps(reference_app().openapi(), indent=2, ensure_ascii=False) + "\n"
 
 
 def route_domains(app: FastAPI) -> dict[str, str]:

@@ -137,6 +137,20 @@ def docs_api(
     _write_or_check(output, apireference.generate(), check, "api")
 
 
+@docs_cli.command("openapi")
+def docs_openapi(
+    output: Annotated[Path, typer.Option(help="Where to write it.")] = Path(
+        "var/console/openapi.json"
+    ),
+) -> None:
+    """Write the OpenAPI document of the default app, no server needed (the console's client)."""
+    from atrium import apireference
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(apireference.openapi_json(), encoding="utf-8")
+    typer.echo(f"{output}: written")
+
+
 @docs_cli.command("errors")
 def docs_errors(
     output: Annotated[Path, typer.Option(help="Where to write it.")] = Path("docs/errors.md"),
@@ -190,7 +204,7 @@ def new_domain(
 
 
 @services_cli.command("up")
-def services_up(profile: Annotated[str, typer.Option(help="dev or test")] = "dev") -> None:
+def services_up(profile: Annotated[str, typer.Option(help="dev, test or cluster")] = "dev") -> None:
     """Start the embedded services (Redis, MongoDB-wire, S3; PostgreSQL for tests)."""
     from atrium import devservices
 
@@ -204,7 +218,9 @@ def services_up(profile: Annotated[str, typer.Option(help="dev or test")] = "dev
 
 
 @services_cli.command("down")
-def services_down(profile: Annotated[str, typer.Option(help="dev or test")] = "dev") -> None:
+def services_down(
+    profile: Annotated[str, typer.Option(help="dev, test or cluster")] = "dev",
+) -> None:
     """Stop the embedded services this project started (only those)."""
     from atrium import devservices
 
@@ -212,7 +228,9 @@ def services_down(profile: Annotated[str, typer.Option(help="dev or test")] = "d
 
 
 @services_cli.command("status")
-def services_status(profile: Annotated[str, typer.Option(help="dev or test")] = "dev") -> None:
+def services_status(
+    profile: Annotated[str, typer.Option(help="dev, test or cluster")] = "dev",
+) -> None:
     """Show which embedded services run, on which ports."""
     from atrium import devservices
 

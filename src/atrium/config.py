@@ -245,6 +245,12 @@ class HttpSettings(BaseModel):
     max_json_string_chars: int = Field(default=64 * 1024, ge=256)
 
 
+class ConsoleSettings(BaseModel):
+    # The built web console (``npm run build`` in console/), served under /console. Relative
+    # paths are taken from the working directory, like the SQLite file's.
+    dist_dir: Path = Path("console/dist")
+
+
 class LoggingSettings(BaseModel):
     level: str = "INFO"
     # None: JSON outside local, readable console output in local.
@@ -275,6 +281,7 @@ class Settings(BaseSettings):
     cors: CorsSettings = CorsSettings()
     proxy: ProxySettings = ProxySettings()
     http: HttpSettings = HttpSettings()
+    console: ConsoleSettings = ConsoleSettings()
     logging: LoggingSettings = LoggingSettings()
     # False: groups keep their defaults (settings built from defaults alone, e.g. for docs).
     groups_from_environment: ClassVar[bool] = True

@@ -7,6 +7,8 @@ Profiles:
   data kept under ``var/dev/``. SQL in dev is SQLite, so there is nothing to start for it.
 - ``test``: the same three on free ports with throwaway data under ``var/test/``, plus
   PostgreSQL: a reachable server on 127.0.0.1:5432 is reused, else a throwaway cluster is made.
+- ``cluster``: as ``test``, under ``var/cluster/``: the stores of the local multi-node stack
+  (``make cluster``, ``atrium.cluster``), which makes its own database on that PostgreSQL.
 
 Each profile keeps ``var/<profile>/services.json`` (pid, port, and whether we started the
 process) and ``var/<profile>/services.env`` (``KEY=VALUE`` lines for the app and the tests).
@@ -44,7 +46,9 @@ from typing import TypedDict, cast
 __all__ = ["ServicesError", "down", "main", "status", "up"]
 
 HOST = "127.0.0.1"
-PROFILES = ("dev", "test")
+PROFILES = ("dev", "test", "cluster")
+# Profiles on free ports with throwaway data, PostgreSQL included.
+THROWAWAY = ("test", "cluster")
 ACCESS_KEY = "atrium"
 SECRET_KEY = "dev-insecure-storage"  # noqa: S105 -- local S3 server only; moto accepts any key
 SYSTEM_PG_PORT = 5432
@@ -66,6 +70,7 @@ URL_KEYS = {
 SERVICES = {
     "dev": ("redis", "mongo", "s3", "mail"),
     "test": ("redis", "mongo", "s3", "mail", "postgres"),
+    "cluster": ("redis", "mongo", "s3", "mail", "postgres"),
 }
 READY_TIMEOUT = 60.0
 STOP_TIMEOUT = 15.0
@@ -467,7 +472,7 @@ def _fresh_dir(path: Path, wipe: bool) -> Path:
 
 
 def _start_process(paths: Paths, svc: Service, venv: Path) -> None:
-    test = paths.profile == "test"
+    test = paths.profile in THROWAWAY
     data = _fresh_dir(paths.dir / svc.name, wipe=test)
     svc.data, svc.log = str(data), str(paths.logs / f"{svc.name}.log")
     port = str(svc.port)
@@ -600,12 +605,13 @@ def _start_postgres(paths: Paths, svc: Service) -> None:
 def _presets(paths: Paths, state: State) -> dict[str, str]:
     """Service URLs set by the user, which point the app at a real service instead of ours.
 
-    In dev: the environment or ``.env``; in test, only ``ATRIUM_TEST_POSTGRES_URL`` from the
-    environment (the test suite always gets its own Redis, MongoDB-wire and S3 servers).
+    In dev: the environment or ``.env``; in test and cluster, only ``ATRIUM_TEST_POSTGRES_URL``
+    from the environment (the suite and the local cluster always get their own Redis,
+    MongoDB-wire and S3 servers).
     Our own addresses (exported from ``services.env``, or copied from ``.env.example``) are
     not presets.
     """
-    if paths.profile == "test":
+    if paths.profile in THROWAWAY:
         key, recorded = URL_KEYS["postgres"], state.services.get("postgres")
         value = os.environ.get(key)
         ours = {_service_env(recorded)[key]} if recorded else set()
@@ -709,7 +715,7 @@ def _throwaway(paths: Paths, data: Path) -> bool:
     """Test data under ``var/test/``, or a PostgreSQL cluster we put in the temp directory."""
     if data.name.startswith("atrium-pg-") and data.parent == Path(tempfile.gettempdir()):
         return True
-    return paths.profile == "test" and data.is_relative_to(paths.dir) and data != paths.dir
+    return paths.profile in THROWAWAY and data.is_relative_to(paths.dir) and data != paths.dir
 
 
 def env(profile: str, base_dir: Path | None = None) -> dict[str, str]:

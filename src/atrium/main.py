@@ -26,6 +26,7 @@ from atrium.core import limits
 from atrium.core.access import guard
 from atrium.core.bodylimit import BodyLimitMiddleware, BodyRules, declared_larger
 from atrium.core.codes import declare
+from atrium.core.console import install_console
 from atrium.core.docs import DESCRIPTION, install_docs
 from atrium.core.domain import Domain, Domains, attach_commit_hooks, load_domains
 from atrium.core.errors import install_error_handlers
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if app.openapi_url:
         install_docs(app, app.openapi_url)
     _include_routers(app, settings, domains)
+    install_console(app, settings.console.dist_dir)
     declare(app, *domains.capabilities())
     for domain in domains:
         if install := domain.hook("install"):

@@ -54,6 +54,10 @@ def _copy_project(dest: Path) -> Path:
     (dest / "var").mkdir()
     # Installing the service packages again would take minutes: share the built environment.
     (dest / "var" / "services-venv").symlink_to(ROOT / "var" / "services-venv")
+    # The console's npm packages likewise (`make dev` still builds the console in the copy).
+    modules = ROOT / "console" / "node_modules"
+    if modules.is_dir():
+        (dest / "console" / "node_modules").symlink_to(modules)
     assert not (dest / ".env").exists()
     return dest
 
@@ -210,6 +214,9 @@ def test_make_dev_without_a_terminal_prints_the_first_admin_and_stops_on_ctrl_c(
         _wait_ready(api, process, output)
         output.wait_for(re.escape(f"{api}/docs"))
         _swagger_login(api, username, password)
+        console = httpx.get(f"{api}/console/users", timeout=5)  # built by make dev, deep link
+        assert console.status_code == 200, console.text
+        assert "<title>Atrium Console</title>" in console.text
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C
         _stopped(process, ports, output)
     output.close()

@@ -98,13 +98,16 @@ async def test_password_status_sessions_and_delete_need_cover_of_the_target(
     client: httpx.AsyncClient, state: AppState
 ) -> None:
     """Found 3: POST /users/{id}/password reset the superuser's password (and more powerful
-    users'); disabling, kicking out or deleting them was open the same way."""
+    users'); disabling, kicking out (every session or one), seeing their sessions or deleting
+    them was open the same way."""
     root = await actor(client, state, "root", superuser=True)
     codes = [
         "POST:/api/v1/users/{user_id}/password",
         "POST:/api/v1/users/{user_id}/disable",
         "POST:/api/v1/users/{user_id}/enable",
         "DELETE:/api/v1/users/{user_id}/sessions",
+        "GET:/api/v1/users/{user_id}/sessions",
+        "DELETE:/api/v1/users/{user_id}/sessions/{session_id}",
         "DELETE:/api/v1/users/{user_id}",
         "PATCH:/api/v1/users/{user_id}",
         ALPHA,
@@ -116,6 +119,8 @@ async def test_password_status_sessions_and_delete_need_cover_of_the_target(
         ("POST", "password", {"password": "sealed later", "kid": "-"}),
         ("POST", "disable", None),
         ("DELETE", "sessions", None),
+        ("GET", "sessions", None),
+        ("DELETE", f"sessions/{UUID(int=7)}", None),  # refused before the session is looked up
         ("DELETE", "", None),
         ("PATCH", "", {"email": "mine@example.com"}),
     ]
@@ -132,6 +137,12 @@ async def test_password_status_sessions_and_delete_need_cover_of_the_target(
     assert (await login(client, "root", NEW_PASSWORD)).status_code == 401
     assert (await login(client, "root")).status_code == 200
     assert (await client.get(f"{API}/probe/beta", headers=boss.headers)).status_code == 200
+    peers = data(await client.get(f"{USERS}/{peer.id}/sessions", headers=mallory.headers))
+    ended = await client.delete(
+        f"{USERS}/{peer.id}/sessions/{peers[0]['id']}", headers=mallory.headers
+    )
+    data(ended)  # a covered user's session: seen and ended
+    assert (await client.get(f"{API}/probe/alpha", headers=peer.headers)).status_code == 401
     reset = await sealed(client, NEW_PASSWORD)
     done = await client.post(f"{USERS}/{peer.id}/password", json=reset, headers=mallory.headers)
     data(done)  # the peer holds nothing mallory lacks

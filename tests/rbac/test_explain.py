@@ -87,7 +87,12 @@ async def test_explains_a_delegation_refusal(client: httpx.AsyncClient, state: A
     helpdesk = await actor(client, state, "helpdesk")
     boss = await actor(client, state, "boss")
     peer = await actor(client, state, "peer")
-    codes = ["POST:/api/v1/users/{user_id}/password", "PUT:/api/v1/users/{user_id}/roles"]
+    codes = [
+        "POST:/api/v1/users/{user_id}/password",
+        "PUT:/api/v1/users/{user_id}/roles",
+        "GET:/api/v1/users/{user_id}/sessions",
+        "DELETE:/api/v1/users/{user_id}/sessions/{session_id}",
+    ]
     desk = await create_role(client, admin, "desk", [*codes, "GET:/api/v1/probe/alpha"])
     wide = await create_role(client, admin, "wide", ["*:/api/v1/**"])
     await set_roles(client, admin, helpdesk.id, [desk])
@@ -100,6 +105,12 @@ async def test_explains_a_delegation_refusal(client: httpx.AsyncClient, state: A
     assert on_root["reason"] == "DELEGATION_SUPERUSER_ONLY"
     on_peer = await _explain(client, admin, helpdesk.id, "POST", f"{API}/users/{peer.id}/password")
     assert (on_peer["allowed"], on_peer["delegation"]["reason"]) == (True, "COVERED")
+    for method, tail in (("GET", "sessions"), ("DELETE", f"sessions/{UUID(int=7)}")):
+        path = f"{API}/users/{boss.id}/{tail}"
+        seen = await _explain(client, admin, helpdesk.id, method, path)
+        assert (seen["allowed"], seen["reason"]) == (False, "DELEGATION_EXCEEDS_GRANTS"), tail
+        path = f"{API}/users/{peer.id}/{tail}"
+        assert (await _explain(client, admin, helpdesk.id, method, path))["allowed"] is True
     own = await _explain(client, admin, helpdesk.id, "PUT", f"{API}/users/{helpdesk.id}/roles")
     assert own["reason"] == "CANNOT_CHANGE_SELF"
     params = {

@@ -53,6 +53,7 @@ async def test_seed_is_complete_and_idempotent(app: FastAPI, state: AppState) ->
     assert set(grants[user.id]) == authenticated | everyday
     screens = {m.route_path for m in menus if m.type == MenuType.MENU}
     assert {"/system/users", "/system/roles", "/system/menus", "/system/permissions"} <= screens
+    assert "/system/online" in screens  # the console's online users screen
     assert "users:create" in {m.button_code for m in menus}
     assert set(admin_menus) == {m.id for m in menus}
 

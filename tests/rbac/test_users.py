@@ -8,7 +8,16 @@ import httpx
 
 from atrium.core.state import AppState
 from tests.support.admin import API, actor, create_role, data, set_roles
-from tests.support.users import PASSWORD, USER_AGENT, login, sealed, set_password
+from tests.support.audit import audit_entries
+from tests.support.users import (
+    PASSWORD,
+    USER_AGENT,
+    bearer,
+    login,
+    sealed,
+    set_password,
+    tokens,
+)
 
 USERS = f"{API}/users"
 NEW_PASSWORD = "another-Battery-staple-7"
@@ -116,3 +125,76 @@ async def test_assigning_unknown_roles_is_refused(
     body = {"roleIds": ["01900000-0000-7000-8000-000000000000"]}
     refused = await client.put(f"{USERS}/{bob.id}/roles", json=body, headers=admin.headers)
     assert (refused.status_code, refused.json()["code"]) == (404, "ROLE_NOT_FOUND")
+
+
+async def test_an_admin_sees_a_users_sessions_and_ends_one(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    laptop = await tokens(client, "bob", user_agent="laptop")
+    phone = await tokens(client, "bob", user_agent="phone")
+    url = f"{USERS}/{bob.id}/sessions"
+    listed = data(await client.get(url, headers=admin.headers))
+    assert [s["userAgent"] for s in listed] == [USER_AGENT, "laptop", "phone"]  # oldest first
+    assert set(listed[0]) == {"id", "createdAt", "lastUsedAt", "userAgent", "ipAddress", "current"}
+    assert not any(s["current"] for s in listed)  # none is the admin's own
+    text = str(listed)
+    assert laptop["refreshToken"] not in text
+    assert laptop["accessToken"] not in text
+    ended = listed[1]["id"]
+    data(await client.delete(f"{url}/{ended}", headers=admin.headers))
+    assert [s["userAgent"] for s in data(await client.get(url, headers=admin.headers))] == [
+        USER_AGENT,
+        "phone",
+    ]
+    spent = await _refresh(client, laptop["refreshToken"], "laptop")
+    assert (spent.status_code, spent.json()["code"]) == (401, "AUTH_TOKEN_REVOKED")
+    gone = await client.get(f"{API}/probe/whoami", headers=bearer(laptop["accessToken"], "laptop"))
+    assert gone.status_code == 401
+    kept = await client.get(f"{API}/probe/whoami", headers=bearer(phone["accessToken"], "phone"))
+    assert kept.status_code == 200
+    assert (await _refresh(client, phone["refreshToken"], "phone")).status_code == 200
+    again = await client.delete(f"{url}/{ended}", headers=admin.headers)
+    assert (again.status_code, again.json()["code"]) == (404, "SESSION_NOT_FOUND")
+    entries = await audit_entries(
+        client, state, admin.headers, code="DELETE:/api/v1/users/{user_id}/sessions/{session_id}"
+    )
+    assert [(e["status"], e["actorId"]) for e in entries] == [
+        (404, str(admin.id)),
+        (200, str(admin.id)),
+    ]
+
+
+async def test_a_session_of_someone_else_or_unknown_is_not_found(
+    client: httpx.AsyncClient, state: AppState
+) -> None:
+    admin = await actor(client, state, "root", superuser=True)
+    bob = await actor(client, state, "bob")
+    carol = await actor(client, state, "carol")
+    carols = data(await client.get(f"{USERS}/{carol.id}/sessions", headers=admin.headers))
+    for session_id in (carols[0]["id"], "01900000-0000-7000-8000-000000000000"):
+        refused = await client.delete(
+            f"{USERS}/{bob.id}/sessions/{session_id}", headers=admin.headers
+        )
+        assert (refused.status_code, refused.json()["code"]) == (404, "SESSION_NOT_FOUND")
+    assert (await client.get(f"{API}/probe/whoami", headers=carol.headers)).status_code == 200
+    unknown = "01900000-0000-7000-8000-000000000001"
+    for method in ("GET", "DELETE"):
+        tail = "" if method == "GET" else f"/{carols[0]['id']}"
+        missing = await client.request(
+            method, f"{USERS}/{unknown}/sessions{tail}", headers=admin.headers
+        )
+        assert (missing.status_code, missing.json()["code"]) == (404, "USER_NOT_FOUND")
+    bad = await client.delete(f"{USERS}/{bob.id}/sessions/not-a-uuid", headers=admin.headers)
+    assert bad.status_code == 422
+    own = data(await client.get(f"{USERS}/{admin.id}/sessions", headers=admin.headers))
+    assert [s["current"] for s in own] == [True]
+
+
+async def _refresh(client: httpx.AsyncClient, token: str, user_agent: str) -> httpx.Response:
+    return await client.post(
+        f"{API}/auth/token/refresh",
+        json={"refreshToken": token},
+        headers={"User-Agent": user_agent},
+    )

@@ -76,6 +76,22 @@ async def test_a_foreign_origin_is_refused_and_an_allowed_one_accepted(
         await client.close()
 
 
+async def test_a_page_of_the_server_itself_is_accepted(
+    live: LiveServer, state: AppState, http: httpx.AsyncClient
+) -> None:
+    """The console (served under /console) connects from the server's own origin, listed or not."""
+    alice = await new_user(state, http, "alice")
+    assert live.url not in live.app.state.atrium.settings.cors.allow_origins
+    client = Probe()
+    try:
+        await client.connect(live.url, alice.access, headers={"Origin": live.url})
+        assert client.client.connected
+    finally:
+        await client.close()
+    other_port = live.url.replace(str(live.port), str(live.port + 1))
+    await refused(live, alice.access, Origin=other_port)
+
+
 async def test_online_users_are_listed_for_admins_across_sockets(
     live: LiveServer, state: AppState, http: httpx.AsyncClient
 ) -> None:

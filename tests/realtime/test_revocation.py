@@ -1,4 +1,5 @@
-"""Revoking a session disconnects its sockets: logout, log out everywhere, password change."""
+"""Revoking a session disconnects its sockets: logout, log out everywhere, password change, an
+administrator ending one session or disabling the user."""
 
 from __future__ import annotations
 
@@ -101,3 +102,20 @@ async def test_a_revocation_missed_while_redis_was_away_still_disconnects(
         assert await state.get(AUTH).sessions.delete(session_id, alice.user_id)
         await state.redis.client_kill_filter(_type="pubsub")
         assert await client.next("auth:ended", within=10) == {"reason": "session_revoked"}
+
+
+async def test_an_admin_ending_one_session_disconnects_its_sockets_only(
+    live: LiveServer, state: AppState, http: httpx.AsyncClient
+) -> None:
+    admin = await new_user(state, http, "root", superuser=True)
+    alice = await new_user(state, http, "alice")
+    other = await log_in(http, alice)
+    async with probe(live.url, alice.access) as phone, probe(live.url, other.access) as laptop:
+        url = f"/api/v1/users/{alice.user_id}/sessions"
+        session_id = state.get(AUTH).tokens.read(ACCESS, alice.access).session_id
+        response = await http.delete(f"{url}/{session_id}", headers=admin.headers)
+        assert response.status_code == 200, response.text
+        assert await phone.next("auth:ended") == {"reason": "session_revoked"}
+        await asyncio.wait_for(phone.disconnected.wait(), EVENT_TIMEOUT)
+        assert laptop.client.connected
+        assert (await laptop.call("ping"))["code"] == "OK"

@@ -111,6 +111,13 @@ class AuthKeyOutOfScope(Forbidden):
     message = "This API key's scopes do not cover this."
 
 
+class AuthRefreshTokenMissing(Unauthorized):
+    """A refresh names no token: none in the body and (with ``X-Refresh-Cookie``) no cookie."""
+
+    code = "AUTH_REFRESH_TOKEN_MISSING"
+    message = "No refresh token: send it in the body, or the cookie with X-Refresh-Cookie: true."
+
+
 class AuthRefreshReused(Unauthorized):
     """A spent refresh token is presented again: the whole session is revoked."""
 

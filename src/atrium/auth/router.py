@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import AwareDatetime
 
-from atrium.auth import service
+from atrium.auth import cookies, service
+from atrium.auth.cookies import RefreshCookieDep
 from atrium.auth.deps import AuthDep, ClientDep, CurrentPrincipal, CurrentUser
 from atrium.auth.documents import LoginOutcome
+from atrium.auth.errors import AuthRefreshTokenMissing
 from atrium.auth.schemas import (
     LoginLogFilters,
     LoginLogRead,
@@ -56,7 +58,12 @@ async def public_key(auth: AuthDep) -> Envelope[PublicKeyRead]:
 
 @router.post("/login", openapi_extra=PUBLIC, responses=LOGIN_ERRORS)
 async def login(
-    data: LoginRequest, auth: AuthDep, session: SessionDep, client: ClientDep, response: Response
+    data: LoginRequest,
+    auth: AuthDep,
+    session: SessionDep,
+    client: ClientDep,
+    response: Response,
+    cookie: RefreshCookieDep,
 ) -> Envelope[LoginResult]:
     """Log in with an RSA-OAEP encrypted password; returns access and refresh tokens.
 
@@ -67,6 +74,8 @@ async def login(
     """
     answer = await service.login(auth, session, data.username, data.kid, data.password, client)
     response.headers.update(NO_STORE)
+    if isinstance(answer, TokenPair):
+        answer = cookies.answer(response, auth.settings, answer, cookie)
     return ok(LoginResult(answer))
 
 
@@ -94,22 +103,38 @@ async def login_swagger(
 
 @router.post("/token/refresh", openapi_extra=PUBLIC, responses=TOKEN_ERRORS)
 async def refresh(
-    data: RefreshRequest,
+    request: Request,
     auth: AuthDep,
     session: SessionDep,
     client: ClientDep,
     response: Response,
+    cookie: RefreshCookieDep,
+    data: RefreshRequest | None = None,
 ) -> Envelope[TokenPair]:
-    """Exchange a refresh token for a new pair; the old refresh token is spent."""
-    tokens = await service.refresh(auth, session, data.refresh_token, client)
+    """Exchange a refresh token for a new pair; the old refresh token is spent.
+
+    The token comes from the body, or (no body token, header ``X-Refresh-Cookie: true``) from
+    the refresh cookie; with that header the new one is set as the cookie again.
+    """
+    token = data.refresh_token if data is not None else None
+    if token is None and cookie:
+        token = cookies.presented(request, auth.settings)
+    if token is None:
+        raise AuthRefreshTokenMissing()
+    tokens = await service.refresh(auth, session, token, client)
     response.headers.update(NO_STORE)
-    return ok(tokens)
+    return ok(cookies.answer(response, auth.settings, tokens, cookie))
 
 
 @router.post("/logout", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
-async def logout(auth: AuthDep, principal: CurrentPrincipal) -> Envelope[None]:
-    """End this session: its refresh token and this access token stop working."""
+async def logout(
+    auth: AuthDep, principal: CurrentPrincipal, response: Response, cookie: RefreshCookieDep
+) -> Envelope[None]:
+    """End this session: its refresh token and this access token stop working (with
+    ``X-Refresh-Cookie: true``, the refresh cookie is cleared)."""
     await service.logout(auth, principal)
+    if cookie:
+        cookies.clear(response, auth.settings)
     return ok(None)
 
 
@@ -125,10 +150,14 @@ async def list_sessions(auth: AuthDep, principal: CurrentPrincipal) -> Envelope[
 
 @router.delete("/sessions", openapi_extra=AUTHENTICATED, responses=TOKEN_ERRORS)
 async def logout_everywhere(
-    auth: AuthDep, principal: CurrentPrincipal
+    auth: AuthDep, principal: CurrentPrincipal, response: Response, cookie: RefreshCookieDep
 ) -> Envelope[RevokedSessions]:
-    """Log out everywhere: end every session of the caller, this one included."""
-    return ok(RevokedSessions(revoked=await service.logout_everywhere(auth, principal)))
+    """Log out everywhere: end every session of the caller, this one included (with
+    ``X-Refresh-Cookie: true``, the refresh cookie is cleared)."""
+    revoked = await service.logout_everywhere(auth, principal)
+    if cookie:
+        cookies.clear(response, auth.settings)
+    return ok(RevokedSessions(revoked=revoked))
 
 
 @router.delete(

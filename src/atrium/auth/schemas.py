@@ -33,10 +33,15 @@ class LoginRequest(Schema):
 
 class TokenPair(Schema):
     access_token: str
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="null when it was set as the refresh cookie (`X-Refresh-Cookie: true`)"
+    )
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 - the OAuth2 token type
     expires_in: int = Field(description="Access token lifetime, seconds")
     refresh_expires_in: int = Field(description="Refresh token lifetime, seconds")
+    refresh_cookie: bool = Field(
+        default=False, description="The refresh token is in the httpOnly refresh cookie"
+    )
 
 
 class SecondFactorChallenge(Schema):
@@ -58,7 +63,12 @@ class LoginResult(RootModel[LoginAnswer]):
 
 
 class RefreshRequest(Schema):
-    refresh_token: str = Field(min_length=1, max_length=4096)
+    refresh_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=4096,
+        description="Leave out to use the refresh cookie (with `X-Refresh-Cookie: true`)",
+    )
 
 
 class PasswordChange(Schema):

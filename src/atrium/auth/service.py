@@ -273,8 +273,18 @@ async def _announce_session(auth: AuthRuntime, user_id: UUID, session_id: str) -
 
 async def revoke_session(auth: AuthRuntime, user_id: UUID, session_id: str) -> bool:
     """End one session on every node (its refresh token dies, its access tokens too)."""
-    live = await auth.sessions.delete(session_id, user_id)
-    await _announce_session(auth, user_id, session_id)
+    return await end_session(auth.sessions, auth.settings, user_id, session_id)
+
+
+async def end_session(
+    store: SessionStore, settings: Settings, user_id: UUID, session_id: str
+) -> bool:
+    """``revoke_session`` for a caller holding only Redis (a commit hook): True if it was live.
+
+    Returns once every node has dropped it; realtime disconnects its sockets."""
+    live = await store.delete(session_id, user_id)
+    event = {"type": SESSION_REVOKED, "userId": str(user_id), "sessionId": session_id}
+    await announce(store.redis, settings, event)
     return live
 
 
@@ -331,7 +341,14 @@ async def logout_everywhere(auth: AuthRuntime, principal: Principal) -> int:
 
 async def list_sessions(auth: AuthRuntime, principal: Principal) -> list[SessionRead]:
     """The caller's live sessions, oldest first."""
-    records = await auth.sessions.list(principal.user_id)
+    return await sessions_of(auth.sessions, principal.user_id, principal.session_id)
+
+
+async def sessions_of(
+    store: SessionStore, user_id: UUID, current_session_id: str | None
+) -> list[SessionRead]:
+    """A user's live sessions, oldest first, ``current_session_id`` flagged (never a token)."""
+    records = await store.list(user_id)
     return [
         SessionRead(
             id=record.id,
@@ -339,7 +356,7 @@ async def list_sessions(auth: AuthRuntime, principal: Principal) -> list[Session
             last_used_at=as_datetime(int(record.last_used_at)),
             user_agent=record.user_agent,
             ip_address=record.ip_address,
-            current=record.id == principal.session_id,
+            current=record.id == current_session_id,
         )
         for record in records
     ]

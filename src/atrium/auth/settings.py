@@ -46,6 +46,8 @@ class AuthSettings(SettingsGroup, section="auth"):
     # How long a revocation waits for every node to acknowledge the invalidation.
     revocation_ack_timeout_seconds: float = Field(default=2.0, gt=0)
     login_log_retention_days: int = Field(default=90, ge=1)
+    # The cookie the refresh token travels in when a client asks for it (``X-Refresh-Cookie``).
+    refresh_cookie_name: str = Field(default="atrium_refresh", pattern=r"^[A-Za-z0-9_\-]{1,64}$")
     first_superuser_username: str = "admin"
     first_superuser_email: str = "admin@example.com"
     first_superuser_password: SecretStr | None = None

@@ -223,6 +223,8 @@ DELEGATED: dict[tuple[str, str], Check] = {
     ("PATCH", "/users/{user_id}"): _on_user,
     ("POST", "/users/{user_id}/password"): _on_user,
     ("DELETE", "/users/{user_id}/sessions"): _on_user,
+    ("GET", "/users/{user_id}/sessions"): _on_user,
+    ("DELETE", "/users/{user_id}/sessions/{session_id}"): _on_user,
     ("POST", "/users/{user_id}/enable"): _status_of_user,
     ("POST", "/users/{user_id}/disable"): _status_of_user,
     ("DELETE", "/users/{user_id}"): _status_of_user,

@@ -8,7 +8,8 @@ the session's unit of work (``noted(session)``) by the code that does it, never 
   grants or menus; deleting roles, with their members read first; deleting a grant, with the
   roles holding it read first);
 - rows read before they go, in ``rbac.service`` (the roles holding a changed or deleted menu);
-- sessions to end, in ``rbac.user_admin`` (disable, password reset, log out everywhere, delete).
+- sessions to end, in ``rbac.user_admin`` (disable, password reset, log out everywhere, delete,
+  one session ended by an administrator).
 
 ``rbac.propagation`` turns the result into dropped caches and ended sessions after the commit.
 """
@@ -26,12 +27,14 @@ from atrium.core.uow import Change, Committed, NoteKey, Operation, unit_of
 
 @dataclass(slots=True)
 class AccessChanges:
-    """Whose permission sets are stale, which roles' holders' are, and whose sessions end."""
+    """Whose permission sets are stale, which roles' holders' are, whose sessions end (all of
+    them: ``kick``; one: ``ended``, user and session id)."""
 
     user_ids: set[UUID] = field(default_factory=set)
     role_ids: set[UUID] = field(default_factory=set)
     everything: bool = False
     kick: set[UUID] = field(default_factory=set)
+    ended: set[tuple[UUID, str]] = field(default_factory=set)
 
     def users(self, *user_ids: UUID) -> None:
         self.user_ids.update(user_ids)
@@ -44,6 +47,9 @@ class AccessChanges:
 
     def revoke_sessions(self, user_id: UUID) -> None:
         self.kick.add(user_id)
+
+    def revoke_session(self, user_id: UUID, session_id: str) -> None:
+        self.ended.add((user_id, session_id))
 
 
 ACCESS: NoteKey[AccessChanges] = NoteKey("rbac.access", AccessChanges)
@@ -64,6 +70,7 @@ def collect(committed: Committed) -> AccessChanges:
         found.roles(*note.role_ids)
         found.everything = note.everything
         found.kick.update(note.kick)
+        found.ended.update(note.ended)
     _from_rows(committed.changes, found)
     return found
 

@@ -42,7 +42,10 @@ class AccessHook:
     async def _propagate(self, changes: AccessChanges) -> None:
         stale = ChangeSet(changes.user_ids, changes.role_ids, changes.everything)
         await invalidate(self.redis, self.settings, self.db, stale)
-        if changes.kick:
+        if changes.kick or changes.ended:
             sessions = SessionStore(self.redis, self.settings)
             for user_id in sorted(changes.kick):
                 await auth_service.end_user_sessions(sessions, self.settings, user_id)
+            for user_id, session_id in sorted(changes.ended):
+                if user_id not in changes.kick:
+                    await auth_service.end_session(sessions, self.settings, user_id, session_id)

@@ -75,6 +75,7 @@ BUILTIN_MENUS = MenuSpec(
         _screen("Menus", "menus", "menu", ("create", "update", "delete")),
         _screen("Permissions", "permissions", "lock", ("sync", "delete")),
         _screen("Login logs", "login-logs", "history", ()),
+        _screen("Online users", "online", "wifi", ()),
     ),
 )
 

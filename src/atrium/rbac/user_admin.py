@@ -6,8 +6,9 @@ and the two hooks RBAC adds to every user change (``register``).
   disables or deletes themselves. Roles handed out (at creation or later) must be covered too,
   and nobody changes their own roles.
 - The listener notes the sessions to end (``rbac.changes``) of a user disabled, deleted, logged
-  out everywhere or given a new password: the session's commit ends them on every node, and
-  auth's revocation event disconnects the user's sockets, before the caller goes on.
+  out everywhere or given a new password, or the one session an administrator ends: the
+  session's commit ends them on every node, and auth's revocation event disconnects the user's
+  sockets, before the caller goes on.
 
 Functions flush; the session's commit invalidates what they changed.
 """
@@ -19,6 +20,10 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.auth import service as auth_service
+from atrium.auth.errors import SessionNotFound
+from atrium.auth.schemas import SessionRead
+from atrium.auth.sessions import SessionStore
 from atrium.core.mapping import FieldMap
 from atrium.core.pages import Page, PageParams, make_page
 from atrium.core.security.passwords import PasswordHasher
@@ -71,8 +76,39 @@ async def delegation_guard(session: AsyncSession, acting: Acting, change: UserCh
 async def end_sessions(session: AsyncSession, change: UserChange) -> None:
     """Note the sessions the change ends; the commit ends them (``rbac.propagation``)."""
     disabled = change.action is UserAction.SET_STATUS and change.status == UserStatus.DISABLED
-    if change.user is not None and (disabled or change.action in ENDS_SESSIONS):
+    if change.user is None:
+        return
+    if disabled or change.action in ENDS_SESSIONS:
         noted(session).revoke_sessions(change.user.id)
+    elif change.action is UserAction.END_SESSION and change.session_id is not None:
+        noted(session).revoke_session(change.user.id, change.session_id)
+
+
+async def list_sessions(
+    session: AsyncSession, actor: Actor, store: SessionStore, user: User, current: str | None
+) -> list[SessionRead]:
+    """The user's live sessions (devices), for a caller who covers them (the delegation rule):
+    the caller's own ``current`` session flagged."""
+    await delegation.check_user(session, actor, user)
+    return await auth_service.sessions_of(store, user.id, current)
+
+
+async def end_session(
+    session: AsyncSession,
+    hooks: UserHooks,
+    actor: Actor,
+    store: SessionStore,
+    user: User,
+    session_id: str,
+) -> None:
+    """End one session of the user on every node once the request commits: the delegation
+    rule first (403), then 404 ``SESSION_NOT_FOUND`` for a session that is not theirs."""
+
+    async def owned(session: AsyncSession, acting: Acting, change: UserChange) -> None:
+        if await store.owner(session_id) != user.id:
+            raise SessionNotFound()
+
+    await users_admin.end_session(session, hooks.with_guard(owned), actor, user, session_id)
 
 
 async def read(session: AsyncSession, user: User) -> AdminUserRead:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -47,7 +48,7 @@ from atrium.realtime.presence import Presence, new_node_id
 from atrium.realtime.registry import RecentRevocations, Revocation, SocketInfo, SocketRegistry
 from atrium.realtime.revocation import RevocationListener
 from atrium.realtime.roles import RBAC_DOMAIN, roles_of, roles_of_many
-from atrium.realtime.rooms import RecentRoomChanges, RoomListener, Users
+from atrium.realtime.rooms import OnChange, RecentRoomChanges, RoomListener, Users
 from atrium.realtime.settings import RealtimeSettings
 from atrium.users import service as users_service
 
@@ -56,12 +57,40 @@ log = structlog.get_logger(__name__)
 SUBSCRIBE_TIMEOUT_SECONDS = 5.0
 
 
-def cors_policy(settings: Settings) -> tuple[list[str] | str, bool]:
-    """Allowed browser origins and whether credentials are allowed (never ``*`` with them)."""
+def cors_policy(settings: Settings) -> tuple[OriginPolicy, bool]:
+    """Allowed browser origins and whether credentials are allowed (never ``*`` with them).
+
+    A listed origin, or the server's own (a page it served, the console under ``/console``):
+    Socket.IO's own check takes a list as the whole truth and would refuse its own pages."""
     origins = list(settings.cors.allow_origins)
     if "*" in origins:
         return "*", False
-    return origins, settings.cors.allow_credentials
+    return AllowedOrigins(origins), settings.cors.allow_credentials
+
+
+OriginPolicy = str | Callable[[str, dict[str, Any]], bool]
+_PAGE_SCHEMES = {"ws": "http", "wss": "https"}
+
+
+class AllowedOrigins:
+    """The origin check handed to Socket.IO: listed origins, and the request's own origin."""
+
+    def __init__(self, origins: list[str]) -> None:
+        self.origins = frozenset(origins)
+
+    def __call__(self, origin: str, environ: dict[str, Any]) -> bool:
+        return origin in self.origins or origin == _own_origin(environ)
+
+
+def _own_origin(environ: dict[str, Any]) -> str | None:
+    """``scheme://host`` of the request, as the client addressed it (``Host``; the scheme of
+    the ASGI scope, which a trusted proxy's ``X-Forwarded-Proto`` has already set)."""
+    host = environ.get("HTTP_HOST")
+    if not isinstance(host, str) or not host:
+        return None
+    scope = environ.get("asgi.scope") or {}
+    scheme = str(scope.get("scheme", "http"))
+    return f"{_PAGE_SCHEMES.get(scheme, scheme)}://{host}"
 
 
 def _token(auth: Any, environ: dict[str, Any]) -> str:
@@ -100,6 +129,7 @@ class RealtimeServer:
         self.registry = SocketRegistry()
         self.revocations = RecentRevocations()
         self.room_changes = RecentRoomChanges()
+        self._access_watchers: list[OnChange] = []
         self._rooms_listener: RoomListener | None = None
         self._state: AppState | None = None
         self._presence: Presence | None = None
@@ -265,9 +295,20 @@ class RealtimeServer:
 
     # --- role changes ---------------------------------------------------------------------
 
+    def watch_access(self, watcher: OnChange) -> None:
+        """Call ``watcher`` on every RBAC change of these users' access (None: anyone's), after
+        the role rooms moved and before the change is acknowledged: a domain whose rooms need a
+        permission takes out the sockets that lost it (``scheduler.live``)."""
+        self._access_watchers.append(watcher)
+
     async def _on_role_change(self, users: Users) -> None:
         self.room_changes.add(users)
         await self.move_rooms(users)
+        for watcher in self._access_watchers:
+            try:
+                await watcher(users)
+            except Exception:  # one domain's failure must not hold the others (nor the ack)
+                log.exception("realtime_access_watcher_failed")
 
     async def move_rooms(self, users: Users) -> None:
         """Re-read the roles of these users (every local one for None) and move their sockets."""

@@ -28,6 +28,7 @@ from atrium.scheduler import repository, static
 from atrium.scheduler.dispatch import STORE_RETRY
 from atrium.scheduler.documents import DOCUMENTS
 from atrium.scheduler.engine import BeatEngine
+from atrium.scheduler.live import RunEvents
 from atrium.scheduler.publisher import Publisher
 
 log = structlog.get_logger(__name__)
@@ -60,6 +61,8 @@ class Beat:
         self.closed = True
         await self.engine.close()
         await asyncio.to_thread(self.publisher.close)
+        if self.engine.dispatcher.events is not None:
+            await self.engine.dispatcher.events.close()
         await self.state.close()
 
 
@@ -102,7 +105,9 @@ async def open_beat(settings: Settings, app: Celery) -> Beat:
     """Open the stores and the engine (closing the stores again if MongoDB does not answer)."""
     state = await open_state(settings, DOCUMENTS, storage=False)
     publisher = Publisher(app)
-    engine = BeatEngine(settings, state.db, state.redis, publisher, owns_process=True)
+    engine = BeatEngine(
+        settings, state.db, state.redis, publisher, owns_process=True, events=RunEvents.of(state)
+    )
     await merge_static_schedule(settings, app, state.db)
     return Beat(engine, state, publisher=publisher)
 

@@ -12,6 +12,7 @@ from atrium.core.deps import StateDep
 from atrium.core.worker.app import CELERY
 from atrium.rbac.cache import PermissionSet
 from atrium.rbac.deps import PERMISSIONS, permission_set
+from atrium.scheduler.live import RunEvents
 from atrium.scheduler.schedulable import Caller
 
 
@@ -44,5 +45,10 @@ async def get_caller(request: Request, state: StateDep, principal: CurrentPrinci
     return _Granted(await permission_set(request, principal))
 
 
+async def get_run_events(state: StateDep) -> RunEvents | None:
+    return RunEvents.of(state)
+
+
 CeleryDep = Annotated[Celery, Depends(get_celery)]
+RunEventsDep = Annotated[RunEvents | None, Depends(get_run_events)]
 CallerDep = Annotated[Caller, Depends(get_caller)]

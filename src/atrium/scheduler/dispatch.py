@@ -16,9 +16,10 @@ import structlog
 from sqlalchemy import Row
 
 from atrium.core.backoff import Backoff, Exponential
-from atrium.scheduler.documents import TaskRun
+from atrium.scheduler.documents import RunStatus, TaskRun
 from atrium.scheduler.entries import Entry, message
 from atrium.scheduler.ledger import RunLedger
+from atrium.scheduler.live import RunEvents
 from atrium.scheduler.publisher import Publisher, reserved_headers
 from atrium.scheduler.schedules import from_ms, to_ms
 from atrium.scheduler.tasknames import TaskNames
@@ -51,12 +52,18 @@ class Outcome:
 
 class Dispatcher:
     def __init__(
-        self, publisher: Publisher, ledger: RunLedger, identity: str, task_names: TaskNames
+        self,
+        publisher: Publisher,
+        ledger: RunLedger,
+        identity: str,
+        task_names: TaskNames,
+        events: RunEvents | None = None,
     ) -> None:
         self.publisher = publisher
         self.ledger = ledger
         self.identity = identity
         self.task_names = task_names
+        self.events = events  # told of each run published (``scheduler:run``, dispatched)
         # (task id, slot) -> the Celery task id of our claim, until its message is published.
         self.claims: dict[tuple[UUID, int], str] = {}
         self._unmarked: list[str] = []  # published, ledger status not yet "sent"
@@ -82,6 +89,10 @@ class Dispatcher:
             [item.run.task_id for item in outcome.sent],
             [item.run.task_id for item in outcome.unsent],
         )
+        if self.events is not None and outcome.sent:
+            for item in outcome.sent:
+                item.run.status = RunStatus.SENT
+            self.events.emit_later(item.run for item in outcome.sent)
         return outcome
 
     def _dispatchable(

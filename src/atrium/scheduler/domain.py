@@ -11,6 +11,7 @@ domain = Domain(
     router=".router",
     documents=".documents",
     tasks=".tasks",
+    events=".events",
     celery={"beat_scheduler": "atrium.scheduler.beat:DatabaseScheduler"},
     cli=".cli",
     dictionaries=(DictionarySeed.from_enum("schedule_kind", "Schedule kind", ScheduleKind),),

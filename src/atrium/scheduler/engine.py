@@ -43,6 +43,7 @@ from atrium.scheduler.dispatch import STORE_RETRY, Dispatcher, Outcome
 from atrium.scheduler.entries import Entry, entry_from_row
 from atrium.scheduler.lease import LeaderLease, lease_key
 from atrium.scheduler.ledger import RunLedger
+from atrium.scheduler.live import RunEvents
 from atrium.scheduler.publisher import Publisher
 from atrium.scheduler.schedules import from_ms, to_ms
 from atrium.scheduler.tasknames import FromChild, TaskNames
@@ -87,13 +88,14 @@ class BeatEngine:
         ledger: RunLedger | None = None,
         task_names: TaskNames | None = None,
         owns_process: bool = False,
+        events: RunEvents | None = None,
     ) -> None:
         self.settings = settings
         self.owns_process = owns_process  # the beat process: it may collect the whole heap
         self.db = db
         self.identity = identity or beat_identity()
         self.dispatcher = Dispatcher(
-            publisher, ledger or RunLedger(), self.identity, task_names or FromChild()
+            publisher, ledger or RunLedger(), self.identity, task_names or FromChild(), events
         )
         self.clock = clock or (lambda: to_ms(utcnow()))
         self.lease = LeaderLease(

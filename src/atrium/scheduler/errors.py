@@ -79,3 +79,10 @@ class BrokerUnavailable(ServiceUnavailable):
 
     code = "BROKER_UNAVAILABLE"
     message = "The broker did not accept the task."
+
+
+class SchedulerRunsReadRequired(Forbidden):
+    """A socket subscribes to live run events without the right to read the run history."""
+
+    code = "SCHEDULER_RUNS_READ_REQUIRED"
+    message = "Live run events need the permission GET:/api/v1/scheduler/runs."

@@ -66,8 +66,10 @@ class RunLedger:
                 raise
             conflicts = [runs[error["index"]] for error in errors]
             conflicting = {error["index"] for error in errors}
+            _identify(runs, documents, conflicting)
             await stats.dispatched(run for i, run in enumerate(runs) if i not in conflicting)
             return await self._resolve(runs, conflicts)
+        _identify(runs, documents, set())
         await stats.dispatched(runs)
         return Claims(list(runs), {})
 
@@ -78,6 +80,8 @@ class RunLedger:
             holder = holders.get((run.periodic_task_id, run.scheduled_at))
             if holder is None or holder["task_id"] != run.task_id:
                 taken[run.task_id] = None if holder is None else holder.get("dispatched_at")
+            else:  # our own earlier claim: its document is the run's
+                run.id = holder["_id"]
         return Claims([run for run in runs if run.task_id not in taken], taken)
 
     async def _holders(self, runs: list[TaskRun]) -> dict[tuple[Any, Any], dict[str, Any]]:
@@ -142,6 +146,13 @@ class RunLedger:
         return days.pop() if len(days) == 1 else None
 
 
+def _identify(runs: Sequence[TaskRun], documents: list[dict[str, Any]], failed: set[int]) -> None:
+    """Give each run inserted the id its document got (the run history's and events' id)."""
+    for index, (run, document) in enumerate(zip(runs, documents, strict=True)):
+        if index not in failed and "_id" in document:
+            run.id = document["_id"]
+
+
 async def release(task_ids: Sequence[str]) -> None:
     await RunLedger().release(task_ids)
 
@@ -150,12 +161,13 @@ async def mark_sent(task_ids: Sequence[str]) -> None:
     await RunLedger().mark_sent(task_ids)
 
 
-async def record_start(task_id: str, worker: str | None, started_at: datetime) -> None:
-    await _set(task_id, status=RunStatus.STARTED.value, started_at=started_at, worker=worker)
+async def record_start(task_id: str, worker: str | None, started_at: datetime) -> TaskRun | None:
+    """Each record returns the run as it now is (None if it is not in the ledger)."""
+    return await _set(task_id, status=RunStatus.STARTED.value, started_at=started_at, worker=worker)
 
 
-async def record_retry(task_id: str, reason: str) -> None:
-    await _step(
+async def record_retry(task_id: str, reason: str) -> TaskRun | None:
+    return await _update(
         task_id,
         {
             "$set": {"status": RunStatus.RETRY.value, "error": reason[:RESULT_LIMIT]},
@@ -172,8 +184,8 @@ async def record_finish(
     result: Any = None,
     error: str | None = None,
     traceback: str | None = None,
-) -> None:
-    await _set(
+) -> TaskRun | None:
+    return await _set(
         task_id,
         status=(RunStatus.SUCCESS if success else RunStatus.FAILURE).value,
         finished_at=utcnow(),
@@ -184,18 +196,28 @@ async def record_finish(
     )
 
 
-async def _set(task_id: str, **values: Any) -> None:
-    await _step(task_id, {"$set": values})
+async def _set(task_id: str, **values: Any) -> TaskRun | None:
+    return await _update(task_id, {"$set": values})
 
 
-async def _step(task_id: str, update: dict[str, Any]) -> None:
+async def _update(task_id: str, update: dict[str, Any]) -> TaskRun | None:
+    # Read as it was (its status moves the daily counters), returned as the update made it.
     before = await TaskRun.get_pymongo_collection().find_one_and_update(
-        {"task_id": task_id},
-        update,
-        projection=stats.BEFORE,
-        return_document=ReturnDocument.BEFORE,
+        {"task_id": task_id}, update, return_document=ReturnDocument.BEFORE
     )
+    if before is None:
+        return None
     await stats.moved(before, update["$set"]["status"])
+    after: TaskRun = TaskRun.model_validate(_applied(before, update))
+    return after
+
+
+def _applied(document: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with ``update``'s ``$set`` and ``$inc`` applied (the operators used here)."""
+    after = {**document, **update.get("$set", {})}
+    for name, by in update.get("$inc", {}).items():
+        after[name] = after.get(name, 0) + by
+    return after
 
 
 def json_safe(value: Any) -> Any:

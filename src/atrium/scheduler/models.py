@@ -116,7 +116,7 @@ class PeriodicTask(IdMixin, TimestampMixin, SQLModel, table=True):
     description: str = Field(default="", sa_type=Text)
     last_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     total_run_count: int = 0
-    next_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    next_run_at: datetime | None = Field(default=None, sa_type=UTCDateTime, index=True)
     schedule_changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -18,7 +18,7 @@ from atrium.core.pages import Page
 from atrium.core.pagination import CursorLimitDep, PageParamsDep
 from atrium.core.responses import Envelope, error_responses, ok
 from atrium.scheduler import history, service
-from atrium.scheduler.deps import CallerDep, CeleryDep
+from atrium.scheduler.deps import CallerDep, CeleryDep, RunEventsDep
 from atrium.scheduler.documents import RunStatus
 from atrium.scheduler.schemas import (
     PeriodicTaskCreate,
@@ -112,11 +112,15 @@ async def disable(
     responses=error_responses(403, 404, 503),
 )
 async def run(
-    task_id: PeriodicTaskID, session: SessionDep, app: CeleryDep, caller: CallerDep
+    task_id: PeriodicTaskID,
+    session: SessionDep,
+    app: CeleryDep,
+    caller: CallerDep,
+    events: RunEventsDep,
 ) -> Envelope[TaskRunRead]:
     """Run a periodic task once now, outside its schedule."""
     task = await service.get(session, task_id)
-    record = await service.run_now(app, task, caller)
+    record = await service.run_now(app, task, caller, events)
     return ok(TaskRunRead.model_validate({**record.model_dump(), "id": str(record.id)}))
 
 

@@ -1,4 +1,5 @@
-"""Worker signals that record a ledger run's status, start, duration and result or error.
+"""Worker signals that record a ledger run's status, start, duration and result or error, then
+push the step live (``scheduler.live``: ``scheduler:run`` to the subscribed sockets).
 
 Only messages carrying the ledger header (periodic and "run now" dispatches) are recorded; a
 task's own ``.delay()`` costs nothing here. The writes run in the background on the worker
@@ -22,13 +23,15 @@ from atrium.core.clock import utcnow
 from atrium.core.worker.loop import spawn
 from atrium.core.worker.resources import worker_state
 from atrium.scheduler import ledger
+from atrium.scheduler.documents import TaskRun
+from atrium.scheduler.live import RunEvents
 
 log = structlog.get_logger(__name__)
 
 WRITE_TIMEOUT = 5.0
 MAX_IN_FLIGHT = 1000
 
-Write = Callable[[], Coroutine[Any, Any, None]]
+Write = Callable[[], Coroutine[Any, Any, TaskRun | None]]
 _started: dict[str, float] = {}
 # The latest write per Celery task id (on the process loop): the next one waits for it.
 _last: dict[str, asyncio.Task[None]] = {}
@@ -61,8 +64,11 @@ async def _write(task_id: str, write: Write) -> None:
         if previous is not None and not previous.done():
             await asyncio.wait({previous})
         async with asyncio.timeout(WRITE_TIMEOUT):
-            await worker_state()  # Beanie is initialised with the stores
-            await write()
+            state = await worker_state()  # Beanie is initialised with the stores
+            run = await write()
+        events = RunEvents.of(state)
+        if run is not None and events is not None:  # after the record: the history has it
+            await events.emit([run])
     except Exception as exc:
         log.warning("ledger_write_failed", task_id=task_id, error=repr(exc))
     finally:

@@ -35,6 +35,7 @@ from atrium.scheduler.errors import (
     TaskArgumentsMismatch,
     UnknownTask,
 )
+from atrium.scheduler.live import RunEvents
 from atrium.scheduler.models import SCHEDULE_DEFINITION_COLUMNS, PeriodicTask
 from atrium.scheduler.publisher import Message, Publisher, reserved_headers
 from atrium.scheduler.schedulable import Caller
@@ -306,8 +307,11 @@ def ensure_own_headers(headers: dict[str, Any]) -> None:
         )
 
 
-async def run_now(app: Celery, task: PeriodicTask, caller: Caller) -> TaskRun:
-    """Publish the task once, now, outside its schedule (recorded in the ledger as manual)."""
+async def run_now(
+    app: Celery, task: PeriodicTask, caller: Caller, events: RunEvents | None = None
+) -> TaskRun:
+    """Publish the task once, now, outside its schedule (recorded in the ledger as manual);
+    ``events`` are told it was dispatched."""
     schedulable.ensure_schedulable(app, task.task, caller)
     ensure_own_headers(task.headers)
     run = TaskRun(
@@ -335,4 +339,6 @@ async def run_now(app: Celery, task: PeriodicTask, caller: Caller) -> TaskRun:
         raise BrokerUnavailable()
     await ledger.mark_sent([run.task_id])
     run.status = RunStatus.SENT
+    if events is not None:
+        await events.emit([run])
     return run

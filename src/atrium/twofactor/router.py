@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from atrium.auth import cookies
+from atrium.auth.cookies import RefreshCookieDep
 from atrium.auth.deps import AuthDep, ClientDep, CurrentUser
 from atrium.auth.schemas import TokenPair
 from atrium.core.deps import SessionDep, StateDep
@@ -129,11 +131,13 @@ async def second_step(
     runtime: RuntimeDep,
     client: ClientDep,
     response: Response,
+    cookie: RefreshCookieDep,
 ) -> Envelope[TokenPair]:
-    """Step two of the login: the challenge and a TOTP or recovery code, for the tokens."""
+    """Step two of the login: the challenge and a TOTP or recovery code, for the tokens (the
+    refresh token as the cookie with ``X-Refresh-Cookie: true``, like the login's)."""
     tokens = await login.second_step(session, auth, runtime, data, client)
     response.headers.update(NO_STORE)
-    return ok(tokens)
+    return ok(cookies.answer(response, auth.settings, tokens, cookie))
 
 
 @own.post("/ticket/enrolment", openapi_extra=PUBLIC, responses=error_responses(401, 403, 409))
@@ -160,11 +164,14 @@ async def ticket_confirm(
     runtime: RuntimeDep,
     client: ClientDep,
     response: Response,
+    cookie: RefreshCookieDep,
 ) -> Envelope[TicketConfirmed]:
-    """Confirm that enrolment (password and a code): recovery codes, shown once, and tokens."""
+    """Confirm that enrolment (password and a code): recovery codes, shown once, and tokens
+    (the refresh token as the cookie with ``X-Refresh-Cookie: true``)."""
     confirmed = await login.ticket_confirm(session, auth, runtime, data, client)
     response.headers.update(NO_STORE)
-    return ok(confirmed)
+    tokens = cookies.answer(response, auth.settings, confirmed.tokens, cookie)
+    return ok(confirmed.model_copy(update={"tokens": tokens}))
 
 
 @admin.delete(

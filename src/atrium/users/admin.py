@@ -1,6 +1,6 @@
 """User administration: find, list, create, change, enable or disable, reset the password, log
-out everywhere, delete, under the users domain's rules (a free username and email, a password
-under the policy, one active superuser always left).
+out everywhere or end one session, delete, under the users domain's rules (a free username and
+email, a password under the policy, one active superuser always left).
 
 What other domains add comes through the hooks (``atrium.users.hooks``): every change passes
 their guards first (RBAC's delegation rule) and is told to their listeners once made (RBAC ends
@@ -124,6 +124,16 @@ async def reset_password(
 async def end_sessions(session: AsyncSession, hooks: UserHooks, acting: Acting, user: User) -> None:
     """Log a user out everywhere: the listeners end their sessions (and sockets)."""
     change = UserChange(UserAction.END_SESSIONS, user)
+    await hooks.check(session, acting, change)
+    await hooks.changed(session, change)
+
+
+async def end_session(
+    session: AsyncSession, hooks: UserHooks, acting: Acting, user: User, session_id: str
+) -> None:
+    """End one session of a user: the listeners end it (and its sockets); a guard of the
+    domain that keeps sessions refuses one that is not the user's."""
+    change = UserChange(UserAction.END_SESSION, user, session_id=session_id)
     await hooks.check(session, acting, change)
     await hooks.changed(session, change)
 

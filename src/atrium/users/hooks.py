@@ -6,7 +6,8 @@ The users domain calls them and imports none of the domains that register them. 
 its delegation rule as a guard (only superusers touch superusers and the superuser flag, the
 caller's grants must cover the target's, nobody enables, disables or deletes themselves) and a
 listener that ends the sessions of a user disabled, deleted, logged out everywhere or given a new
-password, when the change commits (auth's revocation event then disconnects their sockets too).
+password (or the one session an administrator ends), when the change commits (auth's revocation
+event then disconnects their sockets too).
 
 The app holds one ``UserHooks`` (``user_hooks(app)``): a domain's ``lifecycle.install`` adds to
 it, a route reaches it through ``atrium.users.deps.UserHooksDep``, a command through
@@ -33,6 +34,7 @@ class UserAction(StrEnum):
     SET_STATUS = "set_status"
     RESET_PASSWORD = "reset_password"  # noqa: S105 - an action, not a secret
     END_SESSIONS = "end_sessions"
+    END_SESSION = "end_session"
     DELETE = "delete"
 
 
@@ -42,13 +44,14 @@ class UserChange:
 
     ``user`` is the target (None for a creation a guard sees: the user does not exist yet);
     ``is_superuser`` the superuser flag asked for, when it is set or changed; ``status`` the
-    status asked for.
+    status asked for; ``session_id`` the one session of the user to end.
     """
 
     action: UserAction
     user: User | None = None
     is_superuser: bool | None = None
     status: UserStatus | None = None
+    session_id: str | None = None
 
 
 class Acting(Protocol):

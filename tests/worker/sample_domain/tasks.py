@@ -119,3 +119,9 @@ async def unschedulable(tag: str = "") -> str:
     """Like ``tests.record``, but never opted in to scheduling: beat must skip its rows."""
     await _record({"tag": tag, "task": "tests.unschedulable"})
     return tag
+
+
+@task(name="tests.fail", schedulable=True)
+async def fail(reason: str = "failed on purpose") -> None:
+    """Always fails, from a schedule or "run now" (its error lands in the run history)."""
+    raise RuntimeError(reason)

@@ -1,12 +1,12 @@
 """User administration: list, get, create, update, enable/disable, reset password, roles,
-sessions, delete.
+sessions (list, end one, end all), delete.
 
 The rules are the users domain's (``atrium.users.admin``); these routes add the roles of each
 user (``atrium.rbac.user_admin``) and act as the caller's RBAC actor. Each route is protected by
 its own derived code, and every change passes the delegation rule (RBAC's guard on the user
 hooks): 403 ``DELEGATION_EXCEEDS_GRANTS``, ``DELEGATION_SUPERUSER_ONLY`` or
-``CANNOT_CHANGE_SELF``. Disabling, resetting a password, ending sessions and deleting end the
-user's sessions on every node before the answer.
+``CANNOT_CHANGE_SELF``; seeing a user's sessions needs the same cover. Disabling, resetting a
+password, ending sessions and deleting end the user's sessions on every node before the answer.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from uuid import UUID
 from fastapi import APIRouter, Path, Query
 
 from atrium.auth import service as auth_service
-from atrium.auth.deps import AuthDep
+from atrium.auth.deps import AuthDep, CurrentPrincipal
+from atrium.auth.schemas import SessionRead
 from atrium.core.deps import SessionDep
 from atrium.core.pages import Page
 from atrium.core.pagination import PageParamsDep
@@ -33,6 +34,7 @@ from atrium.users.schemas import AdminUserUpdate, PasswordReset
 
 router = APIRouter(prefix="/users", tags=["users"])
 UserID = Annotated[UUID, Path()]
+SessionID = Annotated[UUID, Path(description="A session id from GET /users/{user_id}/sessions")]
 NOT_FOUND = error_responses(404)
 ADMIN_ERRORS = error_responses(403, 404, 409)
 WRITE_ERRORS = error_responses(403, 404, 409, 422)
@@ -138,6 +140,35 @@ async def end_sessions(
     """Log a user out everywhere: every session and socket of theirs ends."""
     user = await users_admin.get(session, user_id)
     await users_admin.end_sessions(session, hooks, actor, user)
+    return ok(None)
+
+
+@router.get("/{user_id}/sessions", openapi_extra=IDENTITY, responses=ADMIN_ERRORS)
+async def list_sessions(
+    user_id: UserID,
+    session: SessionDep,
+    actor: ActorDep,
+    auth: AuthDep,
+    principal: CurrentPrincipal,
+) -> Envelope[list[SessionRead]]:
+    """A user's live sessions (devices), oldest first; never a token."""
+    user = await users_admin.get(session, user_id)
+    current = principal.session_id
+    return ok(await user_admin.list_sessions(session, actor, auth.sessions, user, current))
+
+
+@router.delete("/{user_id}/sessions/{session_id}", openapi_extra=IDENTITY, responses=ADMIN_ERRORS)
+async def end_session(
+    user_id: UserID,
+    session_id: SessionID,
+    session: SessionDep,
+    actor: ActorDep,
+    hooks: UserHooksDep,
+    auth: AuthDep,
+) -> Envelope[None]:
+    """End one session of a user: its refresh token and sockets stop on every node."""
+    user = await users_admin.get(session, user_id)
+    await user_admin.end_session(session, hooks, actor, auth.sessions, user, str(session_id))
     return ok(None)
 
 
