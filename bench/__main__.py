@@ -1,4 +1,4 @@
-"""Run the benchmarks: ``python -m bench [login authz realtime scheduler] [options...]``.
+"""Run the benchmarks: ``python -m bench [login authz realtime scheduler dashboard] [options...]``.
 
 Each benchmark is its own module (``python -m bench.<name>``) that reads the test services'
 addresses from ``var/test/services.env``; this runner installs the system programs they drive
@@ -15,7 +15,7 @@ import sys
 from atrium import devservices
 from atrium.syspackages import SystemPackageError, ensure_program
 
-BENCHMARKS = ("login", "authz", "realtime", "scheduler")
+BENCHMARKS = ("login", "authz", "realtime", "scheduler", "dashboard")
 # benchmark -> (program, the Debian package that ships it) it needs on PATH
 PROGRAMS = {"authz": [("wrk", "wrk")]}
 

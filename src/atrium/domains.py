@@ -24,4 +24,5 @@ DEFAULT_DOMAINS = (
     "atrium.parameters",
     "atrium.audit",
     "atrium.monitor",
+    "atrium.dashboard",
 )

@@ -9,6 +9,7 @@ from sqlmodel import SQLModel
 
 from atrium.audit.runtime import AUDIT
 from atrium.core.state import AppState
+from atrium.dashboard.runtime import DASHBOARD
 from atrium.models import import_table_models
 
 
@@ -21,6 +22,8 @@ async def clean(state: AppState) -> None:
             await session.execute(delete(table))
     if (audit := state.find(AUDIT)) is not None:
         await audit.writer.stop()  # or its last entries would bring the dropped database back
+    if (dashboard := state.find(DASHBOARD)) is not None:
+        await dashboard.rollups.stop()  # or its last flush would bring the dropped database back
     await state.mongo.client.drop_database(state.settings.mongo.database)
     await state.redis.flushdb()
     for key in await state.storage.list_keys():

@@ -11,6 +11,7 @@ from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from atrium.core.clock import utcnow
+from atrium.core.dailycounts import DAILY_INDEXES, DailyCount
 
 
 class LoginOutcome(StrEnum):
@@ -42,4 +43,12 @@ class LoginLog(Document):
         ]
 
 
-DOCUMENTS = [LoginLog]
+class LoginDay(DailyCount):
+    """Login attempts per UTC day and outcome (and who succeeded), added as they are logged."""
+
+    class Settings:
+        name = "login_days"
+        indexes = DAILY_INDEXES
+
+
+DOCUMENTS = [LoginLog, LoginDay]

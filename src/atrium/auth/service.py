@@ -17,6 +17,7 @@ import structlog
 from redis.exceptions import RedisError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from atrium.auth import stats
 from atrium.auth.credentials import Credential, open_credential
 from atrium.auth.documents import LoginLog, LoginOutcome
 from atrium.auth.errors import (
@@ -233,6 +234,8 @@ async def log_attempt(
         await entry.insert()
     except Exception:  # the log must never decide whether a login works
         log.exception("login_log_failed", username=entry.username, outcome=entry.outcome)
+        return
+    await stats.record(entry)
 
 
 def _outcome(reason: str | None, challenged: bool) -> LoginOutcome:

@@ -26,4 +26,5 @@ domain = Domain(
     initdb=".seed",
     dictionaries=(DictionarySeed.from_enum("calendar_response", "Attendee response", Response),),
     errors=".errors",
+    widgets=".widgets",
 )

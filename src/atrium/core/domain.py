@@ -16,6 +16,7 @@
         beat={"billing.invoice": StaticPeriodicTask(task="billing.invoice", crontab="0 3 * * *")},
         parameters=(DeclaredParameter("billing.grace_days", ParameterType.INT, ...),),
         lifecycle=".lifecycle",      # install / startup / shutdown / attach / worker_startup
+        widgets=".widgets",          # ``WIDGETS``: the caller's own records on the dashboard
     )
 
 Modules are named, not imported, so a worker never imports routers and a command never imports
@@ -122,6 +123,8 @@ class Domain:
     parameters: tuple[DeclaredParameter, ...] = ()
     errors: str | None = None
     lifecycle: str | None = None
+    # "My" widgets on the dashboard: a module with ``WIDGETS`` (``atrium.core.widgets``).
+    widgets: str | None = None
 
     @property
     def name(self) -> str:

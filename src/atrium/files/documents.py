@@ -11,6 +11,7 @@ from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
 from atrium.core.clock import utcnow
+from atrium.core.dailycounts import DAILY_INDEXES, DailyCount
 from atrium.core.ids import uuid7
 
 KEY_PREFIX = "files/"
@@ -54,4 +55,12 @@ def object_key(owner_id: UUID, file_id: UUID) -> str:
     return f"{KEY_PREFIX}{owner_id}/{file_id}"
 
 
-DOCUMENTS = [FileObject]
+class FileDay(DailyCount):
+    """Stored files per UTC day of creation and content type: how many, and their bytes."""
+
+    class Settings:
+        name = "file_days"
+        indexes = DAILY_INDEXES
+
+
+DOCUMENTS = [FileObject, FileDay]

@@ -23,6 +23,7 @@ from atrium.config import StorageSettings
 from atrium.core.clock import utcnow
 from atrium.core.pages import Page, PageParams, make_page
 from atrium.core.storage import Storage, StreamTooLarge
+from atrium.files import stats
 from atrium.files.documents import FileObject, FileStatus, object_key
 from atrium.files.errors import (
     FilesChecksumMismatch,
@@ -136,6 +137,7 @@ async def _mark_complete(doc: FileObject, size: int, sha256: str, etag: str) -> 
     doc.status, doc.completed_at = FileStatus.COMPLETE, utcnow()
     doc.upload_id = doc.part_size = None
     await doc.save()
+    await stats.stored(doc)
     return doc
 
 
@@ -305,3 +307,5 @@ async def delete(storage: Storage, doc: FileObject) -> None:
     except STORAGE_ERRORS as exc:
         raise storage_unavailable(exc) from exc
     await doc.delete()
+    if doc.status is FileStatus.COMPLETE:
+        await stats.removed(doc)

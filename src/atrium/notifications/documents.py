@@ -19,6 +19,8 @@ from beanie import Document, PydanticObjectId
 from pydantic import Field
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from atrium.core.dailycounts import DAILY_INDEXES, DailyCount
+
 
 class Audience(StrEnum):
     USER = "user"
@@ -126,10 +128,19 @@ class Conversation(Document):
         ]
 
 
+class NotificationDay(DailyCount):
+    """Notifications sent per UTC day and audience (a shared one counts once), added as sent."""
+
+    class Settings:
+        name = "notification_days"
+        indexes = DAILY_INDEXES
+
+
 DOCUMENTS: list[type[Document]] = [
     Notification,
     NotificationReceipt,
     NotificationWatermark,
     Message,
     Conversation,
+    NotificationDay,
 ]

@@ -13,6 +13,7 @@ from beanie import PydanticObjectId
 from pymongo.errors import DuplicateKeyError
 
 from atrium.core.cursors import DATETIME, NEWEST_FIRST, OBJECT_ID, MongoKeyset, mongo_key
+from atrium.notifications import stats
 from atrium.notifications.documents import (
     Audience,
     Conversation,
@@ -158,6 +159,7 @@ async def insert(notifications: list[Notification]) -> None:
         await notifications[0].insert()
     elif notifications:
         await Notification.insert_many(notifications)
+    await stats.sent(notifications)
 
 
 # --- messages ------------------------------------------------------------------------------

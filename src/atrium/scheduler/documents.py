@@ -19,6 +19,7 @@ from pydantic import Field
 from pymongo import IndexModel
 
 from atrium.core.clock import utcnow
+from atrium.core.dailycounts import DAILY_INDEXES, DailyCount
 
 
 class RunStatus(StrEnum):
@@ -80,4 +81,12 @@ class TaskRun(Document):
         ]
 
 
-DOCUMENTS: list[type[Document]] = [TaskRun]
+class RunDay(DailyCount):
+    """Runs per UTC day of dispatch and current status, moved along as the ledger records."""
+
+    class Settings:
+        name = "scheduler_run_days"
+        indexes = DAILY_INDEXES
+
+
+DOCUMENTS: list[type[Document]] = [TaskRun, RunDay]

@@ -13,6 +13,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError
 
 from atrium.core.clock import utcnow
+from atrium.core.dailycounts import day_of
+from atrium.scheduler import stats
 from atrium.scheduler.documents import RunStatus, TaskRun
 
 RESULT_LIMIT = 4096
@@ -63,9 +65,12 @@ class RunLedger:
             if any(error.get("code") != DUPLICATE_KEY for error in errors):
                 raise
             conflicts = [runs[error["index"]] for error in errors]
-            _identify(runs, documents, {error["index"] for error in errors})
+            conflicting = {error["index"] for error in errors}
+            _identify(runs, documents, conflicting)
+            await stats.dispatched(run for i, run in enumerate(runs) if i not in conflicting)
             return await self._resolve(runs, conflicts)
         _identify(runs, documents, set())
+        await stats.dispatched(runs)
         return Claims(list(runs), {})
 
     async def _resolve(self, runs: Sequence[TaskRun], conflicts: list[TaskRun]) -> Claims:
@@ -92,17 +97,53 @@ class RunLedger:
 
     async def release(self, task_ids: Sequence[str]) -> None:
         """Forget claims whose message could not be published (their slot may be tried again)."""
-        if task_ids:
-            await self.collection.delete_many(
-                {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value}
-            )
+        if not task_ids:
+            return
+        query = self._dispatching(task_ids)
+        if (day := await self._one_day(query)) is None:
+            for task_id in task_ids:  # across midnight: one at a time
+                found = await self.collection.find_one_and_delete(
+                    self._dispatching([task_id]), projection=stats.BEFORE
+                )
+                await stats.released([found] if found is not None else [])
+            return
+        result = await self.collection.delete_many(query)
+        await stats.left(day, RunStatus.DISPATCHING.value, None, result.deleted_count)
 
     async def mark_sent(self, task_ids: Sequence[str]) -> None:
-        if task_ids:
-            await self.collection.update_many(
-                {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value},
-                {"$set": {"status": RunStatus.SENT.value}},
-            )
+        if not task_ids:
+            return
+        sent = {"$set": {"status": RunStatus.SENT.value}}
+        query = self._dispatching(task_ids)
+        if (day := await self._one_day(query)) is None:
+            for task_id in task_ids:  # across midnight: one at a time
+                before = await self.collection.find_one_and_update(
+                    self._dispatching([task_id]),
+                    sent,
+                    projection=stats.BEFORE,
+                    return_document=ReturnDocument.BEFORE,
+                )
+                await stats.moved(before, RunStatus.SENT.value)
+            return
+        result = await self.collection.update_many(query, sent)
+        await stats.left(
+            day, RunStatus.DISPATCHING.value, RunStatus.SENT.value, result.modified_count
+        )
+
+    @staticmethod
+    def _dispatching(task_ids: Sequence[str]) -> dict[str, Any]:
+        return {"task_id": {"$in": list(task_ids)}, "status": RunStatus.DISPATCHING.value}
+
+    async def _one_day(self, query: dict[str, Any]) -> datetime | None:
+        """The day the matching runs were dispatched if it is one day (a batch claimed
+        together); None if none match or they span midnight.
+
+        With one day, the counters move by the number the write changed: a run a worker moved
+        on in between is not changed by the write, and its own step moved its counter.
+        """
+        found = self.collection.find(query, {"dispatched_at": 1})
+        days = {day_of(doc["dispatched_at"]) async for doc in found}
+        return days.pop() if len(days) == 1 else None
 
 
 def _identify(runs: Sequence[TaskRun], documents: list[dict[str, Any]], failed: set[int]) -> None:
@@ -160,10 +201,23 @@ async def _set(task_id: str, **values: Any) -> TaskRun | None:
 
 
 async def _update(task_id: str, update: dict[str, Any]) -> TaskRun | None:
-    found = await TaskRun.get_pymongo_collection().find_one_and_update(
-        {"task_id": task_id}, update, return_document=ReturnDocument.AFTER
+    # Read as it was (its status moves the daily counters), returned as the update made it.
+    before = await TaskRun.get_pymongo_collection().find_one_and_update(
+        {"task_id": task_id}, update, return_document=ReturnDocument.BEFORE
     )
-    return None if found is None else TaskRun.model_validate(found)
+    if before is None:
+        return None
+    await stats.moved(before, update["$set"]["status"])
+    after: TaskRun = TaskRun.model_validate(_applied(before, update))
+    return after
+
+
+def _applied(document: dict[str, Any], update: dict[str, Any]) -> dict[str, Any]:
+    """``document`` with ``update``'s ``$set`` and ``$inc`` applied (the operators used here)."""
+    after = {**document, **update.get("$set", {})}
+    for name, by in update.get("$inc", {}).items():
+        after[name] = after.get(name, 0) + by
+    return after
 
 
 def json_safe(value: Any) -> Any:

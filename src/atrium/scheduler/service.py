@@ -22,7 +22,7 @@ from atrium.core.mapping import FieldMap
 from atrium.core.pages import Page, PageParams
 from atrium.core.responses import ErrorDetail
 from atrium.core.worker.app import registered_task_names
-from atrium.scheduler import ledger, schedulable
+from atrium.scheduler import ledger, schedulable, stats
 from atrium.scheduler import repository as repo
 from atrium.scheduler.crontab import zone
 from atrium.scheduler.documents import RunStatus, RunTrigger, TaskRun
@@ -323,6 +323,7 @@ async def run_now(
         dispatched_by="api",
     )
     await run.insert()
+    await stats.dispatched([run])
     options: dict[str, Any] = {"headers": {**task.headers, ledger.LEDGER_HEADER: "1"}}
     for name in ("queue", "routing_key", "priority"):
         if getattr(task, name) is not None:

@@ -29,4 +29,5 @@ domain = Domain(
         DictionarySeed.from_enum("todo_priority", "To-do priority", TodoPriority),
     ),
     errors=".errors",
+    widgets=".widgets",
 )

@@ -132,3 +132,17 @@ async def claim_due(session: AsyncSession, until: datetime, now: datetime, limit
     )
     rows: Sequence[Any] = (await session.execute(claim)).all()
     return [Due(*row) for row in rows]
+
+
+async def open_of(session: AsyncSession, user_id: UUID, limit: int) -> tuple[list[Todo], int]:
+    """A user's open to-dos (owned or assigned, not done), soonest due first, and how many."""
+    mine = TODO_SCOPE.sql(Todo, Caller.of(user_id), Reach.ALL)
+    where = (mine, col(Todo.status) != TodoStatus.DONE)
+    total = (await session.execute(select(func.count()).select_from(Todo).where(*where))).scalar()
+    query = (
+        select(Todo)
+        .where(*where)
+        .order_by(col(Todo.due_at).is_(None), col(Todo.due_at), col(Todo.id))
+        .limit(limit)
+    )
+    return list((await session.execute(query)).scalars()), int(total or 0)

@@ -49,6 +49,14 @@ async def count_superusers(session: AsyncSession) -> int:
     return int((await session.execute(query)).scalar_one())
 
 
+async def counts(session: AsyncSession, start: datetime, end: datetime) -> tuple[int, int]:
+    """``(all users, users created in [start, end))``, in one query (the dashboard's figures)."""
+    created = _USER.created_at >= start
+    query = select(func.count(), func.count().filter(created, _USER.created_at < end))
+    total, new = (await session.execute(query.select_from(User))).one()
+    return int(total), int(new)
+
+
 async def count_other_active_superusers(session: AsyncSession, user_id: UUID) -> int:
     query = (
         select(func.count())

@@ -1,0 +1,1 @@
+"""The dashboard benchmark: a year of a busy small company, then each figure timed."""

@@ -1,0 +1,1 @@
+"""The dashboard: real figures over a time range, and each user's own widgets."""
