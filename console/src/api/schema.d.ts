@@ -2477,6 +2477,146 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/dashboard/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Me
+         * @description The caller's own widgets: their open to-dos, today's events.
+         */
+        get: operations["me_api_v1_dashboard_me_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/users": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Users
+         * @description Users: all of them, those created and those who logged in within the range.
+         */
+        get: operations["users_api_v1_dashboard_users_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/logins": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Logins
+         * @description Login successes and failures per day.
+         */
+        get: operations["logins_api_v1_dashboard_logins_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/requests": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Requests
+         * @description API requests per day: count, 4xx, 5xx and the p95 latency.
+         */
+        get: operations["requests_api_v1_dashboard_requests_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Runs
+         * @description Scheduler runs dispatched within the range, per status.
+         */
+        get: operations["runs_api_v1_dashboard_runs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Files
+         * @description Stored files created within the range: count and bytes per content type.
+         */
+        get: operations["files_api_v1_dashboard_files_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dashboard/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Notifications
+         * @description Notifications sent per day.
+         */
+        get: operations["notifications_api_v1_dashboard_notifications_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login/swagger": {
         parameters: {
             query?: never;
@@ -3829,6 +3969,22 @@ export interface components {
             /** Requestid */
             requestId?: string | null;
         };
+        /** Envelope[FileFigures] */
+        Envelope_FileFigures_: {
+            /**
+             * Code
+             * @default OK
+             */
+            code?: string;
+            /**
+             * Message
+             * @default OK
+             */
+            message?: string;
+            data: components["schemas"]["FileFigures"];
+            /** Requestid */
+            requestId?: string | null;
+        };
         /** Envelope[FileRead] */
         Envelope_FileRead_: {
             /**
@@ -3874,6 +4030,22 @@ export interface components {
              */
             message?: string;
             data: components["schemas"]["Live"];
+            /** Requestid */
+            requestId?: string | null;
+        };
+        /** Envelope[LoginFigures] */
+        Envelope_LoginFigures_: {
+            /**
+             * Code
+             * @default OK
+             */
+            code?: string;
+            /**
+             * Message
+             * @default OK
+             */
+            message?: string;
+            data: components["schemas"]["LoginFigures"];
             /** Requestid */
             requestId?: string | null;
         };
@@ -3973,6 +4145,22 @@ export interface components {
             /** Requestid */
             requestId?: string | null;
         };
+        /** Envelope[MyDashboard] */
+        Envelope_MyDashboard_: {
+            /**
+             * Code
+             * @default OK
+             */
+            code?: string;
+            /**
+             * Message
+             * @default OK
+             */
+            message?: string;
+            data: components["schemas"]["MyDashboard"];
+            /** Requestid */
+            requestId?: string | null;
+        };
         /** Envelope[NoneType] */
         Envelope_NoneType_: {
             /**
@@ -3987,6 +4175,22 @@ export interface components {
             message?: string;
             /** Data */
             data: null;
+            /** Requestid */
+            requestId?: string | null;
+        };
+        /** Envelope[NotificationFigures] */
+        Envelope_NotificationFigures_: {
+            /**
+             * Code
+             * @default OK
+             */
+            code?: string;
+            /**
+             * Message
+             * @default OK
+             */
+            message?: string;
+            data: components["schemas"]["NotificationFigures"];
             /** Requestid */
             requestId?: string | null;
         };
@@ -4358,6 +4562,22 @@ export interface components {
             /** Requestid */
             requestId?: string | null;
         };
+        /** Envelope[RequestFigures] */
+        Envelope_RequestFigures_: {
+            /**
+             * Code
+             * @default OK
+             */
+            code?: string;
+            /**
+             * Message
+             * @default OK
+             */
+            message?: string;
+            data: components["schemas"]["RequestFigures"];
+            /** Requestid */
+            requestId?: string | null;
+        };
         /** Envelope[ResetRead] */
         Envelope_ResetRead_: {
             /**
@@ -4435,6 +4655,22 @@ export interface components {
              */
             message?: string;
             data: components["schemas"]["RoleRead"];
+            /** Requestid */
+            requestId?: string | null;
+        };
+        /** Envelope[RunFigures] */
+        Envelope_RunFigures_: {
+            /**
+             * Code
+             * @default OK
+             */
+            code?: string;
+            /**
+             * Message
+             * @default OK
+             */
+            message?: string;
+            data: components["schemas"]["RunFigures"];
             /** Requestid */
             requestId?: string | null;
         };
@@ -4579,6 +4815,22 @@ export interface components {
              */
             message?: string;
             data: components["schemas"]["UploadTicket"];
+            /** Requestid */
+            requestId?: string | null;
+        };
+        /** Envelope[UserFigures] */
+        Envelope_UserFigures_: {
+            /**
+             * Code
+             * @default OK
+             */
+            code?: string;
+            /**
+             * Message
+             * @default OK
+             */
+            message?: string;
+            data: components["schemas"]["UserFigures"];
             /** Requestid */
             requestId?: string | null;
         };
@@ -4965,6 +5217,16 @@ export interface components {
             /** Createdat */
             createdAt?: string | null;
         };
+        /** FileFigures */
+        FileFigures: {
+            range: components["schemas"]["RangeRead"];
+            /** Count */
+            count: number;
+            /** Bytes */
+            bytes: number;
+            /** Bytype */
+            byType: components["schemas"]["FileTypeRead"][];
+        };
         /** FileRead */
         FileRead: {
             /**
@@ -5005,6 +5267,15 @@ export interface components {
          * @enum {string}
          */
         FileStatus: "pending" | "complete";
+        /** FileTypeRead */
+        FileTypeRead: {
+            /** Contenttype */
+            contentType: string;
+            /** Count */
+            count: number;
+            /** Bytes */
+            bytes: number;
+        };
         /** ForgotPassword */
         ForgotPassword: {
             /**
@@ -5111,6 +5382,28 @@ export interface components {
              * @constant
              */
             status?: "ok";
+        };
+        /** LoginDayRead */
+        LoginDayRead: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Successes */
+            successes: number;
+            /** Failures */
+            failures: number;
+        };
+        /** LoginFigures */
+        LoginFigures: {
+            range: components["schemas"]["RangeRead"];
+            /** Successes */
+            successes: number;
+            /** Failures */
+            failures: number;
+            /** Days */
+            days: components["schemas"]["LoginDayRead"][];
         };
         /** LoginLogRead */
         LoginLogRead: {
@@ -5386,6 +5679,14 @@ export interface components {
             marked: number;
         };
         /**
+         * MyDashboard
+         * @description The caller's own widgets, from every configured domain that brings one.
+         */
+        MyDashboard: {
+            /** Widgets */
+            widgets: components["schemas"]["WidgetRead"][];
+        };
+        /**
          * NodeRead
          * @description One API node, as its last heartbeat described it.
          */
@@ -5416,6 +5717,28 @@ export interface components {
              * Format: date-time
              */
             seenAt: string;
+        };
+        /** NotificationDayRead */
+        NotificationDayRead: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Count */
+            count: number;
+        };
+        /** NotificationFigures */
+        NotificationFigures: {
+            range: components["schemas"]["RangeRead"];
+            /** Count */
+            count: number;
+            /** Byaudience */
+            byAudience: {
+                [key: string]: number;
+            };
+            /** Days */
+            days: components["schemas"]["NotificationDayRead"][];
         };
         /**
          * NotificationRead
@@ -6136,6 +6459,24 @@ export interface components {
             depth: number | null;
         };
         /**
+         * RangeRead
+         * @description The days a figure covers: from ``start`` (a UTC midnight) up to ``end`` (excluded).
+         */
+        RangeRead: {
+            /**
+             * Start
+             * Format: date-time
+             */
+            start: string;
+            /**
+             * End
+             * Format: date-time
+             */
+            end: string;
+            /** Days */
+            days: number;
+        };
+        /**
          * Reach
          * @description How far a query reaches: the caller's own, the ones shared with them, or all they may.
          * @enum {string}
@@ -6248,6 +6589,36 @@ export interface components {
              * @description The public key's id
              */
             kid: string;
+        };
+        /** RequestDayRead */
+        RequestDayRead: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Count */
+            count: number;
+            /** Clienterrors */
+            clientErrors: number;
+            /** Servererrors */
+            serverErrors: number;
+            /** P95Ms */
+            p95Ms: number | null;
+        };
+        /** RequestFigures */
+        RequestFigures: {
+            range: components["schemas"]["RangeRead"];
+            /** Count */
+            count: number;
+            /** Clienterrors */
+            clientErrors: number;
+            /** Servererrors */
+            serverErrors: number;
+            /** P95Ms */
+            p95Ms: number | null;
+            /** Days */
+            days: components["schemas"]["RequestDayRead"][];
         };
         /** ResendVerification */
         ResendVerification: {
@@ -6458,6 +6829,16 @@ export interface components {
             code: string;
             /** Access */
             access: string;
+        };
+        /** RunFigures */
+        RunFigures: {
+            range: components["schemas"]["RangeRead"];
+            /** Total */
+            total: number;
+            /** Bystatus */
+            byStatus: {
+                [key: string]: number;
+            };
         };
         /**
          * RunStatus
@@ -6915,6 +7296,16 @@ export interface components {
             /** Completeurl */
             completeUrl: string;
         };
+        /** UserFigures */
+        UserFigures: {
+            range: components["schemas"]["RangeRead"];
+            /** Total */
+            total: number;
+            /** New */
+            new: number;
+            /** Active */
+            active: number;
+        };
         /** UserRolesUpdate */
         UserRolesUpdate: {
             /** Roleids */
@@ -6925,6 +7316,28 @@ export interface components {
          * @enum {string}
          */
         UserStatus: "active" | "disabled" | "pending";
+        /** WidgetItemRead */
+        WidgetItemRead: {
+            /** Id */
+            id: string;
+            /** Title */
+            title: string;
+            /** At */
+            at: string | null;
+            /** Detail */
+            detail: string;
+        };
+        /** WidgetRead */
+        WidgetRead: {
+            /** Name */
+            name: string;
+            /** Title */
+            title: string;
+            /** Total */
+            total: number;
+            /** Items */
+            items: components["schemas"]["WidgetItemRead"][];
+        };
         /**
          * WorkerRead
          * @description A Celery worker that answered the last inspect.
@@ -17049,6 +17462,419 @@ export interface operations {
                 };
             };
             /** @description Validation error, with field details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    me_api_v1_dashboard_me_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_MyDashboard_"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Validation error, with field details */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    users_api_v1_dashboard_users_get: {
+        parameters: {
+            query?: {
+                /** @description Start, a UTC instant (default: 30 days before 'to') */
+                from?: string | null;
+                /** @description End, a UTC instant (default: now) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_UserFigures_"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    logins_api_v1_dashboard_logins_get: {
+        parameters: {
+            query?: {
+                /** @description Start, a UTC instant (default: 30 days before 'to') */
+                from?: string | null;
+                /** @description End, a UTC instant (default: now) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_LoginFigures_"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    requests_api_v1_dashboard_requests_get: {
+        parameters: {
+            query?: {
+                /** @description Start, a UTC instant (default: 30 days before 'to') */
+                from?: string | null;
+                /** @description End, a UTC instant (default: now) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_RequestFigures_"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    runs_api_v1_dashboard_runs_get: {
+        parameters: {
+            query?: {
+                /** @description Start, a UTC instant (default: 30 days before 'to') */
+                from?: string | null;
+                /** @description End, a UTC instant (default: now) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_RunFigures_"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    files_api_v1_dashboard_files_get: {
+        parameters: {
+            query?: {
+                /** @description Start, a UTC instant (default: 30 days before 'to') */
+                from?: string | null;
+                /** @description End, a UTC instant (default: now) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_FileFigures_"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (no internals disclosed) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    notifications_api_v1_dashboard_notifications_get: {
+        parameters: {
+            query?: {
+                /** @description Start, a UTC instant (default: 30 days before 'to') */
+                from?: string | null;
+                /** @description End, a UTC instant (default: now) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Envelope_NotificationFigures_"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Error */
             422: {
                 headers: {
                     [name: string]: unknown;
